@@ -1,0 +1,90 @@
+#include "mxscan/common/observation.hpp"
+
+#include <array>
+#include <utility>
+
+namespace mxscan {
+namespace {
+
+template <typename Enum, std::size_t N>
+using NameTable = std::array<std::pair<Enum, std::string_view>, N>;
+
+constexpr NameTable<DnsStatus, 12> kDnsNames{{
+    {DnsStatus::ok, "ok"},
+    {DnsStatus::nodata, "nodata"},
+    {DnsStatus::nxdomain, "nxdomain"},
+    {DnsStatus::servfail, "servfail"},
+    {DnsStatus::refused, "refused"},
+    {DnsStatus::timeout, "timeout"},
+    {DnsStatus::error, "error"},
+    {DnsStatus::null_mx, "null_mx"},
+    {DnsStatus::invalid_name, "invalid_name"},
+    {DnsStatus::address_literal, "address_literal"},
+    {DnsStatus::cname_loop, "cname_loop"},
+    {DnsStatus::not_queried, "not_queried"},
+}};
+
+constexpr NameTable<SmtpPhase, 9> kPhaseNames{{
+    {SmtpPhase::none, "none"},
+    {SmtpPhase::connect, "connect"},
+    {SmtpPhase::greeting, "greeting"},
+    {SmtpPhase::ehlo, "ehlo"},
+    {SmtpPhase::starttls, "starttls"},
+    {SmtpPhase::tls_handshake, "tls_handshake"},
+    {SmtpPhase::ehlo_tls, "ehlo_tls"},
+    {SmtpPhase::quit, "quit"},
+    {SmtpPhase::done, "done"},
+}};
+
+// Hyphenated names, as in the issue text and ZGrab2's vocabulary.
+constexpr NameTable<SmtpStatus, 16> kSmtpNames{{
+    {SmtpStatus::success, "success"},
+    {SmtpStatus::refused, "refused"},
+    {SmtpStatus::connect_timeout, "connect-timeout"},
+    {SmtpStatus::reset, "reset"},
+    {SmtpStatus::closed, "closed"},
+    {SmtpStatus::greeting_timeout, "greeting-timeout"},
+    {SmtpStatus::not_smtp, "not-smtp"},
+    {SmtpStatus::greeting_4xx, "greeting-4xx"},
+    {SmtpStatus::greeting_5xx, "greeting-5xx"},
+    {SmtpStatus::ehlo_failed, "ehlo-failed"},
+    {SmtpStatus::starttls_refused, "starttls-refused"},
+    {SmtpStatus::tls_failed, "tls-failed"},
+    {SmtpStatus::io_timeout, "io-timeout"},
+    {SmtpStatus::protocol_error, "protocol-error"},
+    {SmtpStatus::blocked, "blocked"},
+    {SmtpStatus::not_contacted, "not-contacted"},
+}};
+
+template <typename Enum, std::size_t N>
+std::string_view name_of(const NameTable<Enum, N>& table, Enum value) noexcept {
+  for (const auto& [e, name] : table) {
+    if (e == value) return name;
+  }
+  return "unknown";
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> value_of(const NameTable<Enum, N>& table, std::string_view text) noexcept {
+  for (const auto& [e, name] : table) {
+    if (name == text) return e;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view to_string(DnsStatus s) noexcept { return name_of(kDnsNames, s); }
+std::string_view to_string(SmtpPhase p) noexcept { return name_of(kPhaseNames, p); }
+std::string_view to_string(SmtpStatus s) noexcept { return name_of(kSmtpNames, s); }
+std::optional<DnsStatus> parse_dns_status(std::string_view s) noexcept {
+  return value_of(kDnsNames, s);
+}
+std::optional<SmtpPhase> parse_smtp_phase(std::string_view s) noexcept {
+  return value_of(kPhaseNames, s);
+}
+std::optional<SmtpStatus> parse_smtp_status(std::string_view s) noexcept {
+  return value_of(kSmtpNames, s);
+}
+
+}  // namespace mxscan

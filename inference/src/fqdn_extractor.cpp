@@ -1,0 +1,115 @@
+#include "mxscan/inference/fqdn_extractor.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
+namespace mxscan::inference {
+namespace {
+
+constexpr std::string_view kStripChars = ":,;!.";
+constexpr std::string_view kSpace = " \t\r\n\v\f";
+
+bool is_label_char(char c) noexcept {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+}
+
+std::string_view trim(std::string_view s, std::string_view chars) noexcept {
+  auto b = s.find_first_not_of(chars);
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(chars);
+  return s.substr(b, e - b + 1);
+}
+
+// Whitespace first, then the punctuation the method strips from candidates.
+std::string_view strip_candidate(std::string_view s) noexcept {
+  std::string_view all = " \t\r\n\v\f:,;!.";
+  return trim(s, all);
+}
+
+std::vector<std::string_view> split_words(std::string_view line) {
+  std::vector<std::string_view> words;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    i = line.find_first_not_of(kSpace, i);
+    if (i == std::string_view::npos) break;
+    auto j = line.find_first_of(kSpace, i);
+    if (j == std::string_view::npos) j = line.size();
+    words.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return words;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::optional<std::string> accept(std::string_view candidate) {
+  candidate = strip_candidate(candidate);
+  if (!is_valid_fqdn(candidate)) return std::nullopt;
+  return lower(candidate);
+}
+
+}  // namespace
+
+bool is_valid_fqdn(std::string_view name) noexcept {
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t labels = 0;
+  std::string_view last;
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    auto dot = name.find('.', start);
+    if (dot == std::string_view::npos) dot = name.size();
+    auto label = name.substr(start, dot - start);
+    if (label.empty() || label.size() > 63) return false;
+    if (label.front() == '-' || label.back() == '-') return false;
+    if (!std::all_of(label.begin(), label.end(), is_label_char)) return false;
+    ++labels;
+    last = label;
+    start = dot + 1;
+  }
+  if (labels < 2 || last.size() < 2) return false;
+  return std::all_of(last.begin(), last.end(),
+                     [](unsigned char c) { return std::isalpha(c) != 0; });
+}
+
+std::optional<std::string> extract_fqdn(std::string_view reply) {
+  // Rule 0: the first line that is non-empty once whitespace and :,;!. are stripped.
+  std::string_view line;
+  std::size_t pos = 0;
+  while (pos <= reply.size()) {
+    auto nl = reply.find('\n', pos);
+    if (nl == std::string_view::npos) nl = reply.size();
+    auto candidate = reply.substr(pos, nl - pos);
+    if (!strip_candidate(candidate).empty()) {
+      line = trim(candidate, kSpace);
+      break;
+    }
+    pos = nl + 1;
+  }
+  if (line.empty()) return std::nullopt;
+
+  auto words = split_words(line);
+  if (words.empty()) return std::nullopt;
+
+  // Rule 1: a leading 3-digit reply code.
+  const auto& first = words.front();
+  bool has_code = first.size() >= 3 && std::isdigit(static_cast<unsigned char>(first[0])) &&
+                  std::isdigit(static_cast<unsigned char>(first[1])) &&
+                  std::isdigit(static_cast<unsigned char>(first[2]));
+  if (has_code && line.size() > 3) {
+    if (line[3] == '-' && first.size() > 4) {
+      if (auto fqdn = accept(first.substr(4))) return fqdn;
+    } else if ((line[3] == ' ' || line[3] == '\t') && words.size() >= 2) {
+      if (auto fqdn = accept(words[1])) return fqdn;
+    }
+  }
+  // Rule 2: otherwise, or when that candidate is invalid, the last word.
+  return accept(words.back());
+}
+
+}  // namespace mxscan::inference

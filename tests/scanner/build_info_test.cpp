@@ -1,0 +1,25 @@
+#include "mxscan/scanner/build_info.hpp"
+
+#include <ares.h>
+#include <catch2/catch.hpp>
+
+TEST_CASE("build_info names every library with its runtime version") {
+  const auto info = mxscan::build_info("/usr/share/publicsuffix/public_suffix_list.dat");
+  REQUIRE(info.size() >= 7);
+  CHECK(info[0].first == "mxscan");
+  bool saw_cares = false;
+  for (const auto& [name, version] : info) {
+    CHECK_FALSE(version.empty());
+    if (name == "c-ares") {
+      saw_cares = true;
+      CHECK(version == ares_version(nullptr));
+    }
+    if (name == "public suffix list") CHECK(version.rfind("20", 0) == 0);
+  }
+  CHECK(saw_cares);
+}
+
+TEST_CASE("build_info reports a missing public suffix list instead of failing") {
+  const auto text = mxscan::build_info_text("/nonexistent/psl.dat");
+  CHECK(text.find("unavailable") != std::string::npos);
+}
