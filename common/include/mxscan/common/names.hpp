@@ -1,0 +1,64 @@
+// Name handling shared by every stage: normalisation, IDN, address literals and
+// registered domains under the Public Suffix List (ICANN and private sections).
+//
+// Design note. libpsl answers "a.b.com." with "com." and mixed case with mixed
+// case, and treats "192.0.2.1" as a name; every query therefore goes through
+// normalise_name() first and address literals never reach it
+// (ENGINEERING.md). The list is loaded once from a file whose path and SHA-256
+// are recorded in manifests.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct psl_ctx_st;
+
+namespace mxscan {
+
+constexpr const char* kDefaultPslFile = "/usr/share/publicsuffix/public_suffix_list.dat";
+
+// Lower-cases ASCII letters and drops one trailing dot. Does not validate.
+std::string normalise_name(std::string_view name);
+
+// True for IPv4 dotted quads and IPv6 literals (optionally in [brackets]).
+bool is_ip_literal(std::string_view text) noexcept;
+
+// U-labels to A-labels (IDNA 2008, non-transitional, via libidn2). ASCII input is
+// returned lower-cased. nullopt when the name cannot be converted.
+std::optional<std::string> to_a_label(std::string_view name);
+
+class PublicSuffixList {
+ public:
+  // Loads the list; throws std::runtime_error naming the file when it cannot.
+  explicit PublicSuffixList(const std::string& path = kDefaultPslFile);
+  ~PublicSuffixList();
+  PublicSuffixList(const PublicSuffixList&) = delete;
+  PublicSuffixList& operator=(const PublicSuffixList&) = delete;
+  PublicSuffixList(PublicSuffixList&&) noexcept;
+  PublicSuffixList& operator=(PublicSuffixList&&) noexcept;
+
+  // eTLD+1 of a name (normalised here), private section included. Empty when the
+  // name is a bare suffix, a single label, an IP literal, or its TLD is unknown.
+  std::string registered_domain(std::string_view name) const;
+
+  // True when the normalised name is itself a public suffix by an explicit rule.
+  bool is_public_suffix(std::string_view name) const;
+
+  const std::string& path() const noexcept { return path_; }
+  const std::string& sha256() const noexcept { return sha256_; }
+
+ private:
+  struct Deleter {
+    void operator()(psl_ctx_st* ctx) const noexcept;
+  };
+  std::unique_ptr<psl_ctx_st, Deleter> ctx_;
+  std::string path_;
+  std::string sha256_;
+};
+
+// Lower-case hex SHA-256 of a file's bytes; throws std::runtime_error when unreadable.
+std::string sha256_file_hex(const std::string& path);
+
+}  // namespace mxscan

@@ -1,0 +1,113 @@
+#include "mxscan/common/names.hpp"
+
+#include <arpa/inet.h>
+#include <idn2.h>
+#include <libpsl.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+#include <vector>
+
+namespace mxscan {
+
+std::string normalise_name(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  std::string out(name);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool is_ip_literal(std::string_view text) noexcept {
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') {
+    text = text.substr(1, text.size() - 2);
+  }
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return false;
+  std::array<char, INET6_ADDRSTRLEN> buf{};
+  std::copy(text.begin(), text.end(), buf.begin());
+  std::array<unsigned char, 16> addr{};
+  return inet_pton(AF_INET, buf.data(), addr.data()) == 1 ||
+         inet_pton(AF_INET6, buf.data(), addr.data()) == 1;
+}
+
+std::optional<std::string> to_a_label(std::string_view name) {
+  bool ascii = std::all_of(name.begin(), name.end(),
+                           [](unsigned char c) { return c < 0x80; });
+  if (ascii) return normalise_name(name);
+  std::string input(name);
+  char* output = nullptr;
+  int rc = idn2_to_ascii_8z(input.c_str(), &output, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+  if (rc != IDN2_OK) {
+    // Names valid under IDNA 2003 only (e.g. with symbols) still get a mapping.
+    rc = idn2_to_ascii_8z(input.c_str(), &output, IDN2_TRANSITIONAL | IDN2_NFC_INPUT);
+  }
+  if (rc != IDN2_OK || output == nullptr) return std::nullopt;
+  std::string result = normalise_name(output);
+  idn2_free(output);
+  return result;
+}
+
+void PublicSuffixList::Deleter::operator()(psl_ctx_st* ctx) const noexcept { psl_free(ctx); }
+
+PublicSuffixList::PublicSuffixList(const std::string& path)
+    : ctx_(psl_load_file(path.c_str())), path_(path) {
+  if (!ctx_) {
+    throw std::runtime_error("cannot load the public suffix list from " + path +
+                             " (install Debian's 'publicsuffix' package or pass --psl-file)");
+  }
+  sha256_ = sha256_file_hex(path);
+}
+
+PublicSuffixList::~PublicSuffixList() = default;
+PublicSuffixList::PublicSuffixList(PublicSuffixList&&) noexcept = default;
+PublicSuffixList& PublicSuffixList::operator=(PublicSuffixList&&) noexcept = default;
+
+std::string PublicSuffixList::registered_domain(std::string_view name) const {
+  std::string n = normalise_name(name);
+  if (n.empty() || is_ip_literal(n)) return {};
+  auto dot = n.rfind('.');
+  if (dot == std::string::npos) return {};
+  // An unknown TLD only matches libpsl's implicit "*" rule: no known suffix.
+  std::string tld = n.substr(dot + 1);
+  if (psl_is_public_suffix2(ctx_.get(), tld.c_str(),
+                            PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 0) {
+    return {};
+  }
+  const char* rd = psl_registrable_domain(ctx_.get(), n.c_str());
+  return rd == nullptr ? std::string{} : std::string(rd);
+}
+
+bool PublicSuffixList::is_public_suffix(std::string_view name) const {
+  std::string n = normalise_name(name);
+  return psl_is_public_suffix2(ctx_.get(), n.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+}
+
+std::string sha256_file_hex(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr);
+  std::vector<char> buf(1 << 16);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    EVP_DigestUpdate(md.get(), buf.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(md.get(), digest.data(), &len);
+  std::string hex;
+  hex.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    std::array<char, 3> two{};
+    std::snprintf(two.data(), two.size(), "%02x", digest[i]);
+    hex += two.data();
+  }
+  return hex;
+}
+
+}  // namespace mxscan
