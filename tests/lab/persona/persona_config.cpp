@@ -142,12 +142,13 @@ PersonaMap PersonaMap::load(const std::string& path) {
     else if (starttls == "refuse") p.starttls = StartTls::refuse;
     else throw std::runtime_error(where + ": starttls must be none, offer or refuse");
     p.chain = read_string(*t, "chain", where);
-    if (p.starttls == StartTls::offer && p.chain.empty())
-      throw std::runtime_error(where + ": starttls = \"offer\" needs a chain file");
     const std::string fault = read_string(*t, "fault", where);
     auto f = parse_fault(fault.empty() ? "none" : fault);
     if (!f) throw std::runtime_error(where + ": unknown fault " + fault);
     p.fault = *f;
+    const bool tls_fault = p.fault == Fault::tls_alert || p.fault == Fault::tls_garbage;
+    if (p.starttls == StartTls::offer && p.chain.empty() && !tls_fault)
+      throw std::runtime_error(where + ": starttls = \"offer\" needs a chain file");
     p.greeting_delay_ms = read_ms(*t, "greeting_delay_ms", where);
     p.reply_delay_ms = read_ms(*t, "reply_delay_ms", where);
     p.drip_ms = read_ms(*t, "drip_ms", where);
