@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -326,4 +327,23 @@ TEST_CASE("a missing file is an error naming it") {
   Collect got;
   CHECK_THROWS_WITH(reader.read_file("/nonexistent/domains.jsonl", got),
                     Catch::Contains("/nonexistent/domains.jsonl"));
+}
+
+TEST_CASE("the bundled sample is in canonical form: read then written gives the same bytes") {
+  for (const char* name : {"domains.jsonl", "hosts.jsonl"}) {
+    const std::string path = std::string(MXSCAN_SOURCE_DIR) + "/tests/data/sample/" + name;
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in.good());
+    const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ObservationReader reader;
+    Collect got;
+    const auto counts = reader.read_file(path, got);
+    INFO(path);
+    CHECK(counts.malformed == 0);
+    CHECK(counts.domains + counts.hosts > 0);
+    std::string rewritten;
+    for (const auto& d : got.domains) append_jsonl(rewritten, d);
+    for (const auto& h : got.hosts) append_jsonl(rewritten, h);
+    CHECK(rewritten == original);
+  }
 }
