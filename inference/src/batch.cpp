@@ -526,13 +526,14 @@ struct Batch::Impl {
   // True when there is at least one name and every one is VPS-named (names of
   // other companies' RDs do not speak for this ID and are left out).
   bool all_vps(const std::vector<std::uint32_t>& candidates, std::uint32_t company, NameSource source,
-               std::string* example) {
+               std::string* example) {  // example: required
     bool any = false;
     for (auto n : candidates) {
       auto rd = rd_of(n);
       if (rd == kNone || company_plus1(rd) != company) continue;
       if (catalog.classify(text_of(n), text_of(rd), source) != NameClass::vps) return false;
-      if (!any && example) *example = std::string(text_of(n));
+      // The example is the smallest name, whatever the arrival order.
+      if (!any || text_of(n) < *example) *example = std::string(text_of(n));
       any = true;
     }
     return any;
@@ -545,14 +546,21 @@ struct Batch::Impl {
     // 1. AS check (not for MX-sourced IDs).
     if (c.source != Source::mx) {
       if (company != 0) {
+        // Ids follow arrival order: the reason names the smallest offending address.
+        std::uint32_t offender = kNone;
         for (auto a : live_ips) {
           const auto& h = hosts[a];
-          if (h.has(HostState::kHasAsn) && !catalog.company_has_asn(company - 1, h.asn)) {
-            v.flag = Flag::unseen_as;
-            v.reason = "live IP " + std::string(addresses.view(a)) + " is in AS" + std::to_string(h.asn) +
-                       ", not one of " + catalog.companies()[company - 1].name + "'s ASes";
-            return v;
+          if (h.has(HostState::kHasAsn) && !catalog.company_has_asn(company - 1, h.asn) &&
+              (offender == kNone || addresses.view(a) < addresses.view(offender))) {
+            offender = a;
           }
+        }
+        if (offender != kNone) {
+          v.flag = Flag::unseen_as;
+          v.reason = "live IP " + std::string(addresses.view(offender)) + " is in AS" +
+                     std::to_string(hosts[offender].asn) + ", not one of " +
+                     catalog.companies()[company - 1].name + "'s ASes";
+          return v;
         }
       } else {
         std::vector<std::uint32_t> asns;
