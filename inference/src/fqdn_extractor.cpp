@@ -6,8 +6,9 @@
 namespace mxscan::inference {
 namespace {
 
-constexpr std::string_view kStripChars = ":,;!.";
 constexpr std::string_view kSpace = " \t\r\n\v\f";
+// Whitespace, then the punctuation the method strips from candidates (:,;!.).
+constexpr std::string_view kSpaceAndStripChars = " \t\r\n\v\f:,;!.";
 
 bool is_label_char(char c) noexcept {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
@@ -20,10 +21,8 @@ std::string_view trim(std::string_view s, std::string_view chars) noexcept {
   return s.substr(b, e - b + 1);
 }
 
-// Whitespace first, then the punctuation the method strips from candidates.
 std::string_view strip_candidate(std::string_view s) noexcept {
-  std::string_view all = " \t\r\n\v\f:,;!.";
-  return trim(s, all);
+  return trim(s, kSpaceAndStripChars);
 }
 
 // The word of `line` starting at or after `from` (empty when none); `next` is
