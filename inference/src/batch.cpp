@@ -240,6 +240,7 @@ struct Batch::Impl {
       cert_names.insert(cert_names.end(), ids.begin(), ids.end());
       cert_name_begin.push_back(static_cast<std::uint32_t>(cert_names.size()));
       std::vector<std::uint32_t> rds;
+      rds.reserve(ids.size());
       for (auto id : ids) rds.push_back(rd_of(id));
       std::sort(rds.begin(), rds.end());
       rds.erase(std::unique(rds.begin(), rds.end()), rds.end());
