@@ -101,7 +101,7 @@ std::string sha256_file_hex(const std::string& path) {
   unsigned int len = 0;
   EVP_DigestFinal_ex(md.get(), digest.data(), &len);
   std::string hex;
-  hex.reserve(len * 2);
+  hex.reserve(static_cast<std::size_t>(len) * 2);
   for (unsigned int i = 0; i < len; ++i) {
     std::array<char, 3> two{};
     std::snprintf(two.data(), two.size(), "%02x", digest[i]);

@@ -1,0 +1,86 @@
+// The provider catalog: known mail companies, their provider IDs and ASes, the
+// AS relabelling rules, names that are not evidence, banner token overrides and
+// the VPS naming patterns (METHOD.md step 4, PROVIDERS.md).
+//
+// Design note. Everything company-specific is data loaded from configs/
+// (docs/providers-config.md); the code holds no company name or RD. The catalog
+// is immutable once loaded and cheap to copy (shared state), so one instance can
+// serve any number of batches. The rule machinery stays behind the pimpl: the
+// inference asks questions ("which company owns this ID?", "is this certificate
+// name a customer VPS?") and never sees the TOML.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mxscan::inference {
+
+// Where a name came from: VPS rules may differ per source (google.com's banner
+// names vs its certificate names).
+enum class NameSource : std::uint8_t { banner, certificate };
+
+// How a name of a known hosting RD is classified by the VPS rules.
+enum class NameClass : std::uint8_t { dedicated, vps };
+
+struct Company {
+  std::string name;                   // e.g. as written in the config
+  std::vector<std::string> ids;       // provider IDs; '*' and '?' are globs
+  std::vector<std::uint32_t> asns;    // sorted, unique
+};
+
+class Catalog {
+ public:
+  // Loads a TOML catalog. `path` is a file, or a directory holding providers.toml.
+  // Throws std::runtime_error "file:line:column: message" on a bad config.
+  static Catalog load(const std::string& path);
+  // Same from text; `origin` names the source in error messages.
+  static Catalog parse(std::string_view toml_text, const std::string& origin = "<string>");
+  // A catalog with no companies and no rules (the method without step 4 data).
+  Catalog();
+
+  // Company that owns a provider ID (exact IDs first, then globs in file order).
+  std::optional<std::size_t> company_index(std::string_view id) const;
+  std::optional<std::string_view> company_of(std::string_view id) const;
+  const std::vector<Company>& companies() const noexcept;
+
+  // True when `asn` is one of the company's ASes.
+  bool company_has_asn(std::size_t company, std::uint32_t asn) const noexcept;
+
+  // AS relabelling (AS check cases 2 and 3): the first rule whose AS set holds
+  // every ASN of `asns`; never for an empty span (METHOD.md defect 2).
+  struct AsRelabel {
+    std::string_view id;
+    std::string_view reason;
+  };
+  std::optional<AsRelabel> relabel_by_as(std::span<const std::uint32_t> asns) const;
+
+  // Banner/EHLO FQDNs that are never evidence (blocklist notices): true when the
+  // name equals or lies under one of the configured suffixes.
+  bool is_ignored_banner_name(std::string_view fqdn) const noexcept;
+
+  // Banner token override (the reference's `bosimpinc` -> eigbox.net): the ID
+  // forced by a configured substring of a reply's candidate token.
+  std::optional<std::string_view> token_override(std::string_view token) const noexcept;
+
+  // VPS classification of a lower-case name whose registered domain is `rd`.
+  // RDs without rules are dedicated.
+  NameClass classify(std::string_view name, std::string_view rd, NameSource source) const;
+
+  // Number of VPS rules loaded (for reports and tests).
+  std::size_t vps_rule_count() const noexcept;
+
+  const std::string& origin() const noexcept;
+
+  struct State;  // opaque: defined in catalog.cpp
+
+ private:
+  explicit Catalog(std::shared_ptr<const State> state);
+  std::shared_ptr<const State> state_;
+};
+
+}  // namespace mxscan::inference
