@@ -118,11 +118,10 @@ TlsObs collect_tls_obs(ssl_st* ssl, const VerifyLog& log, std::size_t max_certs,
   if (X509* leaf = SSL_get0_peer_certificate(ssl)) obs.leaf = certificate_info(leaf);
   const long result = SSL_get_verify_result(ssl);
   obs.trusted = n > 0 && log.errors.empty() && result == X509_V_OK;
-  if (!obs.trusted) {
-    const long first = !log.errors.empty() ? log.errors.front().second
-                       : n == 0            ? X509_V_ERR_UNSPECIFIED
-                                           : result;
-    obs.verify_error = X509_verify_cert_error_string(first);
+  if (n == 0) {
+    obs.verify_error = "no certificate presented (anonymous cipher suite)";
+  } else if (!obs.trusted) {
+    obs.verify_error = X509_verify_cert_error_string(log.errors.empty() ? result : log.errors.front().second);
   }
   return obs;
 }

@@ -59,6 +59,10 @@ class SmtpStage {
   SubmitResult submit(std::string_view address, std::string_view exchange = {});
   void close();  // no more submissions; queued addresses still run
   void wait();   // until every queued address has its HostObs (call close() first)
+  // Stops the event loops at once (interrupt): sessions in flight and queued
+  // addresses get no HostObs; a resumed scan contacts them again.
+  void abort();
+  std::size_t in_flight() const noexcept;  // sessions running now (retry waits included)
 
   SmtpStageStats stats() const;
   const std::string& ehlo_name() const;
