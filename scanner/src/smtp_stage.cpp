@@ -306,6 +306,11 @@ void SmtpStage::close() {
   }
 }
 
+void SmtpStage::flush() {
+  std::lock_guard lock(impl_->submit_mu);
+  impl_->flush_window();
+}
+
 void SmtpStage::wait() {
   Impl& m = *impl_;
   if (m.joined) return;
@@ -328,6 +333,8 @@ SmtpStageStats SmtpStage::stats() const {
     std::lock_guard lock(impl_->submit_mu);
     s = m.counts;
   }
+  s.chains_verified = m.tls_context->verifications();
+  s.chain_verdicts_cached = m.tls_context->cache_hits();
   if (m.joined) {
     for (const auto& shard : m.shards) {
       s.sessions += shard->sessions;

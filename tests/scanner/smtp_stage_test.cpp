@@ -176,6 +176,34 @@ TEST_CASE("session: certificates that do not verify are still captured, with Ope
   CHECK(hosts["127.61.2.1"].tls->leaf.not_after < hosts["127.61.2.6"].tls->leaf.not_before);
 }
 
+TEST_CASE("session: a chain's verdict is computed once and reused", "[smtp]") {
+  Lab lab;
+  for (const char* a : {"127.61.14.1", "127.61.14.2", "127.61.14.3"}) lab.add(a, tls_persona("expired"));
+  lab.add("127.61.14.4", tls_persona("multisan"));
+  lab.server.start();
+  SmtpOptions o = lab_options(lab.port);
+  o.max_in_flight = 1;  // one after the other: the cache is filled before the next handshake
+  std::vector<HostObs> results;
+  mxscan::SmtpStageStats stats;
+  {
+    mxscan::SmtpStage stage(o, nullptr, [&](HostObs h) { results.push_back(std::move(h)); });
+    for (const char* a : {"127.61.14.1", "127.61.14.2", "127.61.14.3", "127.61.14.4"}) stage.submit(a);
+    stage.close();
+    stage.wait();
+    stats = stage.stats();
+  }
+  auto h = by_address(results);
+  for (const char* a : {"127.61.14.1", "127.61.14.2", "127.61.14.3"}) {
+    REQUIRE(h[a].tls);
+    CHECK_FALSE(h[a].tls->trusted);
+    CHECK(h[a].tls->verify_error == "certificate has expired");
+  }
+  REQUIRE(h["127.61.14.4"].tls);
+  CHECK(h["127.61.14.4"].tls->trusted);
+  CHECK(stats.chains_verified == 2);
+  CHECK(stats.chain_verdicts_cached == 2);
+}
+
 TEST_CASE("session: the system trust store does not know the lab root", "[smtp]") {
   Lab lab;
   lab.add("127.61.3.1", tls_persona("multisan"));

@@ -79,17 +79,20 @@ int main(int argc, char** argv) {
   std::map<mxscan::SmtpStatus, std::size_t> statuses;
   std::size_t trusted = 0;
   std::atomic<std::size_t> done{0};
+  double total_ms = 0;
   const long rss_before = status_kb("VmRSS");
   const double cpu_before = cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
   try {
     mxscan::SmtpStage stage(o, nullptr, [&](mxscan::HostObs h) {
       ++statuses[h.status];
+      total_ms += h.duration_ms;
       if (h.tls && h.tls->trusted) ++trusted;
       ++done;
     });
     for (std::size_t i = 0; i < count; ++i) stage.submit(lab_address(i));
     if (mode == "hold") {
+      stage.flush();  // dispatch now: the stage stays open while sessions are held
       // Wait until every session is open and waiting for its greeting, then measure.
       for (int i = 0; i < 600 && stage.in_flight() < count; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -104,6 +107,9 @@ int main(int argc, char** argv) {
     }
     stage.close();
     stage.wait();
+    const auto st = stage.stats();
+    std::printf("stage chains_verified=%zu chain_verdicts_cached=%zu peak_in_flight=%zu\n", st.chains_verified,
+                st.chain_verdicts_cached, st.peak_in_flight);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan-smtp-bench: %s\n", e.what());
     return 1;
@@ -114,6 +120,7 @@ int main(int argc, char** argv) {
               mode.c_str(), done.load(), secs, static_cast<double>(done.load()) / secs,
               done.load() ? cpu * 1e6 / static_cast<double>(done.load()) : 0.0,
               static_cast<double>(status_kb("VmHWM")) / 1024.0, trusted);
+  std::printf(" mean_session_ms=%.1f", done.load() ? total_ms / static_cast<double>(done.load()) : 0.0);
   for (const auto& [s, n] : statuses) std::printf(" %s=%zu", std::string(mxscan::to_string(s)).c_str(), n);
   std::printf("\n");
   return 0;
