@@ -7,3 +7,10 @@ target_link_libraries(mxscan-persona PRIVATE Boost::headers OpenSSL::SSL OpenSSL
 target_compile_definitions(mxscan-persona PRIVATE BOOST_ASIO_NO_DEPRECATED)
 set_target_properties(mxscan-persona PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})
 mxscan_set_warnings(mxscan-persona)
+
+# The lab's own test: every part answers as declared, and `down` leaves nothing running.
+add_test(NAME "lab: parts answer as declared"
+  COMMAND ${PROJECT_SOURCE_DIR}/tests/lab/lab_test.sh ${PROJECT_BINARY_DIR})
+set_tests_properties("lab: parts answer as declared" PROPERTIES
+  LABELS "lab" TIMEOUT 180 RESOURCE_LOCK lab
+  REQUIRED_FILES ${PROJECT_BINARY_DIR}/mxscan-persona)
