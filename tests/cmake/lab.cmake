@@ -14,3 +14,11 @@ add_test(NAME "lab: parts answer as declared"
 set_tests_properties("lab: parts answer as declared" PROPERTIES
   LABELS "lab" TIMEOUT 180 RESOURCE_LOCK lab
   REQUIRED_FILES ${PROJECT_BINARY_DIR}/mxscan-persona)
+
+# The scale scenario at a CI-friendly size: generator, range personas and sampling.
+add_test(NAME "lab: scale scenario answers"
+  COMMAND ${PROJECT_SOURCE_DIR}/tests/lab/lab_test.sh ${PROJECT_BINARY_DIR}
+          --scenario scale --domains 20000)
+set_tests_properties("lab: scale scenario answers" PROPERTIES
+  LABELS "lab" TIMEOUT 240 RESOURCE_LOCK lab
+  REQUIRED_FILES ${PROJECT_BINARY_DIR}/mxscan-persona)

@@ -410,6 +410,36 @@ def check_conduct_records(lab, port):
     print("conduct records: checked", flush=True)
 
 
+def check_scale_sample(lab, dns, port):
+    """Scale scenario: a sample of bulk domains resolves to a server whose greeting names
+    the expected provider (the range personas expand %ipdash% per address)."""
+    n = sampled = 0
+    for line in open(os.path.join(lab, "scenario", "ground_truth.jsonl")):
+        t = json.loads(line)
+        if not t["case"].startswith("scale") or t["status"] != "ok":
+            continue
+        n += 1
+        if n % 97:
+            continue
+        sampled += 1
+        (pid,) = t["providers"]
+        rcode, mx = labprobe.dns_query("127.0.0.1", dns, t["domain"], "MX")
+        if not check(rcode == "NOERROR" and mx, f"scale {t['domain']}: MX expected"):
+            continue
+        exch = mx[0][1].split()[1]
+        rcode, a = labprobe.dns_query("127.0.0.1", dns, exch, "A")
+        if not check(a, f"scale {exch}: address expected"):
+            continue
+        s = labprobe.Smtp(a[0][1], port)
+        greeting = s.read_reply().decode(errors="replace")
+        s.close()
+        check(greeting.startswith("220 ") and pid in greeting,
+              f"scale {t['domain']} at {a[0][1]}: greeting naming {pid} expected, got {greeting!r}")
+        if sampled >= 200:
+            break
+    print(f"scale: {sampled} bulk domains sampled", flush=True)
+
+
 def main():
     lab = sys.argv[1]
     env = read_env(lab)
@@ -420,6 +450,8 @@ def main():
     check_smtp(lab, port, kinds)
     check_untrusted_leaves_served(lab, port)
     check_conduct_records(lab, port)
+    if json.load(open(os.path.join(lab, "scenario", "summary.json")))["scenario"] == "scale":
+        check_scale_sample(lab, dns, port)
     print(f"lab_check: {CHECKS[0]} checks, {len(FAILURES)} failures")
     return 1 if FAILURES else 0
 
