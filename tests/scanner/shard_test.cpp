@@ -33,7 +33,7 @@ TEST_CASE("every domain falls in exactly one shard, and shards are balanced") {
   }
 }
 
-TEST_CASE("--shard parsing") {
+TEST_CASE("shard spec parsing (I/N)") {
   std::string err;
   auto s = parse_shard("2/8", err);
   REQUIRE(s);

@@ -1,0 +1,136 @@
+#include "mxscan/scanner/manifest.hpp"
+
+#include <simdjson.h>
+#include <toml++/toml.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "mxscan/scanner/build_info.hpp"
+
+namespace mxscan {
+namespace {
+
+toml::table counts_table(const ScanSnapshot& s) {
+  toml::table domains;
+  for (std::size_t i = 0; i < kDnsStatusCount; ++i) {
+    if (s.domains_by_status[i] > 0) {
+      domains.insert(to_string(static_cast<DnsStatus>(i)),
+                     static_cast<std::int64_t>(s.domains_by_status[i]));
+    }
+  }
+  toml::table hosts;
+  for (std::size_t i = 0; i < kSmtpStatusCount; ++i) {
+    if (s.hosts_by_status[i] > 0) {
+      hosts.insert(to_string(static_cast<SmtpStatus>(i)),
+                   static_cast<std::int64_t>(s.hosts_by_status[i]));
+    }
+  }
+  toml::table t;
+  t.insert("domains_done", static_cast<std::int64_t>(s.domains_done));
+  t.insert("domains_invalid", static_cast<std::int64_t>(s.domains_invalid));
+  t.insert("dns_queries", static_cast<std::int64_t>(s.dns_queries));
+  t.insert("smtp_sessions", static_cast<std::int64_t>(s.smtp_started));
+  t.insert("domains_by_dns_status", std::move(domains));
+  t.insert("hosts_by_smtp_status", std::move(hosts));
+  return t;
+}
+
+}  // namespace
+
+std::string utc_now_iso8601() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+}
+
+std::string manifest_json(const Manifest& m) {
+  toml::table root;
+  root.insert("schema", "mxscan/manifest/1");
+  toml::table versions;
+  for (const auto& [name, version] : build_info(m.config.inference.psl_file)) {
+    versions.insert(name, version);
+  }
+  root.insert("versions", std::move(versions));
+  root.insert("state", m.state);
+  root.insert("command_line", m.command_line);
+  root.insert("started", m.started);
+  root.insert("ended", m.ended);
+  root.insert("resumes", static_cast<std::int64_t>(m.resumes));
+  root.insert("domains_file", m.domains_file);
+  root.insert("shard", m.shard);
+  root.insert("dry_run", m.dry_run);
+  root.insert("ehlo_name", m.ehlo_name);
+  root.insert("configuration", toml::parse(to_toml(m.config)));
+  toml::table digests;
+  for (const auto& [path, digest] : m.file_digests) digests.insert(path, digest);
+  root.insert("file_sha256", std::move(digests));
+  toml::table input;
+  for (const auto& [key, value] : m.input_counts) {
+    input.insert(key, static_cast<std::int64_t>(value));
+  }
+  root.insert("input", std::move(input));
+  root.insert("counts", counts_table(m.counts));
+  toml::array notes;
+  for (const auto& n : m.notes) notes.push_back(n);
+  root.insert("notes", std::move(notes));
+  std::ostringstream os;
+  os << toml::json_formatter{root} << "\n";
+  return os.str();
+}
+
+void write_manifest(const std::string& dir, const Manifest& m) {
+  auto final_path = std::filesystem::path(dir) / "manifest.json";
+  auto tmp_path = std::filesystem::path(dir) / "manifest.json.tmp";
+  {
+    std::ofstream out(tmp_path, std::ios::trunc);
+    out << manifest_json(m);
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp_path.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp_path, final_path, ec);
+  if (ec) throw std::runtime_error("cannot write " + final_path.string() + ": " + ec.message());
+  std::ofstream config(std::filesystem::path(dir) / "config.toml", std::ios::trunc);
+  config << "# Effective configuration of this scan (read back by --resume).\n"
+         << to_toml(m.config) << "\n";
+  if (!config) throw std::runtime_error("cannot write " + dir + "/config.toml");
+}
+
+Manifest read_manifest(const std::string& dir) {
+  auto path = (std::filesystem::path(dir) / "manifest.json").string();
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto err = parser.load(path).get(doc); err) {
+    throw std::runtime_error("cannot read " + path + " (" + simdjson::error_message(err) +
+                             "): is " + dir + " an mxscan results folder?");
+  }
+  Manifest m;
+  auto text = [&](const char* key) -> std::string {
+    std::string_view v;
+    if (doc[key].get(v) != simdjson::SUCCESS) {
+      throw std::runtime_error(path + ": missing or bad field '" + key + "'");
+    }
+    return std::string(v);
+  };
+  m.state = text("state");
+  m.command_line = text("command_line");
+  m.started = text("started");
+  m.domains_file = text("domains_file");
+  m.shard = text("shard");
+  m.ehlo_name = text("ehlo_name");
+  bool dry = false;
+  if (doc["dry_run"].get(dry) == simdjson::SUCCESS) m.dry_run = dry;
+  std::int64_t resumes = 0;
+  if (doc["resumes"].get(resumes) == simdjson::SUCCESS && resumes >= 0) {
+    m.resumes = static_cast<std::uint32_t>(resumes);
+  }
+  m.config = load_scan_config((std::filesystem::path(dir) / "config.toml").string());
+  return m;
+}
+
+}  // namespace mxscan
