@@ -14,7 +14,8 @@
 #         selfsigned      self-signed leaf (not a CA)
 #         unknownca       signed by a root nobody trusts (its root is sent too)
 #         oversized       trusted leaf + the intermediate repeated until the chain exceeds
-#                         200 kB (more than OpenSSL's default 100 kB certificate list limit)
+#                         320 kB (more than OpenSSL's default 100 kB certificate list limit
+#                         and than mxscan's default max_chain_bytes, 256 KiB)
 #
 # Why `openssl ca`: `openssl x509 -req` in OpenSSL 3.0 cannot put validity dates in the
 # past or future; `openssl ca -startdate/-enddate` can, given a minimal CA database.
@@ -131,7 +132,7 @@ EXT
         oversized)
           local size=0 one
           one=$(stat -c %s "$work/intermediate.crt")
-          while ((size < 200000)); do cat "$work/intermediate.crt"; size=$((size + one)); done ;;
+          while ((size < 320000)); do cat "$work/intermediate.crt"; size=$((size + one)); done ;;
       esac
     } >"$dir/$name.pem"
   done <"$requests"

@@ -20,8 +20,12 @@ Address plan (everything in 127.0.0.0/8; the scanner allows 127.0.0.0/9 only, so
   127.26.49.0/24  GoDaddy (AS26496)        127.20.77.0/24 Host Europe, GoDaddy (AS20773)
   127.80.75.0/24  Microsoft (AS8075)       127.16.27.0/24 OVH (AS16276)
   127.46.60.0/24  EIG (AS46606)            127.64.0.0/16  self-hosted (AS64500)
-  127.65.0.0/16   fault personas (AS64501) 127.99.0.0/16  no ASN known
-  127.40.0.0/13   scale: bulk provider blocks   127.100.0.0/14 scale: self-hosted tail
+  127.65.0.0/16   fault personas (AS64501): certificates in 127.65.1.0/24, each fault in
+                  a /24 of its own (127.65.11.1 ...), since scanners cap sessions per /24
+  127.99.0.0/16   no ASN known
+  127.40.0.0/13   scale: bulk provider blocks, 127.100.0.0/14 scale: self-hosted tail;
+                  consecutive addresses go to different /24s (the /24 varies fastest), so
+                  per-/24 caps see realistic spreads
   127.255.0.0/16  blocked (outside the allowed range)
 """
 import argparse
@@ -156,26 +160,26 @@ PERSONAS = [
     P("cert-nointermediate", "127.65.1.5", host="mail.nochain-host.net", cert="nointermediate"),
     P("cert-oversized", "127.65.1.6", host="mx.bigchain-lab.com", cert="oversized"),
     # Faults.
-    P("f-tarpit", "127.65.2.1", fault="tarpit"),
-    P("f-drip", "127.65.2.2", host="mail.drip-host.net", drip_ms=5),
-    P("f-close", "127.65.2.3", fault="close"),
-    P("f-reset", "127.65.2.4", fault="reset"),
-    P("f-garbage", "127.65.2.5", fault="garbage"),
-    P("f-noeol", "127.65.2.6", host="mail.noeol-host.net", fault="no_eol"),
-    P("f-hugeline", "127.65.2.7", host="mail.hugeline-host.net", fault="huge_line"),
-    P("f-endless-greeting", "127.65.2.8", host="mail.endless-host.net", fault="endless_greeting"),
-    P("f-endless-ehlo", "127.65.2.9", host="mail.endlessehlo-host.net", fault="endless_ehlo"),
-    P("f-421", "127.65.2.10", banner="421 mx.busy-host.net Service temporarily unavailable",
+    P("f-tarpit", "127.65.11.1", fault="tarpit"),
+    P("f-drip", "127.65.12.1", host="mail.drip-host.net", drip_ms=5),
+    P("f-close", "127.65.13.1", fault="close"),
+    P("f-reset", "127.65.14.1", fault="reset"),
+    P("f-garbage", "127.65.15.1", fault="garbage"),
+    P("f-noeol", "127.65.16.1", host="mail.noeol-host.net", fault="no_eol"),
+    P("f-hugeline", "127.65.17.1", host="mail.hugeline-host.net", fault="huge_line"),
+    P("f-endless-greeting", "127.65.18.1", host="mail.endless-host.net", fault="endless_greeting"),
+    P("f-endless-ehlo", "127.65.19.1", host="mail.endlessehlo-host.net", fault="endless_ehlo"),
+    P("f-421", "127.65.20.1", banner="421 mx.busy-host.net Service temporarily unavailable",
       ehlo=["mx.busy-host.net"]),
-    P("f-554", "127.65.2.11",
+    P("f-554", "127.65.21.1",
       banner="554 5.7.1 Service unavailable; client [127.0.0.1] blocked using zen.spamhaus.org",
       ehlo=["mx.reject-lab.com"]),
-    P("f-starttls-454", "127.65.2.12", host="mail.tls454-host.net", starttls="refuse"),
-    P("f-tls-alert", "127.65.2.13", host="mail.tlsalert-host.net", starttls="offer",
+    P("f-starttls-454", "127.65.22.1", host="mail.tls454-host.net", starttls="refuse"),
+    P("f-tls-alert", "127.65.23.1", host="mail.tlsalert-host.net", starttls="offer",
       fault="tls_alert"),
-    P("f-tls-garbage", "127.65.2.14", host="mail.tlsgarbage-host.net", starttls="offer",
+    P("f-tls-garbage", "127.65.24.1", host="mail.tlsgarbage-host.net", starttls="offer",
       fault="tls_garbage"),
-    P("f-delay", "127.65.2.15", host="mail.delay-host.net", greeting_delay_ms=1500),
+    P("f-delay", "127.65.25.1", host="mail.delay-host.net", greeting_delay_ms=1500),
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -219,21 +223,21 @@ HOSTS = {
     "mx.unknownca-lab.com": ["127.65.1.4"],
     "mx.nochain-lab.com": ["127.65.1.5"],
     "mx.bigchain-lab.com": ["127.65.1.6"],
-    "mx.tarpit-lab.com": ["127.65.2.1"],
-    "mx.drip-lab.com": ["127.65.2.2"],
-    "mx.close-lab.com": ["127.65.2.3"],
-    "mx.reset-lab.com": ["127.65.2.4"],
-    "mx.garbage-lab.com": ["127.65.2.5"],
-    "mx.noeol-lab.com": ["127.65.2.6"],
-    "mx.hugeline-lab.com": ["127.65.2.7"],
-    "mx.endless-lab.com": ["127.65.2.8"],
-    "mx.endlessehlo-lab.com": ["127.65.2.9"],
-    "mx.busy-lab.com": ["127.65.2.10"],
-    "mx.reject-lab.com": ["127.65.2.11"],
-    "mx.tls454-lab.com": ["127.65.2.12"],
-    "mx.tlsalert-lab.com": ["127.65.2.13"],
-    "mx.tlsgarbage-lab.com": ["127.65.2.14"],
-    "mx.delay-lab.com": ["127.65.2.15"],
+    "mx.tarpit-lab.com": ["127.65.11.1"],
+    "mx.drip-lab.com": ["127.65.12.1"],
+    "mx.close-lab.com": ["127.65.13.1"],
+    "mx.reset-lab.com": ["127.65.14.1"],
+    "mx.garbage-lab.com": ["127.65.15.1"],
+    "mx.noeol-lab.com": ["127.65.16.1"],
+    "mx.hugeline-lab.com": ["127.65.17.1"],
+    "mx.endless-lab.com": ["127.65.18.1"],
+    "mx.endlessehlo-lab.com": ["127.65.19.1"],
+    "mx.busy-lab.com": ["127.65.20.1"],
+    "mx.reject-lab.com": ["127.65.21.1"],
+    "mx.tls454-lab.com": ["127.65.22.1"],
+    "mx.tlsalert-lab.com": ["127.65.23.1"],
+    "mx.tlsgarbage-lab.com": ["127.65.24.1"],
+    "mx.delay-lab.com": ["127.65.25.1"],
     "nomx-lab.com": ["127.64.6.1"],  # the domain itself has an address but no MX
 }
 
@@ -364,7 +368,7 @@ CASES = [
       "chain missing the intermediate", "untrusted (intermediate not sent): banner"),
     C("bigchain-lab.com", [(10, "mx.bigchain-lab.com")], {"bigchain-lab.com": 1.0},
       "oversized chain",
-      "chain over 200 kB: cert, banner and MX all name bigchain-lab.com, whatever the TLS "
+      "chain over 320 kB: cert, banner and MX all name bigchain-lab.com, whatever the TLS "
       "outcome"),
     # Faults.
     C("tarpit-lab.com", [(10, "mx.tarpit-lab.com")], None, "tarpit",
@@ -564,8 +568,8 @@ def build_scale(sc, n_total, seed):
         counts[kind] = int(n * w)
     counts["tail"] = n - sum(counts.values())
     # Provider addresses: about 200 domains each (at least 1, at most a /16 block).
-    prov_addrs = {pid: max(1, min(65000, counts[pid] // 200)) for pid, *_ in SCALE_PROVIDERS}
-    tail_addrs = max(1, min(SCALE_TAIL_SIZE - 256,
+    prov_addrs = {pid: max(1, min(256 * 254, counts[pid] // 200)) for pid, *_ in SCALE_PROVIDERS}
+    tail_addrs = max(1, min(1024 * 254,
                             target_addresses - sum(prov_addrs.values()), counts["tail"]))
     seq = 0
 
@@ -578,12 +582,12 @@ def build_scale(sc, n_total, seed):
         k = prov_addrs[pid]
         base = ip_num(block)
         sc.asns.append((block, 16, asn, org, str(asn)))
-        last = ip_of(base + k)  # addresses base+1 .. base+k
-        sc.personas.append(P(f"scale-{pid}", [f"{ip_of(base + 1)}-{last}"], banner=banner,
+        sc.personas.append(P(f"scale-{pid}", [f"{block}/16"], banner=banner,
                              ehlo=[ehlo, "PIPELINING", "SIZE 36700160", "8BITMIME"],
                              cert=cert))
         for i in range(1, k + 1):
-            zone.append(f"{mxt.format(i=i)}. A {ip_of(base + i)}")
+            spread = base + (((i - 1) % 256) << 8) + 1 + (i - 1) // 256
+            zone.append(f"{mxt.format(i=i)}. A {ip_of(spread)}")
         tag = pid.split(".")[0]
         rnd = rng.random
         for _ in range(counts[pid]):
@@ -598,13 +602,12 @@ def build_scale(sc, n_total, seed):
     asn_base = 64600
     for b in range(4):
         sc.asns.append((f"127.{100 + b}.0.0", 16, asn_base + b, f"LAB-TAIL-{b}", str(asn_base + b)))
-    sc.personas.append(P("scale-tail", [f"{ip_of(SCALE_TAIL_BLOCK + 1)}-"
-                                        f"{ip_of(SCALE_TAIL_BLOCK + SCALE_TAIL_SIZE - 2)}"],
+    sc.personas.append(P("scale-tail", [f"{ip_of(SCALE_TAIL_BLOCK)}/14"],
                          banner="220 mail.sh-%ipdash%.com ESMTP lab",
                          ehlo=["mail.sh-%ipdash%.com", "PIPELINING", "8BITMIME"]))
     tail_ips = []
     for j in range(tail_addrs):
-        a = ip_of(SCALE_TAIL_BLOCK + 1 + j)
+        a = ip_of(SCALE_TAIL_BLOCK + ((j % 1024) << 8) + 1 + j // 1024)
         dash = ip_dash(a)
         owner = f"sh-{dash}.com"
         zone.append(f"mail.{owner}. A {a}")
@@ -622,7 +625,7 @@ def build_scale(sc, n_total, seed):
         truth.append('{"domain":"%s","providers":{"%s":1.0},"status":"ok","case":"scale tail"}'
                      % (d, owner))
     # Failures at scale.
-    tarpits = ["127.65.3.%d" % i for i in range(1, 11)]
+    tarpits = ["127.65.%d.1" % (30 + i) for i in range(10)]  # one /24 each
     sc.personas.append(P("scale-tarpit", [f"{tarpits[0]}-{tarpits[-1]}"], fault="tarpit"))
     for t in tarpits:
         zone.append(f"tarpit-{ip_dash(t)}.scale-lab.net. A {t}")

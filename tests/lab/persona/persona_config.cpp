@@ -153,6 +153,17 @@ PersonaMap PersonaMap::load(const std::string& path) {
     p.reply_delay_ms = read_ms(*t, "reply_delay_ms", where);
     p.drip_ms = read_ms(*t, "drip_ms", where);
     p.forward = read_string(*t, "forward", where);
+    if (!p.forward.empty()) {
+      const auto colon = p.forward.rfind(':');
+      auto addr = colon == std::string::npos ? std::nullopt : parse_ipv4(p.forward.substr(0, colon));
+      unsigned port = 0;
+      const std::string_view rest =
+          colon == std::string::npos ? std::string_view{} : std::string_view(p.forward).substr(colon + 1);
+      auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), port);
+      if (!addr || (*addr >> 24) != 127 || ec != std::errc{} || ptr != rest.data() + rest.size() ||
+          port == 0 || port > 65535)
+        throw std::runtime_error(where + ": forward must be 127.x.y.z:PORT, not " + p.forward);
+    }
     if (p.forward.empty() && p.banner.empty() && p.fault != Fault::tarpit &&
         p.fault != Fault::close && p.fault != Fault::reset && p.fault != Fault::garbage)
       throw std::runtime_error(where + ": needs a banner (or a forward or a silent fault)");

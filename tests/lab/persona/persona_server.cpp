@@ -54,7 +54,9 @@ struct Server {
 
 struct Conn {
   Conn(tcp::socket s, Server& srv_, std::uint32_t local_, const Persona* p)
-      : sock(std::move(s)), deadline(sock.get_executor()), srv(srv_), local(local_), persona(p) {}
+      : sock(std::move(s)), deadline(sock.get_executor()), srv(srv_), local(local_), persona(p) {
+    touch(srv.settings.idle);  // a default timer has already expired: the watchdog would close
+  }
   ~Conn() { srv.record.closed(local); }
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
