@@ -43,12 +43,13 @@ struct ObservationReadOptions {
   std::size_t max_line_bytes = std::size_t{64} << 20U;
 };
 
-// Receives what a reader finds, in file order.
+// Receives what a reader finds, in file order. Records are passed by reference
+// to the reader's scratch objects, valid only during the call (copy what you keep).
 class ObservationHandler {
  public:
   virtual ~ObservationHandler() = default;
-  virtual void on_domain(DomainObs&& obs) = 0;
-  virtual void on_host(HostObs&& obs) = 0;
+  virtual void on_domain(const DomainObs& obs) = 0;
+  virtual void on_host(const HostObs& obs) = 0;
   virtual void on_malformed(const ReadProblem& problem) = 0;
 };
 
