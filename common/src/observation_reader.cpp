@@ -38,10 +38,12 @@ struct BadRecord {
 [[noreturn]] void bad(std::string reason) { throw BadRecord{std::move(reason)}; }
 
 // Unwraps a simdjson result, naming the field in the error.
+// `field` "record" stands for the line as a whole (its syntax, its object).
 template <typename T>
 T take(simdjson::simdjson_result<T>&& result, std::string_view field) {
   T value{};
   if (auto err = std::move(result).get(value); err != simdjson::SUCCESS) {
+    if (field == "record") bad(fmt::format("invalid JSON: {}", simdjson::error_message(err)));
     bad(fmt::format("field \"{}\": {}", field, simdjson::error_message(err)));
   }
   return value;
@@ -359,7 +361,11 @@ struct ObservationReader::Impl {
   Kind parse(const char* data, std::size_t len, std::size_t capacity) {
     try {
       od::document doc = take(parser.iterate(data, len, capacity), "record");
-      od::object obj = take(doc.get_object(), "record");
+      od::object obj;
+      if (auto err = doc.get_object().get(obj); err != simdjson::SUCCESS) {
+        if (err == simdjson::INCORRECT_TYPE) bad("not a JSON object");
+        bad(fmt::format("invalid JSON: {}", simdjson::error_message(err)));
+      }
       const std::string_view schema = take(obj.find_field_unordered("schema").get_string(), "schema");
       Kind kind = Kind::malformed;
       if (schema == kDomainSchema) {
