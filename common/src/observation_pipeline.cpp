@@ -39,14 +39,12 @@ struct Chunk {
   bool full() const noexcept { return kinds.size() >= kChunkRecords; }
 };
 
-// Copy-assigns into a recycled slot so the slot's buffers are reused.
+// Swaps the record into a recycled slot: no copy, and the reader's scratch
+// object gets the slot's old buffers to parse the next line into.
 template <typename T>
-void put(std::vector<T>& v, std::size_t& n, const T& value) {
-  if (n == v.size()) {
-    v.push_back(value);
-  } else {
-    v[n] = value;
-  }
+void put(std::vector<T>& v, std::size_t& n, T& value) {
+  if (n == v.size()) v.emplace_back();
+  std::swap(v[n], value);
   ++n;
 }
 
@@ -110,16 +108,17 @@ class ChunkingHandler : public ObservationHandler {
  public:
   explicit ChunkingHandler(Channel& channel) : channel_(channel), chunk_(channel.take_free()) {}
 
-  void on_domain(const DomainObs& obs) override {
+  void on_domain(DomainObs& obs) override {
     put(chunk_->domains, chunk_->n_domains, obs);
     added(Chunk::Kind::domain);
   }
-  void on_host(const HostObs& obs) override {
+  void on_host(HostObs& obs) override {
     put(chunk_->hosts, chunk_->n_hosts, obs);
     added(Chunk::Kind::host);
   }
   void on_malformed(const ReadProblem& problem) override {
-    put(chunk_->problems, chunk_->n_problems, problem);
+    ReadProblem copy = problem;
+    put(chunk_->problems, chunk_->n_problems, copy);
     added(Chunk::Kind::problem);
   }
   void end_file(const std::string& file, const ReadCounts& counts) {

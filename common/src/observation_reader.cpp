@@ -9,6 +9,7 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -101,17 +102,23 @@ void address(od::value v, std::string_view field, std::string& out) {
   }
 }
 
-// Marks required fields as seen; reports the first one missing.
+// Marks required fields as seen; reports the first one missing. Keys are
+// compared raw (as written, without unescaping): field names are plain ASCII.
 class Required {
  public:
-  explicit Required(std::initializer_list<std::string_view> names) : names_(names) {}
-  void seen(std::string_view name) noexcept {
-    for (std::size_t i = 0; i < names_.size(); ++i) {
-      if (names_[i] == name) mask_ |= 1U << i;
+  Required(std::initializer_list<std::string_view> names) {
+    for (auto name : names) names_[count_++] = name;
+  }
+  void seen(od::raw_json_string key) noexcept {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (key == names_[i]) {
+        mask_ |= 1U << i;
+        return;
+      }
     }
   }
   void check(std::string_view where) const {
-    for (std::size_t i = 0; i < names_.size(); ++i) {
+    for (std::size_t i = 0; i < count_; ++i) {
       if ((mask_ & (1U << i)) == 0) {
         bad(fmt::format("missing required field \"{}\"{}", names_[i], where));
       }
@@ -119,7 +126,8 @@ class Required {
   }
 
  private:
-  std::vector<std::string_view> names_;
+  std::array<std::string_view, 8> names_{};
+  std::size_t count_ = 0;
   unsigned mask_ = 0;
 };
 
@@ -132,7 +140,7 @@ void parse_mx(od::value v, MxRecord& mx) {
   Required required{"exchange", "preference", "addr_status", "addresses"};
   for (auto f : take(v.get_object(), "mx")) {
     od::field field = take(std::move(f), "mx");
-    const std::string_view key = take(field.unescaped_key(), "mx");
+    const od::raw_json_string key = field.key();
     od::value value = field.value();
     if (key == "exchange") {
       text(value, "mx.exchange", mx.exchange);
@@ -163,7 +171,7 @@ void parse_domain(od::object& obj, DomainObs& d) {
   Required required{"domain", "mx_status", "mx"};
   for (auto f : obj) {
     od::field field = take(std::move(f), "record");
-    const std::string_view key = take(field.unescaped_key(), "record");
+    const od::raw_json_string key = field.key();
     od::value value = field.value();
     if (key == "domain") {
       text(value, "domain", d.domain);
@@ -200,7 +208,7 @@ void parse_leaf(od::value v, CertificateInfo& leaf) {
   Required required{"cn", "sans"};
   for (auto f : take(v.get_object(), "tls.leaf")) {
     od::field field = take(std::move(f), "tls.leaf");
-    const std::string_view key = take(field.unescaped_key(), "tls.leaf");
+    const od::raw_json_string key = field.key();
     od::value value = field.value();
     if (key == "cn") {
       text_or_null(value, "tls.leaf.cn", leaf.subject_cn);
@@ -229,7 +237,7 @@ void parse_tls(od::value v, bool decode_chains, TlsObs& tls) {
   Required required{"version", "cipher", "chain", "leaf", "trusted"};
   for (auto f : take(v.get_object(), "tls")) {
     od::field field = take(std::move(f), "tls");
-    const std::string_view key = take(field.unescaped_key(), "tls");
+    const od::raw_json_string key = field.key();
     od::value value = field.value();
     if (key == "version") {
       text_or_null(value, "tls.version", tls.version);
@@ -281,7 +289,7 @@ void parse_host(od::object& obj, bool decode_chains, HostObs& h, TlsObs& tls_scr
   Required required{"address", "port", "status", "phase"};
   for (auto f : obj) {
     od::field field = take(std::move(f), "record");
-    const std::string_view key = take(field.unescaped_key(), "record");
+    const od::raw_json_string key = field.key();
     od::value value = field.value();
     if (key == "address") {
       address(value, "address", h.address);

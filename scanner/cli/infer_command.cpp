@@ -112,8 +112,8 @@ class BatchFeeder : public ObservationHandler {
   BatchFeeder(inference::Batch& batch, fs::path malformed_path, std::size_t max_reported)
       : batch_(batch), malformed_path_(std::move(malformed_path)), max_reported_(max_reported) {}
 
-  void on_domain(const DomainObs& obs) override { batch_.add(obs); }
-  void on_host(const HostObs& obs) override { batch_.add(obs); }
+  void on_domain(DomainObs& obs) override { batch_.add(obs); }
+  void on_host(HostObs& obs) override { batch_.add(obs); }
   void on_malformed(const ReadProblem& p) override {
     const std::string text = fmt::format("{}:{}: {}\n", p.file, p.line, p.reason);
     if (reported_ < max_reported_) {

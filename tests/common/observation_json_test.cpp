@@ -93,8 +93,8 @@ struct Collect : ObservationHandler {
   std::vector<DomainObs> domains;
   std::vector<HostObs> hosts;
   std::vector<ReadProblem> problems;
-  void on_domain(const DomainObs& d) override { domains.push_back(d); }
-  void on_host(const HostObs& h) override { hosts.push_back(h); }
+  void on_domain(DomainObs& d) override { domains.push_back(d); }
+  void on_host(HostObs& h) override { hosts.push_back(h); }
   void on_malformed(const ReadProblem& p) override { problems.push_back(p); }
 };
 

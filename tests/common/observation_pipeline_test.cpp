@@ -18,8 +18,8 @@ namespace {
 struct Record : ObservationHandler {
   std::vector<std::string> seen;
   std::size_t throw_at = 0;  // 0: never
-  void on_domain(const DomainObs& d) override { note("d " + d.domain + " " + std::to_string(d.mx.size())); }
-  void on_host(const HostObs& h) override { note("h " + h.address + " " + h.banner); }
+  void on_domain(DomainObs& d) override { note("d " + d.domain + " " + std::to_string(d.mx.size())); }
+  void on_host(HostObs& h) override { note("h " + h.address + " " + h.banner); }
   void on_malformed(const ReadProblem& p) override {
     note("m " + p.file + ":" + std::to_string(p.line) + " " + p.reason);
   }
