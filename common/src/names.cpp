@@ -74,6 +74,8 @@ std::string PublicSuffixList::registered_domain(std::string_view name) const {
   std::string n = normalise_name(name);
   // libpsl reads C strings: "mx.bank.com\0.evil.net" must not be taken for bank.com.
   if (n.empty() || n.find('\0') != std::string::npos || is_ip_literal(n)) return {};
+  // libpsl answers "..com" for "a...com": a name with an empty label has none.
+  if (n.front() == '.' || n.back() == '.' || n.find("..") != std::string::npos) return {};
   auto dot = n.rfind('.');
   if (dot == std::string::npos) return {};
   // An unknown TLD only matches libpsl's implicit "*" rule: no known suffix.

@@ -1,5 +1,6 @@
 // Findings of fuzz_names (tests/fuzz/names/regressions/): a NUL byte inside a
-// name made libpsl and libidn2, which read C strings, answer for a prefix.
+// name made libpsl and libidn2, which read C strings, answer for a prefix, and
+// libpsl gave names with empty labels a registered domain such as "..com".
 #include "mxscan/common/names.hpp"
 
 #include <catch2/catch.hpp>
@@ -44,4 +45,16 @@ TEST_CASE("a NUL byte after a U-label does not shorten the name", "[names][fuzz]
   // ASCII keeps its NUL, which the host name check then names.
   auto ascii = mxscan::classify_domain("a\0b.example.com"s, 1);
   CHECK(ascii.problem == "character not allowed in a host name");
+}
+
+TEST_CASE("a name with an empty label has no registered domain", "[names][fuzz]") {
+  mxscan::PublicSuffixList psl;
+  std::string found = regression("empty-labels-registered-domain");
+  REQUIRE(found == "a.a.a.a.a...com");
+  CHECK(psl.registered_domain(found).empty());  // libpsl said "..com"
+  CHECK(psl.registered_domain("a..com").empty());
+  CHECK(psl.registered_domain(".example.com").empty());
+  CHECK(psl.registered_domain("example.com..").empty());
+  CHECK(psl.registered_domain("x.a.b.com") == "b.com");
+  CHECK(psl.registered_domain("mail.example.co.uk.") == "example.co.uk");
 }
