@@ -76,7 +76,8 @@ bool is_valid_fqdn(std::string_view name) noexcept {
                      [](unsigned char c) { return std::isalpha(c) != 0; });
 }
 
-std::optional<std::string> extract_fqdn(std::string_view reply) {
+std::vector<std::string_view> reply_candidates(std::string_view reply) {
+  std::vector<std::string_view> out;
   // Rule 0: the first line that is non-empty once whitespace and :,;!. are stripped.
   std::string_view line;
   std::size_t pos = 0;
@@ -90,10 +91,10 @@ std::optional<std::string> extract_fqdn(std::string_view reply) {
     }
     pos = nl + 1;
   }
-  if (line.empty()) return std::nullopt;
+  if (line.empty()) return out;
 
   auto words = split_words(line);
-  if (words.empty()) return std::nullopt;
+  if (words.empty()) return out;
 
   // Rule 1: a leading 3-digit reply code.
   const auto& first = words.front();
@@ -101,14 +102,30 @@ std::optional<std::string> extract_fqdn(std::string_view reply) {
                   std::isdigit(static_cast<unsigned char>(first[1])) &&
                   std::isdigit(static_cast<unsigned char>(first[2]));
   if (has_code && line.size() > 3) {
+    std::string_view code_candidate;
     if (line[3] == '-' && first.size() > 4) {
-      if (auto fqdn = accept(first.substr(4))) return fqdn;
+      code_candidate = strip_candidate(first.substr(4));
     } else if ((line[3] == ' ' || line[3] == '\t') && words.size() >= 2) {
-      if (auto fqdn = accept(words[1])) return fqdn;
+      code_candidate = strip_candidate(words[1]);
+    }
+    if (!code_candidate.empty()) out.push_back(code_candidate);
+  }
+  // Rule 2: the last word that is non-empty once stripped.
+  for (auto it = words.rbegin(); it != words.rend(); ++it) {
+    auto w = strip_candidate(*it);
+    if (!w.empty()) {
+      out.push_back(w);
+      break;
     }
   }
-  // Rule 2: otherwise, or when that candidate is invalid, the last word.
-  return accept(words.back());
+  return out;
+}
+
+std::optional<std::string> extract_fqdn(std::string_view reply) {
+  for (auto candidate : reply_candidates(reply)) {
+    if (auto fqdn = accept(candidate)) return fqdn;
+  }
+  return std::nullopt;
 }
 
 }  // namespace mxscan::inference

@@ -13,7 +13,9 @@
 # (username ""), without a database file (database ""), and Debian builds it
 # with response rate limiting, whose default (200 q/s per /24) would throttle
 # every query from 127.0.0.1: RRL is switched off here. Environment knobs:
-#   NSD_SERVER_COUNT (default 1), NSD_VERBOSITY (default 0).
+#   NSD_SERVER_COUNT (default 1), NSD_VERBOSITY (default 0), NSD_EXTRA_CONF (text appended
+#   to nsd.conf, e.g. more zone: stanzas; the lab adds zones without data, which NSD
+#   answers with SERVFAIL).
 # Only 127.0.0.0/8 addresses are accepted.
 
 nsd_start() {
@@ -59,6 +61,7 @@ remote-control:
 zone:
   name: "${origin}"
   zonefile: "${zonefile}"
+${NSD_EXTRA_CONF:-}
 CONF
   rm -f "$dir/nsd.pid"
   if ! nsd -c "$dir/nsd.conf" >>"$dir/nsd.log" 2>&1; then
