@@ -329,6 +329,11 @@ ScanPlan plan_from_options(const ScanOptions& o, int argc, char** argv) {
     throw UsageError("--domains " + o.domains + ": no such file");
   }
   plan.out_dir = o.output.empty() ? default_output_dir() : o.output;
+  if (fs::exists(plan.out_dir)) {
+    throw UsageError("output folder " + plan.out_dir +
+                     " already exists: choose another -o, remove it, or continue that scan "
+                     "with --resume " + plan.out_dir);
+  }
   if (!o.shard.empty()) {
     std::string error;
     auto shard = parse_shard(o.shard, error);
