@@ -205,6 +205,16 @@ class Loader {
           }
           default:
             c.values = names_of(node, key);
+            // Label tests look inside one label: a dot in the value could never match.
+            if (c.test != NameTest::name && c.test != NameTest::suffix &&
+                c.test != NameTest::starts_with_labels) {
+              for (const auto& v : c.values) {
+                if (v.find('.') != std::string::npos) {
+                  fail(node.source(), "'" + std::string(key) + "' tests one label: '" + v +
+                                          "' has a dot (use name, suffix or starts_with_labels)");
+                }
+              }
+            }
             return c;
         }
       }
