@@ -157,6 +157,7 @@ std::optional<DomainRecord> DomainListReader::next() {
   while (read_line(buffer_)) {
     std::uint64_t line_no = ++stats_.lines;
     std::string_view text = trim(buffer_);
+    if (line_no == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text = trim(text.substr(3));  // UTF-8 BOM
     if (text.empty() || text.front() == '#') {
       ++stats_.skipped;
       continue;
