@@ -16,7 +16,7 @@
 namespace mxscan {
 namespace {
 
-constexpr std::size_t kMaxLine = 64 * 1024;
+constexpr std::size_t kMaxLine = std::size_t{64} * 1024;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
@@ -96,7 +96,7 @@ void SeenNames::grow() {
 // line would end gzgets' C string early and join the rest of the line to the next.
 struct DomainListReader::File {
   gzFile gz = nullptr;
-  std::vector<char> chunk = std::vector<char>(64 * 1024);
+  std::vector<char> chunk = std::vector<char>(std::size_t{64} * 1024);
   std::size_t pos = 0;  // next unread byte of chunk
   std::size_t end = 0;  // bytes of chunk filled
   ~File() {
