@@ -7,8 +7,17 @@ target_link_libraries(mxscan_test_smtpd PUBLIC Boost::headers OpenSSL::SSL OpenS
 target_compile_definitions(mxscan_test_smtpd PUBLIC BOOST_ASIO_NO_DEPRECATED)
 mxscan_set_warnings(mxscan_test_smtpd)
 
-# The in-process fault tests live in tests/scanner (test_scanner) and use it.
-target_link_libraries(test_scanner PRIVATE mxscan_test_smtpd)
+# Sessions against the in-process fault server and the lab PKI (self-contained, each
+# well under 30 s): labels smtp and unit. The [postfix] cases are hidden here and run
+# by the Postfix test below.
+add_executable(test_smtp ${CMAKE_CURRENT_SOURCE_DIR}/smtp/smtp_stage_test.cpp
+                         ${CMAKE_CURRENT_SOURCE_DIR}/smtp/smtp_postfix_test.cpp
+                         $<TARGET_OBJECTS:mxscan_catch_main>)
+target_link_libraries(test_smtp PRIVATE Catch2::Catch2 mxscan_scanner mxscan_test_smtpd)
+target_compile_definitions(test_smtp PRIVATE
+  MXSCAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}" MXSCAN_BINARY_DIR="${PROJECT_BINARY_DIR}")
+mxscan_set_warnings(test_smtp)
+catch_discover_tests(test_smtp TEST_PREFIX "smtp: " PROPERTIES LABELS "smtp;unit")
 
 # Stand-alone server and client for scripts/bench smtp.
 add_executable(mxscan-test-smtpd ${CMAKE_CURRENT_SOURCE_DIR}/tools/test_smtpd_main.cpp)
@@ -24,7 +33,7 @@ mxscan_set_warnings(mxscan-smtp-bench)
 # Real Postfix (scripts/lib/lab_postfix.sh) with the lab PKI: hidden [.postfix] Catch tests.
 add_test(NAME "smtp: session against real Postfix"
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/smtp/postfix_session_test.sh
-          $<TARGET_FILE:test_scanner> ${PROJECT_BINARY_DIR}/smtp-postfix-test)
+          $<TARGET_FILE:test_smtp> ${PROJECT_BINARY_DIR}/smtp-postfix-test)
 set_tests_properties("smtp: session against real Postfix" PROPERTIES
-  LABELS "smtp;lab" TIMEOUT 120 RUN_SERIAL TRUE)
+  LABELS "smtp;lab;postfix" TIMEOUT 120 RUN_SERIAL TRUE)
 target_compile_definitions(mxscan-smtp-bench PRIVATE MXSCAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
