@@ -71,7 +71,7 @@ TEST_CASE("default blocklist covers the IANA special-purpose ranges") {
   CHECK(b.sources()[0].entries == b.blocked_ranges());
 }
 
-TEST_CASE("--allow lifts part of a blocked range only") {
+TEST_CASE("allow (--allow) lifts part of a blocked range only") {
   Blocklist b = default_blocklist();
   b.allow("127.0.0.0/8");
   CHECK_FALSE(blocked(b, "127.0.0.2"));

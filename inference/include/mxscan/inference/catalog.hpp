@@ -51,9 +51,13 @@ class Catalog {
   // True when `asn` is one of the company's ASes.
   bool company_has_asn(std::size_t company, std::uint32_t asn) const noexcept;
 
-  // AS relabelling (AS check cases 2 and 3): the target ID when every ASN of
-  // `asns` (which must be non-empty) lies in one rule's AS set.
-  std::optional<std::string_view> relabel_by_as(std::span<const std::uint32_t> asns) const;
+  // AS relabelling (AS check cases 2 and 3): the first rule whose AS set holds
+  // every ASN of `asns`; never for an empty span (METHOD.md defect 2).
+  struct AsRelabel {
+    std::string_view id;
+    std::string_view reason;
+  };
+  std::optional<AsRelabel> relabel_by_as(std::span<const std::uint32_t> asns) const;
 
   // Banner/EHLO FQDNs that are never evidence (blocklist notices): true when the
   // name equals or lies under one of the configured suffixes.
@@ -72,8 +76,9 @@ class Catalog {
 
   const std::string& origin() const noexcept;
 
+  struct State;  // opaque: defined in catalog.cpp
+
  private:
-  struct State;
   explicit Catalog(std::shared_ptr<const State> state);
   std::shared_ptr<const State> state_;
 };

@@ -48,8 +48,10 @@ struct ProviderAssignment {
   std::uint64_t score = 1;             // confidence score of `id`
   double credit = 0;                   // share of the domain: 1/|P(d)|
   std::optional<Flag> flag;            // set when a check flagged an ID
-  std::optional<std::string> original_id;  // the flagged ID (when `id` is a fallback)
-  std::string flag_reason;             // why it was flagged; empty when not flagged
+  // The ID step 4 replaced: the flagged ID when `id` is a fallback, or the ID an
+  // AS relabelling corrected (utexas.edu -> iphmx.com, flag unset). nullopt otherwise.
+  std::optional<std::string> original_id;
+  std::string flag_reason;             // why it was flagged or corrected; else empty
   std::string reason;                  // why `id` is empty; empty otherwise
   std::uint32_t live_ips = 0;          // live addresses of this MX
 

@@ -1,0 +1,253 @@
+#include "infer_command.hpp"
+
+#include "mxscan/common/names.hpp"
+#include "mxscan/common/observation_pipeline.hpp"
+#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/output_file.hpp"
+#include "mxscan/inference/batch.hpp"
+#include "mxscan/inference/catalog.hpp"
+#include "mxscan/inference/providers_json.hpp"
+#include "mxscan/inference/summary_report.hpp"
+
+#include <CLI/CLI.hpp>
+#include <sys/resource.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <system_error>
+
+namespace mxscan::cli {
+
+namespace fs = std::filesystem;
+
+InferCommand::InferCommand(CLI::App& app) : settings_(std::make_unique<InferSettings>()) {
+  auto& s = *settings_;
+  s.psl_file = kDefaultPslFile;
+  sub_ = app.add_subcommand(
+      "infer",
+      "Infer the mail provider of every domain from observation files (domains.jsonl, "
+      "hosts.jsonl) and write providers.jsonl, summary.csv and summary.json");
+  sub_->add_option("inputs", s.inputs,
+                   "Observation folders (holding domains.jsonl and/or hosts.jsonl) or files; "
+                   "all are merged into one batch")
+      ->required();
+  sub_->add_option("-o,--out", s.out_dir, "Output folder (created if missing)")->required();
+  auto* providers = sub_->add_option("--providers", s.providers,
+                                     "Providers config file (TOML; default: see docs/cli.md)");
+  auto* config_dir = sub_->add_option("--config-dir", s.providers,
+                                      "Folder holding providers.toml (instead of --providers)");
+  providers->excludes(config_dir);
+  sub_->add_option("--psl-file", s.psl_file, "Public Suffix List file")->capture_default_str();
+  sub_->add_flag("--keep-flagged", s.keep_flagged,
+                 "Keep IDs flagged by the misidentification checks instead of falling back");
+  sub_->add_option("--threshold", s.threshold,
+                   "Run the misidentification checks when the confidence score is below N")
+      ->capture_default_str();
+  sub_->add_option("--top", s.top, "Rows of the table printed at the end")->capture_default_str();
+}
+
+bool InferCommand::selected() const { return sub_->parsed(); }
+
+int InferCommand::run() const { return run_infer(*settings_); }
+
+namespace {
+
+bool holds_providers(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / "providers.toml", ec);
+}
+
+// Every file to read, in order; throws UsageError for paths that are not there.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
+  std::vector<std::string> files;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    const auto status = fs::status(in, ec);
+    if (fs::is_directory(status)) {
+      bool any = false;
+      for (const char* name : {"domains.jsonl", "hosts.jsonl"}) {
+        const fs::path file = fs::path(in) / name;
+        if (fs::is_regular_file(file, ec)) {
+          files.push_back(file.string());
+          any = true;
+        }
+      }
+      if (!any) throw UsageError(fmt::format("{}: folder holds neither domains.jsonl nor hosts.jsonl", in));
+    } else if (fs::exists(status)) {
+      files.push_back(in);
+    } else {
+      throw UsageError(fmt::format("{}: no such file or folder", in));
+    }
+  }
+  return files;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Process CPU time (user + system), so phase costs stay readable on a busy machine.
+double cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto secs = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
+// Feeds the batch; reports malformed lines to stderr (up to a limit) and to
+// OUT/malformed.txt (all of them).
+class BatchFeeder : public ObservationHandler {
+ public:
+  BatchFeeder(inference::Batch& batch, fs::path malformed_path, std::size_t max_reported)
+      : batch_(batch), malformed_path_(std::move(malformed_path)), max_reported_(max_reported) {}
+
+  void on_domain(DomainObs& obs) override { batch_.add(obs); }
+  void on_host(HostObs& obs) override { batch_.add(obs); }
+  void on_malformed(const ReadProblem& p) override {
+    const std::string text = fmt::format("{}:{}: {}\n", p.file, p.line, p.reason);
+    if (reported_ < max_reported_) {
+      std::fputs(("mxscan infer: malformed line skipped: " + text).c_str(), stderr);
+    } else if (reported_ == max_reported_) {
+      std::fputs(fmt::format("mxscan infer: more malformed lines: see {}\n", malformed_path_.string()).c_str(),
+                 stderr);
+    }
+    ++reported_;
+    if (!malformed_) malformed_.emplace(malformed_path_.string());
+    malformed_->write(text);
+  }
+  void close() {
+    if (malformed_) malformed_->close();
+  }
+
+ private:
+  inference::Batch& batch_;
+  fs::path malformed_path_;
+  std::size_t max_reported_;
+  std::size_t reported_ = 0;
+  std::optional<OutputFile> malformed_;
+};
+
+}  // namespace
+
+std::string default_providers_path() {
+  if (const char* env = std::getenv("MXSCAN_CONFIG_DIR"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  std::vector<fs::path> candidates;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    candidates.push_back(exe.parent_path() / ".." / "share" / "mxscan" / "configs");
+    candidates.push_back(exe.parent_path() / ".." / "configs");
+  }
+#ifdef MXSCAN_SOURCE_DIR
+  candidates.push_back(fs::path(MXSCAN_SOURCE_DIR) / "configs");
+#endif
+  for (const auto& dir : candidates) {
+    if (holds_providers(dir)) return fs::weakly_canonical(dir, ec).string();
+  }
+  return {};
+}
+
+int run_infer(const InferSettings& s) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> files;
+  try {
+    files = expand_inputs(s.inputs);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "mxscan infer: %s\n", e.what());
+    return kExitUsage;
+  }
+  try {
+    const std::string providers = s.providers.empty() ? default_providers_path() : s.providers;
+    if (providers.empty()) {
+      std::fputs("mxscan infer: no providers config found; give --providers FILE or --config-dir DIR "
+                 "(or set MXSCAN_CONFIG_DIR)\n", stderr);
+      return kExitUsage;
+    }
+    const inference::Catalog catalog = inference::Catalog::load(providers);
+    const PublicSuffixList psl(s.psl_file);
+    inference::Options options;
+    options.misidentification_threshold = s.threshold;
+    options.keep_flagged = s.keep_flagged;
+
+    const fs::path out(s.out_dir);
+    fs::create_directories(out);
+    const fs::path malformed_path = out / "malformed.txt";
+    fs::remove(malformed_path);  // a stale list from an earlier run would mislead
+
+    inference::Batch batch(catalog, psl, options);
+    inference::RunReport run;
+    run.options = options;
+    run.catalog_origin = catalog.origin();
+    run.psl_file = psl.path();
+    run.psl_sha256 = psl.sha256();
+    {
+      // Parsing runs on a second thread; the batch is fed here, in file order.
+      BatchFeeder feeder(batch, malformed_path, s.max_reported);
+      read_files_in_background(files, {.decode_chains = false}, feeder,
+                               [&](const std::string& file, const ReadCounts& c) {
+                                 run.inputs.push_back({file, c.lines, c.domains, c.hosts, c.malformed});
+                               });
+      feeder.close();
+    }
+    const double read_s = seconds_since(start);
+    const double read_cpu = cpu_seconds();
+
+    OutputFile providers_out((out / "providers.jsonl").string());
+    inference::SummaryBuilder summary_builder(catalog);
+    run.batch = batch.finish([&](const inference::DomainResult& result) {
+      inference::append_jsonl(providers_out.buffer(), result);
+      providers_out.flush_if_full();
+      summary_builder.add(result);
+    });
+    providers_out.close();
+    const inference::Summary summary = summary_builder.build();
+    write_file((out / "summary.csv").string(), inference::summary_csv(summary, catalog));
+    write_file((out / "summary.json").string(), inference::summary_json(summary, catalog, run));
+
+    std::uint64_t malformed = 0;
+    std::uint64_t domain_records = 0;
+    std::uint64_t host_records = 0;
+    for (const auto& in : run.inputs) {
+      malformed += in.malformed_lines;
+      domain_records += in.domain_records;
+      host_records += in.host_records;
+    }
+    std::fputs(fmt::format("mxscan infer: {} domain and {} host records from {} files, {} malformed "
+                           "lines skipped{}; reading {:.2f} s (cpu {:.2f} s), inferring and writing "
+                           "{:.2f} s (cpu {:.2f} s)\n",
+                           domain_records, host_records, files.size(), malformed,
+                           malformed ? fmt::format(" (list: {})", malformed_path.string()) : "",
+                           read_s, read_cpu, seconds_since(start) - read_s, cpu_seconds() - read_cpu)
+                   .c_str(),
+               stderr);
+    const double with_share =
+        summary.domains_total ? 100.0 * static_cast<double>(summary.domains_with_provider) /
+                                    static_cast<double>(summary.domains_total)
+                              : 0.0;
+    std::fputs(fmt::format("{} domains, {} with a provider ({:.2f}%); outputs in {}\n\n",
+                           summary.domains_total, summary.domains_with_provider, with_share,
+                           out.string())
+                   .c_str(),
+               stdout);
+    std::fputs(inference::top_table(summary, catalog, s.top).c_str(), stdout);
+    return kExitOk;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mxscan infer: %s\n", e.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace mxscan::cli

@@ -1,0 +1,62 @@
+// `mxscan infer IN... -o OUT`: the offline inference over observation files
+// (docs/cli.md "infer", docs/formats.md).
+//
+// Design note. The command only wires things: ObservationReader feeds one
+// inference Batch from every input (folders holding domains.jsonl and
+// hosts.jsonl, or single files), then the batch's results stream into
+// providers.jsonl while the summary accumulates; summary.csv/json and the
+// top-N table come last. Malformed lines are reported (file:line: reason) and
+// counted, never fatal.
+//
+// Exit codes: 0 done (even with malformed lines), 1 a failure while running
+// (unreadable input, bad providers config or PSL file, cannot write OUT),
+// 2 a usage error (bad options, an input that does not exist).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace mxscan::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+struct InferSettings {
+  std::vector<std::string> inputs;
+  std::string out_dir;
+  std::string providers;  // file or folder; empty: the default search (see run_infer)
+  std::string psl_file;
+  bool keep_flagged = false;
+  std::uint64_t threshold = 5;
+  std::size_t top = 20;
+  std::size_t max_reported = 100;  // malformed lines echoed on stderr (all go to OUT/malformed.txt)
+};
+
+class InferCommand {
+ public:
+  // Registers the subcommand and its options on `app`.
+  explicit InferCommand(CLI::App& app);
+  bool selected() const;
+  int run() const;
+
+ private:
+  CLI::App* sub_ = nullptr;
+  std::unique_ptr<InferSettings> settings_;
+};
+
+// The providers config used when none is given: $MXSCAN_CONFIG_DIR, then
+// <executable dir>/../share/mxscan/configs (installed), then <executable
+// dir>/../configs, then the source tree's configs/ (MXSCAN_SOURCE_DIR); the first
+// holding providers.toml wins. Empty when none does.
+std::string default_providers_path();
+
+int run_infer(const InferSettings& settings);
+
+}  // namespace mxscan::cli
