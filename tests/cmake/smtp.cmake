@@ -41,3 +41,15 @@ add_test(NAME "smtp: session against real Postfix"
 set_tests_properties("smtp: session against real Postfix" PROPERTIES
   LABELS "smtp;lab;postfix" TIMEOUT 120 RUN_SERIAL TRUE)
 target_compile_definitions(mxscan-smtp-bench PRIVATE MXSCAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+
+# Probe tool and the session test against the lab (persona server + Postfix + PKI).
+add_executable(mxscan-smtp-probe ${CMAKE_CURRENT_SOURCE_DIR}/tools/smtp_probe_main.cpp)
+target_link_libraries(mxscan-smtp-probe PRIVATE mxscan_scanner)
+target_compile_definitions(mxscan-smtp-probe PRIVATE MXSCAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+set_target_properties(mxscan-smtp-probe PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})
+mxscan_set_warnings(mxscan-smtp-probe)
+add_test(NAME "smtp: sessions against the lab personas"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/smtp/lab_session_test.sh ${PROJECT_BINARY_DIR}
+          ${PROJECT_BINARY_DIR}/smtp-lab-test)
+set_tests_properties("smtp: sessions against the lab personas" PROPERTIES
+  LABELS "smtp;lab" TIMEOUT 300 RUN_SERIAL TRUE)
