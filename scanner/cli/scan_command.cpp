@@ -74,8 +74,8 @@ bool holds(const fs::path& dir, const char* name) {
 class BatchConsumer final : public ObservationHandler {
  public:
   explicit BatchConsumer(inference::Batch& batch) : batch_(batch) {}
-  void on_domain(DomainObs&& obs) override { batch_.add(obs); }
-  void on_host(HostObs&& obs) override { batch_.add(obs); }
+  void on_domain(DomainObs& obs) override { batch_.add(obs); }
+  void on_host(HostObs& obs) override { batch_.add(obs); }
   void on_malformed(const ReadProblem& p) override {
     ++malformed;
     if (malformed <= 20) {

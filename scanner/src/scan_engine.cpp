@@ -311,19 +311,19 @@ class PriorWorkLoader final : public ObservationHandler {
   PriorWorkLoader(PriorWork& work, ObservationHandler& consumer, ScanCounters& counters)
       : work_(work), consumer_(consumer), counters_(counters) {}
 
-  void on_domain(DomainObs&& obs) override {
+  void on_domain(DomainObs& obs) override {
     counters_.domain_done(obs.mx_status);
     if (obs.mx_status == DnsStatus::invalid_name) counters_.domain_invalid();
     for (const auto& mx : obs.mx) {
       for (const auto& a : mx.addresses) addresses_.emplace(a, mx.exchange);
     }
     work_.domains.insert(obs.domain);
-    consumer_.on_domain(std::move(obs));
+    consumer_.on_domain(obs);
   }
-  void on_host(HostObs&& obs) override {
+  void on_host(HostObs& obs) override {
     counters_.smtp_done(obs.status);
     work_.hosts.insert(obs.address);
-    consumer_.on_host(std::move(obs));
+    consumer_.on_host(obs);
   }
   void on_malformed(const ReadProblem& p) override { consumer_.on_malformed(p); }
 
@@ -522,7 +522,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
       counters.smtp_done(host.status);
       counters.smtp_finished_in_flight();
       std::lock_guard lock(consumer_mutex);
-      consumer.on_host(std::move(host));
+      consumer.on_host(host);
     });
     manifest.ehlo_name = smtp->ehlo_name();
   }
@@ -578,7 +578,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
         for (const auto& a : mx.addresses) submit(a, mx.exchange);
       }
       std::lock_guard lock(consumer_mutex);
-      consumer.on_domain(std::move(obs));
+      consumer.on_domain(obs);
     });
     if (smtp) {
       smtp->close();
