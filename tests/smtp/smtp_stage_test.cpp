@@ -540,3 +540,38 @@ TEST_CASE("stage: ASN annotation from the configured source", "[smtp]") {
   CHECK_FALSE(h["10.0.0.1"].asn);
   CHECK(mxscan::open_asn_source("", "") == nullptr);
 }
+
+TEST_CASE("stage: several worker threads keep every cap and deliver every result", "[smtp]") {
+  Lab lab;
+  TestPersona p = tls_persona("multisan");
+  std::vector<std::string> addresses;
+  for (int net = 1; net <= 4; ++net)
+    for (int host = 1; host <= 10; ++host) addresses.push_back("127.61." + std::to_string(40 + net) + "." + std::to_string(host));
+  for (const auto& a : addresses) lab.add(a, p);
+  lab.server.start();
+  SmtpOptions o = lab_options(lab.port);
+  o.threads = 2;
+  o.prefix_max_in_flight = 2;
+  o.max_in_flight = 6;
+  std::vector<HostObs> results;
+  mxscan::SmtpStageStats stats;
+  {
+    mxscan::SmtpStage stage(o, nullptr, [&](HostObs h) { results.push_back(std::move(h)); });
+    for (const auto& a : addresses) CHECK(stage.submit(a) == mxscan::SubmitResult::queued);
+    stage.close();
+    stage.wait();
+    stats = stage.stats();
+  }
+  lab.server.stop();
+  REQUIRE(results.size() == addresses.size());
+  for (const auto& h : results) {
+    INFO(h.address << " " << h.error);
+    CHECK(h.status == SmtpStatus::success);
+    CHECK((h.tls && h.tls->trusted));
+  }
+  const auto server = lab.server.stats();
+  for (const auto& [net, peak] : server.max_per_24) CHECK(peak <= 2);
+  CHECK(server.max_concurrent <= 6);
+  CHECK(stats.sessions == addresses.size());
+  CHECK(server.forbidden == 0);
+}
