@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "mxscan/scanner/pfx2as_asn_source.hpp"
 #include "mxscan/scanner/tls_client.hpp"
@@ -574,4 +576,20 @@ TEST_CASE("stage: several worker threads keep every cap and deliver every result
   CHECK(server.max_concurrent <= 6);
   CHECK(stats.sessions == addresses.size());
   CHECK(server.forbidden == 0);
+}
+
+TEST_CASE("stage: a window that stops filling is dispatched without close()", "[smtp]") {
+  Lab lab;
+  TestPersona p;
+  p.offer_starttls = false;
+  lab.add("127.61.50.1", p);
+  lab.server.start();
+  std::atomic<int> delivered{0};
+  mxscan::SmtpStage stage(lab_options(lab.port), nullptr, [&](HostObs) { ++delivered; });
+  stage.submit("127.61.50.1");
+  for (int i = 0; i < 40 && delivered == 0; ++i) std::this_thread::sleep_for(100ms);
+  CHECK(delivered == 1);  // within about a second, while the stage is still open
+  stage.close();
+  stage.wait();
+  lab.server.stop();
 }
