@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <thread>
@@ -592,4 +593,28 @@ TEST_CASE("stage: a window that stops filling is dispatched without close()", "[
   stage.close();
   stage.wait();
   lab.server.stop();
+}
+
+TEST_CASE("conduct: addresses are visited in a randomised order", "[smtp]") {
+  Lab lab;
+  TestPersona p;
+  p.offer_starttls = false;
+  std::vector<std::string> addresses;
+  for (int i = 1; i <= 40; ++i) addresses.push_back("127.61.60." + std::to_string(i));
+  for (const auto& a : addresses) lab.add(a, p);
+  lab.server.start();
+  SmtpOptions o = lab_options(lab.port);
+  o.max_in_flight = 1;  // one at a time: the server sees the visiting order
+  o.shuffle_seed = 0;   // random
+  CHECK(mxscan::scan_addresses(o, addresses).size() == addresses.size());
+  lab.server.stop();
+  std::vector<std::string> visited;
+  for (const auto& c : lab.server.stats().connections) visited.push_back(c.local);
+  REQUIRE(visited.size() == addresses.size());
+  CHECK(visited != addresses);
+  auto sorted = visited;
+  std::sort(sorted.begin(), sorted.end());
+  auto expected = addresses;
+  std::sort(expected.begin(), expected.end());
+  CHECK(sorted == expected);
 }
