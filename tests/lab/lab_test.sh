@@ -36,7 +36,45 @@ grep -q -- "--resolver 127.0.0.1:" "$BUILD/lab-test.up.log" || fail "no scan com
 
 # shellcheck disable=SC1091
 source "$DIR/lab.env"
+
+# The end-to-end checker must pass a perfect scan and catch a wrong one. A perfect scan's
+# outputs are synthesised from the ground truth (nothing has contacted the lab yet).
+fake=$DIR/fake-out
+mkdir -p "$fake"
+python3 - "$DIR/scenario/ground_truth.jsonl" "$fake" <<'PY'
+import json, sys
+truth = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+with open(sys.argv[2] + "/providers.jsonl", "w") as p, open(sys.argv[2] + "/domains.jsonl", "w") as d:
+    for t in truth:
+        provs = [{"mx": "x", "id": k, "credit": v} for k, v in t["providers"].items()]
+        p.write(json.dumps({"domain": t["domain"], "status": t["status"], "providers": provs}) + "\n")
+        d.write(json.dumps({"domain": t["domain"]}) + "\n")
+PY
+python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$fake" || fail "e2e_check rejects a perfect scan"
+sed -i '0,/"google.com", "credit": 1.0/s//"gmail.com", "credit": 1.0/' "$fake/providers.jsonl"
+if python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$fake" --show 0; then fail "e2e_check accepts a wrong provider"; fi
+head -n -1 "$fake/domains.jsonl" >"$fake/d" && mv "$fake/d" "$fake/domains.jsonl"
+
 python3 "$ROOT/tests/lab/lab_check.py" "$DIR"
+
+# After lab_check's own sessions (another EHLO name, repeated contacts), conduct must fail.
+python3 - "$ROOT/tests/lab" "$DIR" "$SMTP_PORT" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import labprobe
+s = labprobe.Smtp("127.64.4.1", int(sys.argv[3]))
+s.read_reply(); s.send("EHLO scanner.lab.example"); s.read_reply()
+s.send("MAIL FROM:<probe@lab.example>"); s.read_reply(); s.send("QUIT"); s.read_reply(); s.close()
+PY
+sleep 1.2
+out=$(python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$fake" --show 1000 || true)
+n=$(wc -l <"$DIR/scenario/domains.txt")
+for want in "forbidden command 'MAIL FROM:<probe@lab.example>' sent to 127.64.4.1" \
+            "names 'EHLO lab-check.lab.example', not scanner.lab.example" \
+            "127.65.11.1 contacted" "sessions in flight at once" \
+            "domains.jsonl: $((n - 1)) lines for $n input domains"; do
+  grep -qF "$want" <<<"$out" || fail "e2e_check did not report: $want"
+done
 
 "$ROOT/scripts/lab" down --dir "$DIR"
 for pid in $NSD_PID $POSTFIX_PID $PERSONA_PID; do
