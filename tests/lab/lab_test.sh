@@ -76,10 +76,24 @@ for want in "forbidden command 'MAIL FROM:<probe@lab.example>' sent to 127.64.4.
   grep -qF "$want" <<<"$out" || fail "e2e_check did not report: $want"
 done
 
+# Every process of the lab: the three daemons and all their descendants (Postfix's
+# children do not name the lab folder in their arguments, so they are found by parentage).
+descendants() {
+  local p
+  for p in "$@"; do
+    echo "$p"
+    # shellcheck disable=SC2046
+    descendants $(ps -o pid= --ppid "$p" 2>/dev/null || true)
+  done
+}
+# shellcheck disable=SC2207
+lab_pids=($(descendants "$NSD_PID" "$POSTFIX_PID" "$PERSONA_PID"))
+((${#lab_pids[@]} >= 5)) || fail "expected the daemons and their children, found ${lab_pids[*]}"
 "$ROOT/scripts/lab" down --dir "$DIR"
-for pid in $NSD_PID $POSTFIX_PID $PERSONA_PID; do
-  ! kill -0 "$pid" 2>/dev/null || fail "pid $pid still running after down"
+for pid in "${lab_pids[@]}"; do
+  ! kill -0 "$pid" 2>/dev/null || fail "pid $pid ($(ps -o args= -p "$pid")) still running after down"
 done
+echo "lab_test: ${#lab_pids[@]} lab processes, none left after down"
 if ps -eo pid=,args= | grep -F "$DIR" | grep -v grep; then fail "processes of $DIR left"; fi
 if ss -Hltn "sport = :$SMTP_PORT or sport = :$POSTFIX_PORT" | grep -q .; then fail "SMTP listeners left"; fi
 if ss -Hlun "sport = :$DNS_PORT" | grep -q .; then fail "DNS listener left"; fi
