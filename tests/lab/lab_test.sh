@@ -94,7 +94,7 @@ for pid in "${lab_pids[@]}"; do
   ! kill -0 "$pid" 2>/dev/null || fail "pid $pid ($(ps -o args= -p "$pid")) still running after down"
 done
 echo "lab_test: ${#lab_pids[@]} lab processes, none left after down"
-if ps -eo pid=,args= | grep -F "$DIR" | grep -v grep; then fail "processes of $DIR left"; fi
+if pgrep -af -- "$DIR" | grep -v pgrep; then fail "processes of $DIR left"; fi
 if ss -Hltn "sport = :$SMTP_PORT or sport = :$POSTFIX_PORT" | grep -q .; then fail "SMTP listeners left"; fi
 if ss -Hlun "sport = :$DNS_PORT" | grep -q .; then fail "DNS listener left"; fi
 [[ ! -f $DIR/lab.env ]] || fail "lab.env left behind"
