@@ -9,6 +9,7 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -38,26 +39,29 @@ struct BadRecord {
 [[noreturn]] void bad(std::string reason) { throw BadRecord{std::move(reason)}; }
 
 // Unwraps a simdjson result, naming the field in the error.
+// `field` "record" stands for the line as a whole (its syntax, its object).
 template <typename T>
 T take(simdjson::simdjson_result<T>&& result, std::string_view field) {
   T value{};
   if (auto err = std::move(result).get(value); err != simdjson::SUCCESS) {
+    if (field == "record") bad(fmt::format("invalid JSON: {}", simdjson::error_message(err)));
     bad(fmt::format("field \"{}\": {}", field, simdjson::error_message(err)));
   }
   return value;
 }
 
-std::string text(od::value v, std::string_view field) {
-  return std::string(take(v.get_string(), field));
+void text(od::value v, std::string_view field, std::string& out) {
+  out.assign(take(v.get_string(), field));
 }
 
 // Optional strings may be null (read as empty).
-std::string text_or_null(od::value v, std::string_view field) {
+void text_or_null(od::value v, std::string_view field, std::string& out) {
   if (take(v.type(), field) == od::json_type::null) {
     take(v.is_null(), field);
-    return {};
+    out.clear();
+    return;
   }
-  return text(v, field);
+  text(v, field, out);
 }
 
 std::uint64_t unsigned_at_most(od::value v, std::string_view field, std::uint64_t max) {
@@ -66,13 +70,21 @@ std::uint64_t unsigned_at_most(od::value v, std::string_view field, std::uint64_
   return n;
 }
 
-std::vector<std::string> texts(od::value v, std::string_view field) {
-  std::vector<std::string> out;
+// Fills `out` reusing its strings' buffers (records are parsed into scratch
+// objects that live across lines, so steady-state parsing barely allocates).
+template <typename Convert>
+void texts(od::value v, std::string_view field, std::vector<std::string>& out, Convert convert) {
+  std::size_t n = 0;
   for (auto element : take(v.get_array(), field)) {
     od::value item = take(std::move(element), field);
-    out.push_back(text(item, field));
+    if (n == out.size()) out.emplace_back();
+    convert(item, field, out[n++]);
   }
-  return out;
+  out.resize(n);
+}
+
+void texts(od::value v, std::string_view field, std::vector<std::string>& out) {
+  texts(v, field, out, [](od::value item, std::string_view f, std::string& s) { text(item, f, s); });
 }
 
 template <typename Enum>
@@ -83,25 +95,30 @@ Enum status(od::value v, std::string_view field, std::optional<Enum> (*parse)(st
   return *parsed;
 }
 
-std::string address(od::value v, std::string_view field) {
-  std::string a = text(v, field);
-  if (!is_ip_literal(a) || a.front() == '[') {
-    bad(fmt::format("field \"{}\": \"{}\" is not an IP address", field, a));
+void address(od::value v, std::string_view field, std::string& out) {
+  text(v, field, out);
+  if (out.empty() || out.front() == '[' || !is_ip_literal(out)) {
+    bad(fmt::format("field \"{}\": \"{}\" is not an IP address", field, out));
   }
-  return a;
 }
 
-// Marks required fields as seen; reports the first one missing.
+// Marks required fields as seen; reports the first one missing. Keys are
+// compared raw (as written, without unescaping): field names are plain ASCII.
 class Required {
  public:
-  explicit Required(std::initializer_list<std::string_view> names) : names_(names) {}
-  void seen(std::string_view name) noexcept {
-    for (std::size_t i = 0; i < names_.size(); ++i) {
-      if (names_[i] == name) mask_ |= 1U << i;
+  Required(std::initializer_list<std::string_view> names) {
+    for (auto name : names) names_[count_++] = name;
+  }
+  void seen(od::raw_json_string key) noexcept {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (key == names_[i]) {
+        mask_ |= 1U << i;
+        return;
+      }
     }
   }
   void check(std::string_view where) const {
-    for (std::size_t i = 0; i < names_.size(); ++i) {
+    for (std::size_t i = 0; i < count_; ++i) {
       if ((mask_ & (1U << i)) == 0) {
         bad(fmt::format("missing required field \"{}\"{}", names_[i], where));
       }
@@ -109,49 +126,55 @@ class Required {
   }
 
  private:
-  std::vector<std::string_view> names_;
+  std::array<std::string_view, 8> names_{};
+  std::size_t count_ = 0;
   unsigned mask_ = 0;
 };
 
-MxRecord parse_mx(od::value v) {
-  MxRecord mx;
+void parse_mx(od::value v, MxRecord& mx) {
+  mx.exchange.clear();
+  mx.preference = 0;
+  mx.addr_status = DnsStatus::not_queried;
+  mx.cnames.clear();
+  mx.addresses.clear();
   Required required{"exchange", "preference", "addr_status", "addresses"};
   for (auto f : take(v.get_object(), "mx")) {
     od::field field = take(std::move(f), "mx");
-    const std::string_view key = take(field.unescaped_key(), "mx");
+    const od::raw_json_string key = field.key();
     od::value value = field.value();
     if (key == "exchange") {
-      mx.exchange = text(value, "mx.exchange");
+      text(value, "mx.exchange", mx.exchange);
     } else if (key == "preference") {
       mx.preference = static_cast<std::uint16_t>(
           unsigned_at_most(value, "mx.preference", std::numeric_limits<std::uint16_t>::max()));
     } else if (key == "addr_status") {
       mx.addr_status = status(value, "mx.addr_status", &parse_dns_status);
     } else if (key == "cnames") {
-      mx.cnames = texts(value, "mx.cnames");
+      texts(value, "mx.cnames", mx.cnames);
     } else if (key == "addresses") {
-      for (auto element : take(value.get_array(), "mx.addresses")) {
-        od::value item = take(std::move(element), "mx.addresses");
-        mx.addresses.push_back(address(item, "mx.addresses"));
-      }
+      texts(value, "mx.addresses", mx.addresses, &address);
     } else {
       continue;  // unknown field: ignored (on-demand skips it)
     }
     required.seen(key);
   }
   required.check(" in an mx record");
-  return mx;
 }
 
-DomainObs parse_domain(od::object& obj) {
-  DomainObs d;
+void parse_domain(od::object& obj, DomainObs& d) {
+  d.domain.clear();
+  d.line = 0;
+  d.mx_status = DnsStatus::not_queried;
+  d.mx_capped = false;
+  d.error.clear();
+  std::size_t mx_count = 0;
   Required required{"domain", "mx_status", "mx"};
   for (auto f : obj) {
     od::field field = take(std::move(f), "record");
-    const std::string_view key = take(field.unescaped_key(), "record");
+    const od::raw_json_string key = field.key();
     od::value value = field.value();
     if (key == "domain") {
-      d.domain = text(value, "domain");
+      text(value, "domain", d.domain);
       if (d.domain.empty()) bad("field \"domain\": empty");
     } else if (key == "line") {
       d.line = take(value.get_uint64(), "line");
@@ -160,57 +183,66 @@ DomainObs parse_domain(od::object& obj) {
     } else if (key == "mx_capped") {
       d.mx_capped = take(value.get_bool(), "mx_capped");
     } else if (key == "mx") {
+      mx_count = 0;
       for (auto element : take(value.get_array(), "mx")) {
-        d.mx.push_back(parse_mx(take(std::move(element), "mx")));
+        if (mx_count == d.mx.size()) d.mx.emplace_back();
+        parse_mx(take(std::move(element), "mx"), d.mx[mx_count++]);
       }
     } else if (key == "error") {
-      d.error = text_or_null(value, "error");
+      text_or_null(value, "error", d.error);
     } else {
       continue;
     }
     required.seen(key);
   }
+  d.mx.resize(mx_count);
   required.check("");
-  return d;
 }
 
-CertificateInfo parse_leaf(od::value v) {
-  CertificateInfo leaf;
+void parse_leaf(od::value v, CertificateInfo& leaf) {
+  leaf.subject_cn.clear();
+  leaf.sans.clear();
+  leaf.sha256.clear();
+  leaf.not_before.clear();
+  leaf.not_after.clear();
   Required required{"cn", "sans"};
   for (auto f : take(v.get_object(), "tls.leaf")) {
     od::field field = take(std::move(f), "tls.leaf");
-    const std::string_view key = take(field.unescaped_key(), "tls.leaf");
+    const od::raw_json_string key = field.key();
     od::value value = field.value();
     if (key == "cn") {
-      leaf.subject_cn = text_or_null(value, "tls.leaf.cn");
+      text_or_null(value, "tls.leaf.cn", leaf.subject_cn);
     } else if (key == "sans") {
-      leaf.sans = texts(value, "tls.leaf.sans");
+      texts(value, "tls.leaf.sans", leaf.sans);
     } else if (key == "sha256") {
-      leaf.sha256 = text_or_null(value, "tls.leaf.sha256");
+      text_or_null(value, "tls.leaf.sha256", leaf.sha256);
     } else if (key == "not_before") {
-      leaf.not_before = text_or_null(value, "tls.leaf.not_before");
+      text_or_null(value, "tls.leaf.not_before", leaf.not_before);
     } else if (key == "not_after") {
-      leaf.not_after = text_or_null(value, "tls.leaf.not_after");
+      text_or_null(value, "tls.leaf.not_after", leaf.not_after);
     } else {
       continue;
     }
     required.seen(key);
   }
   required.check(" in tls.leaf");
-  return leaf;
 }
 
-TlsObs parse_tls(od::value v, bool decode_chains) {
-  TlsObs tls;
+void parse_tls(od::value v, bool decode_chains, TlsObs& tls) {
+  tls.version.clear();
+  tls.cipher.clear();
+  tls.chain_der.clear();
+  tls.trusted = false;
+  tls.verify_error.clear();
   Required required{"version", "cipher", "chain", "leaf", "trusted"};
   for (auto f : take(v.get_object(), "tls")) {
     od::field field = take(std::move(f), "tls");
-    const std::string_view key = take(field.unescaped_key(), "tls");
+    const od::raw_json_string key = field.key();
     od::value value = field.value();
     if (key == "version") {
-      tls.version = text_or_null(value, "tls.version");
+      text_or_null(value, "tls.version", tls.version);
     } else if (key == "cipher") {
-      tls.cipher = text_or_null(value, "tls.cipher");
+      text_or_null(value, "tls.cipher", tls.cipher);
     } else if (key == "chain") {
       od::array chain = take(value.get_array(), "tls.chain");
       if (decode_chains) {
@@ -225,29 +257,42 @@ TlsObs parse_tls(od::value v, bool decode_chains) {
       }
       // Not decoding: the array is left unread and on-demand skips it whole.
     } else if (key == "leaf") {
-      tls.leaf = parse_leaf(value);
+      parse_leaf(value, tls.leaf);
     } else if (key == "trusted") {
       tls.trusted = take(value.get_bool(), "tls.trusted");
     } else if (key == "verify_error") {
-      tls.verify_error = text_or_null(value, "tls.verify_error");
+      text_or_null(value, "tls.verify_error", tls.verify_error);
     } else {
       continue;
     }
     required.seen(key);
   }
   required.check(" in tls");
-  return tls;
 }
 
-HostObs parse_host(od::object& obj, bool decode_chains) {
-  HostObs h;
+void parse_host(od::object& obj, bool decode_chains, HostObs& h, TlsObs& tls_scratch) {
+  h.address.clear();
+  h.port = 25;
+  h.asn.reset();
+  h.as_name.clear();
+  h.status = SmtpStatus::not_contacted;
+  h.phase = SmtpPhase::none;
+  h.banner.clear();
+  h.ehlo.clear();
+  h.ehlo_tls.clear();
+  h.starttls_offered = false;
+  h.starttls_accepted = false;
+  if (h.tls) tls_scratch = std::move(*h.tls);  // keep its buffers for the next TLS record
+  h.tls.reset();
+  h.error.clear();
+  h.duration_ms = 0;
   Required required{"address", "port", "status", "phase"};
   for (auto f : obj) {
     od::field field = take(std::move(f), "record");
-    const std::string_view key = take(field.unescaped_key(), "record");
+    const od::raw_json_string key = field.key();
     od::value value = field.value();
     if (key == "address") {
-      h.address = address(value, "address");
+      address(value, "address", h.address);
     } else if (key == "port") {
       h.port = static_cast<std::uint16_t>(
           unsigned_at_most(value, "port", std::numeric_limits<std::uint16_t>::max()));
@@ -259,17 +304,17 @@ HostObs parse_host(od::object& obj, bool decode_chains) {
             unsigned_at_most(value, "asn", std::numeric_limits<std::uint32_t>::max()));
       }
     } else if (key == "as_name") {
-      h.as_name = text_or_null(value, "as_name");
+      text_or_null(value, "as_name", h.as_name);
     } else if (key == "status") {
       h.status = status(value, "status", &parse_smtp_status);
     } else if (key == "phase") {
       h.phase = status(value, "phase", &parse_smtp_phase);
     } else if (key == "banner") {
-      h.banner = text_or_null(value, "banner");
+      text_or_null(value, "banner", h.banner);
     } else if (key == "ehlo") {
-      h.ehlo = text_or_null(value, "ehlo");
+      text_or_null(value, "ehlo", h.ehlo);
     } else if (key == "ehlo_tls") {
-      h.ehlo_tls = text_or_null(value, "ehlo_tls");
+      text_or_null(value, "ehlo_tls", h.ehlo_tls);
     } else if (key == "starttls_offered") {
       h.starttls_offered = take(value.get_bool(), "starttls_offered");
     } else if (key == "starttls_accepted") {
@@ -278,10 +323,11 @@ HostObs parse_host(od::object& obj, bool decode_chains) {
       if (take(value.type(), "tls") == od::json_type::null) {
         take(value.is_null(), "tls");
       } else {
-        h.tls = parse_tls(value, decode_chains);
+        parse_tls(value, decode_chains, tls_scratch);
+        h.tls = std::move(tls_scratch);
       }
     } else if (key == "error") {
-      h.error = text_or_null(value, "error");
+      text_or_null(value, "error", h.error);
     } else if (key == "duration_ms") {
       if (take(value.type(), "duration_ms") == od::json_type::null) {
         take(value.is_null(), "duration_ms");
@@ -294,7 +340,6 @@ HostObs parse_host(od::object& obj, bool decode_chains) {
     required.seen(key);
   }
   required.check("");
-  return h;
 }
 
 bool is_blank(std::string_view line) noexcept {
@@ -311,20 +356,35 @@ struct ObservationReader::Impl {
   od::parser parser;
   std::string scratch;  // padded copy for lines that do not sit in a padded buffer
 
+  // Scratch records reused for every line: their buffers survive, so steady-state
+  // parsing barely allocates. Handlers see them by const reference.
+  DomainObs domain;
+  HostObs host;
+  TlsObs tls_scratch;
+  std::string reason;
+
+  enum class Kind { domain, host, malformed };
+
   // `data` must be readable up to data + capacity, capacity >= len + SIMDJSON_PADDING.
-  ParsedLine parse(const char* data, std::size_t len, std::size_t capacity) {
+  Kind parse(const char* data, std::size_t len, std::size_t capacity) {
     try {
       od::document doc = take(parser.iterate(data, len, capacity), "record");
-      od::object obj = take(doc.get_object(), "record");
+      od::object obj;
+      if (auto err = doc.get_object().get(obj); err != simdjson::SUCCESS) {
+        if (err == simdjson::INCORRECT_TYPE) bad("not a JSON object");
+        bad(fmt::format("invalid JSON: {}", simdjson::error_message(err)));
+      }
       const std::string_view schema = take(obj.find_field_unordered("schema").get_string(), "schema");
-      ParsedLine result;
+      Kind kind = Kind::malformed;
       if (schema == kDomainSchema) {
         // Consumed fields are revisited from the start; "schema" is then ignored.
         take(obj.reset(), "record");
-        result = parse_domain(obj);
+        parse_domain(obj, domain);
+        kind = Kind::domain;
       } else if (schema == kHostSchema) {
         take(obj.reset(), "record");
-        result = parse_host(obj, options.decode_chains);
+        parse_host(obj, options.decode_chains, host, tls_scratch);
+        kind = Kind::host;
       } else {
         bad(fmt::format("unsupported schema \"{}\" (this reader knows {} and {})", schema,
                         kDomainSchema, kHostSchema));
@@ -333,29 +393,39 @@ struct ObservationReader::Impl {
       if (doc.current_location().error() == simdjson::SUCCESS) {
         bad("unexpected text after the record");
       }
-      return result;
-    } catch (const BadRecord& e) {
-      return MalformedLine{e.reason};
+      return kind;
+    } catch (BadRecord& e) {
+      reason = std::move(e.reason);
+      return Kind::malformed;
     }
   }
 
   ParsedLine parse_unpadded(std::string_view line) {
     scratch.assign(line);
     scratch.resize(line.size() + simdjson::SIMDJSON_PADDING, ' ');
-    return parse(scratch.data(), line.size(), scratch.size());
+    switch (parse(scratch.data(), line.size(), scratch.size())) {
+      case Kind::domain: return domain;
+      case Kind::host: return host;
+      case Kind::malformed: break;
+    }
+    return MalformedLine{reason};
   }
 
-  void dispatch(ParsedLine&& parsed, const std::string& name, std::uint64_t line_no,
-                ReadCounts& counts, ObservationHandler& handler) {
-    if (auto* d = std::get_if<DomainObs>(&parsed)) {
-      ++counts.domains;
-      handler.on_domain(std::move(*d));
-    } else if (auto* h = std::get_if<HostObs>(&parsed)) {
-      ++counts.hosts;
-      handler.on_host(std::move(*h));
-    } else {
-      ++counts.malformed;
-      handler.on_malformed({name, line_no, std::move(std::get<MalformedLine>(parsed).reason)});
+  void dispatch(Kind kind, const std::string& name, std::uint64_t line_no, ReadCounts& counts,
+                ObservationHandler& handler) {
+    switch (kind) {
+      case Kind::domain:
+        ++counts.domains;
+        handler.on_domain(domain);
+        break;
+      case Kind::host:
+        ++counts.hosts;
+        handler.on_host(host);
+        break;
+      case Kind::malformed:
+        ++counts.malformed;
+        handler.on_malformed({name, line_no, std::move(reason)});
+        break;
     }
   }
 

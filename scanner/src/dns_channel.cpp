@@ -1,6 +1,7 @@
 #include "dns_channel.hpp"
 
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <mutex>
 #include <stdexcept>
@@ -118,6 +119,9 @@ void AresChannel::sock_state(void* self, ares_socket_t fd, int readable, int wri
   std::shared_ptr<Watch> w;
   if (it == me->watches_.end()) {
     w = std::make_shared<Watch>(me->io_, fd);
+    int type = 0;
+    socklen_t len = sizeof type;
+    w->stream = ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
     me->watches_.emplace(fd, w);
   } else {
     w = it->second;
@@ -159,7 +163,7 @@ void AresChannel::on_ready(const std::shared_ptr<Watch>& w, bool read) {
     for (int round = 0; round < 64 && !w->closed; ++round) {
       ares_process_fd(channel_, w->fd, ARES_SOCKET_BAD);
       int pending = 0;
-      if (w->closed || ::ioctl(w->fd, FIONREAD, &pending) != 0 || pending <= 0) break;
+      if (w->closed || !w->stream || ::ioctl(w->fd, FIONREAD, &pending) != 0 || pending <= 0) break;
     }
   } else {
     ares_process_fd(channel_, ARES_SOCKET_BAD, w->fd);

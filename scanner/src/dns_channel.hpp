@@ -64,6 +64,7 @@ class AresChannel {
     Watch(boost::asio::io_context& io, int socket) : sd(io, socket), fd(socket) {}
     boost::asio::posix::stream_descriptor sd;
     int fd;
+    bool stream = false;  // TCP: c-ares reads it piecewise
     bool want_read = false, want_write = false;
     bool read_armed = false, write_armed = false;
     bool closed = false;

@@ -68,6 +68,8 @@ std::string check_dns_options(const DnsOptions& o) {
   if (o.qps < 0) return "DNS queries/s limit must not be negative (0: no limit)";
   if (o.max_in_flight < 1) return "DNS queries in flight must be at least 1";
   if (o.channels < 1 || o.channels > 256) return "DNS channels must be in 1-256";
+  if (o.threads < 1 || o.threads > 64) return "DNS threads must be in 1-64";
+  if (o.max_in_flight < o.threads) return "DNS queries in flight must be at least the thread count";
   if (o.max_mx < 1) return "MX cap must be at least 1";
   if (o.edns_udp_size < 512) return "EDNS UDP size must be at least 512";
   return {};

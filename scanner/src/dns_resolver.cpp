@@ -195,17 +195,14 @@ struct Enqueue {
   }
 };
 
-awaitable<dns::Answer> ask(std::shared_ptr<Resolver::Impl> impl, std::string name,
-                           dns::RrType type) {
-  boost::asio::io_context& io = impl->io;
-  Enqueue start{std::move(impl), std::move(name), type};
-  co_return co_await detail::async_wait_for<dns::Answer>(io, std::move(start), use_awaitable);
+auto ask(const std::shared_ptr<Resolver::Impl>& impl, std::string name, dns::RrType type) {
+  return detail::async_wait_for<dns::Answer>(impl->io, Enqueue{impl, std::move(name), type},
+                                             use_awaitable);
 }
 
 // Asks again for dangling CNAME targets until an answer ends the chain.
-awaitable<dns::Answer> ask_following(std::shared_ptr<Resolver::Impl> impl, std::string name,
-                                     dns::RrType type) {
-  dns::Answer answer = co_await ask(impl, name, type);
+awaitable<dns::Answer> chase(std::shared_ptr<Resolver::Impl> impl, std::string name,
+                             dns::RrType type, dns::Answer answer) {
   std::vector<std::string> chain = answer.cnames;
   while (answer.chase) {
     std::string next = chain.back();
@@ -221,6 +218,15 @@ awaitable<dns::Answer> ask_following(std::shared_ptr<Resolver::Impl> impl, std::
     answer = std::move(more);
   }
   answer.cnames = std::move(chain);
+  co_return answer;
+}
+
+// One question with its CNAME chain followed; the common case (no dangling
+// CNAME) costs no extra coroutine frame.
+awaitable<dns::Answer> ask_following(std::shared_ptr<Resolver::Impl> impl, std::string name,
+                                     dns::RrType type) {
+  dns::Answer answer = co_await ask(impl, name, type);
+  if (answer.chase) answer = co_await chase(impl, std::move(name), type, std::move(answer));
   co_return answer;
 }
 
@@ -247,7 +253,8 @@ awaitable<dns::Answer> Resolver::query(std::string name, dns::RrType type) {
 }
 
 awaitable<MxAnswer> Resolver::mx(std::string name) {
-  dns::Answer a = co_await ask_following(impl_, std::move(name), dns::RrType::mx);
+  dns::Answer a = co_await ask(impl_, name, dns::RrType::mx);
+  if (a.chase) a = co_await chase(impl_, std::move(name), dns::RrType::mx, std::move(a));
   MxAnswer out;
   out.status = a.status;
   out.cnames = std::move(a.cnames);
@@ -280,7 +287,8 @@ awaitable<AddrAnswer> Resolver::addresses(std::string host) {
     std::tie(v4, v6) = co_await (ask_following(impl_, host, dns::RrType::a) &&
                                  ask_following(impl_, host, dns::RrType::aaaa));
   } else {
-    v4 = co_await ask_following(impl_, host, dns::RrType::a);
+    v4 = co_await ask(impl_, host, dns::RrType::a);
+    if (v4.chase) v4 = co_await chase(impl_, host, dns::RrType::a, std::move(v4));
     v6.status = DnsStatus::not_queried;
   }
   AddrAnswer out;

@@ -89,6 +89,7 @@ struct SmtpStage::Impl {
   SmtpStageStats counts;
 
   std::mutex result_mu;  // serialises on_result
+  std::atomic<std::size_t> live{0};
   bool joined = false;
 
   void deliver(HostObs obs) {
@@ -140,6 +141,7 @@ using Impl = SmtpStage::Impl;
 // retries for transient failures before any reply, then the release of its slot.
 asio::awaitable<void> run_target(Impl* impl, Impl::Shard* shard, GateTarget target) {
   const SmtpOptions& o = impl->options;
+  ++impl->live;
   HostObs obs;
   for (unsigned attempt = 0;; ++attempt) {
     ++shard->sessions;
@@ -164,6 +166,7 @@ asio::awaitable<void> run_target(Impl* impl, Impl::Shard* shard, GateTarget targ
   }
   ++shard->completed;
   impl->deliver(std::move(obs));
+  --impl->live;
   shard->policy.release(target.address, GateClock::now());
   shard->wake.cancel();
 }
@@ -303,6 +306,11 @@ void SmtpStage::close() {
   }
 }
 
+void SmtpStage::flush() {
+  std::lock_guard lock(impl_->submit_mu);
+  impl_->flush_window();
+}
+
 void SmtpStage::wait() {
   Impl& m = *impl_;
   if (m.joined) return;
@@ -311,6 +319,13 @@ void SmtpStage::wait() {
   m.joined = true;
 }
 
+void SmtpStage::abort() {
+  for (auto& shard : impl_->shards) shard->io.stop();
+  wait();
+}
+
+std::size_t SmtpStage::in_flight() const noexcept { return impl_->live.load(); }
+
 SmtpStageStats SmtpStage::stats() const {
   const Impl& m = *impl_;
   SmtpStageStats s;
@@ -318,6 +333,8 @@ SmtpStageStats SmtpStage::stats() const {
     std::lock_guard lock(impl_->submit_mu);
     s = m.counts;
   }
+  s.chains_verified = m.tls_context->verifications();
+  s.chain_verdicts_cached = m.tls_context->cache_hits();
   if (m.joined) {
     for (const auto& shard : m.shards) {
       s.sessions += shard->sessions;

@@ -6,7 +6,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <mutex>
+#include <unordered_map>
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
@@ -66,10 +70,90 @@ std::string hex(const unsigned char* data, std::size_t n) {
 
 }  // namespace
 
+struct VerifyCache {
+  using Clock = std::chrono::steady_clock;
+  static constexpr auto kTtl = std::chrono::minutes(10);
+  static constexpr std::size_t kMaxEntries = 100'000;
+  struct Entry {
+    std::vector<std::pair<int, int>> errors;
+    int result = X509_V_OK;
+    Clock::time_point expires;
+  };
+  std::mutex mu;
+  std::unordered_map<std::string, Entry> entries;
+  std::atomic<std::size_t> verifications{0}, hits{0};
+};
+
+namespace {
+
+// SHA-256 over the DER of the leaf and the certificates the server sent with it.
+std::string chain_key(X509_STORE_CTX* store) {
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  if (!md) return {};
+  EVP_DigestInit_ex(md, EVP_sha256(), nullptr);
+  auto add = [md](X509* cert) {
+    unsigned char* der = nullptr;
+    const int len = i2d_X509(cert, &der);
+    if (len > 0) {
+      EVP_DigestUpdate(md, &len, sizeof len);
+      EVP_DigestUpdate(md, der, static_cast<std::size_t>(len));
+    }
+    OPENSSL_free(der);
+  };
+  if (X509* leaf = X509_STORE_CTX_get0_cert(store)) add(leaf);
+  STACK_OF(X509)* rest = X509_STORE_CTX_get0_untrusted(store);
+  for (int i = 0; rest && i < sk_X509_num(rest); ++i) add(sk_X509_value(rest, i));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(md, digest, &n);
+  EVP_MD_CTX_free(md);
+  return std::string(reinterpret_cast<const char*>(digest), n);
+}
+
+// Replaces X509_verify_cert in the handshake: answers from the cache, or verifies
+// (the verify callback logs every error) and remembers the verdict.
+int cached_verify(X509_STORE_CTX* store, void* arg) {
+  auto* cache = static_cast<VerifyCache*>(arg);
+  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* log = ssl ? static_cast<VerifyLog*>(SSL_get_ex_data(ssl, verify_log_index())) : nullptr;
+  const std::string key = chain_key(store);
+  const auto now = VerifyCache::Clock::now();
+  if (!key.empty() && log) {
+    std::lock_guard lock(cache->mu);
+    const auto it = cache->entries.find(key);
+    if (it != cache->entries.end() && it->second.expires > now) {
+      ++cache->hits;
+      log->errors.insert(log->errors.end(), it->second.errors.begin(), it->second.errors.end());
+      X509_STORE_CTX_set_error(store, it->second.result);
+      return 1;
+    }
+  }
+  const std::size_t before = log ? log->errors.size() : 0;
+  const int ok = X509_verify_cert(store);
+  ++cache->verifications;
+  if (!key.empty() && log && ok > 0) {
+    VerifyCache::Entry entry;
+    entry.errors.assign(log->errors.begin() + static_cast<std::ptrdiff_t>(before), log->errors.end());
+    entry.result = X509_STORE_CTX_get_error(store);
+    entry.expires = now + VerifyCache::kTtl;
+    std::lock_guard lock(cache->mu);
+    if (cache->entries.size() >= VerifyCache::kMaxEntries) cache->entries.clear();
+    cache->entries[key] = std::move(entry);
+  }
+  return ok;
+}
+
+}  // namespace
+
 void SslCtxFree::operator()(ssl_ctx_st* ctx) const noexcept { SSL_CTX_free(ctx); }
 void X509Free::operator()(x509_st* cert) const noexcept { X509_free(cert); }
 
-TlsClientContext::TlsClientContext(const TlsClientSettings& settings) {
+TlsClientContext::~TlsClientContext() = default;
+
+std::size_t TlsClientContext::verifications() const noexcept { return cache_->verifications.load(); }
+std::size_t TlsClientContext::cache_hits() const noexcept { return cache_->hits.load(); }
+
+TlsClientContext::TlsClientContext(const TlsClientSettings& settings) : cache_(std::make_unique<VerifyCache>()) {
   ctx_.reset(SSL_CTX_new(TLS_client_method()));
   if (!ctx_) throw std::runtime_error("SSL_CTX_new: " + openssl_error());
   SSL_CTX* ctx = ctx_.get();
@@ -84,6 +168,7 @@ TlsClientContext::TlsClientContext(const TlsClientSettings& settings) {
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_max_cert_list(ctx, static_cast<long>(settings.max_chain_bytes));
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, record_verify);
+  if (settings.cache_verdicts) SSL_CTX_set_cert_verify_callback(ctx, cached_verify, cache_.get());
   if (settings.ca_file.empty()) {
     if (SSL_CTX_set_default_verify_paths(ctx) != 1)
       throw std::runtime_error("cannot load the system trust store: " + openssl_error());
@@ -118,11 +203,10 @@ TlsObs collect_tls_obs(ssl_st* ssl, const VerifyLog& log, std::size_t max_certs,
   if (X509* leaf = SSL_get0_peer_certificate(ssl)) obs.leaf = certificate_info(leaf);
   const long result = SSL_get_verify_result(ssl);
   obs.trusted = n > 0 && log.errors.empty() && result == X509_V_OK;
-  if (!obs.trusted) {
-    const long first = !log.errors.empty() ? log.errors.front().second
-                       : n == 0            ? X509_V_ERR_UNSPECIFIED
-                                           : result;
-    obs.verify_error = X509_verify_cert_error_string(first);
+  if (n == 0) {
+    obs.verify_error = "no certificate presented (anonymous cipher suite)";
+  } else if (!obs.trusted) {
+    obs.verify_error = X509_verify_cert_error_string(log.errors.empty() ? result : log.errors.front().second);
   }
   return obs;
 }

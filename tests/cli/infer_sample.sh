@@ -34,7 +34,7 @@ jq -e -s 'all(.[] | select(.status == "ok"); ((.providers | map(.credit) | add) 
   "$work/out/providers.jsonl" >/dev/null || fail "credit does not sum to 1"
 jq -e '.domains_total == 29 and .malformed_lines == 0 and .domains_with_provider == 21
        and .denominators.share_of_all == "domains_total"
-       and ([.by_id[].credit] | add) + .credit_without_id - .domains_with_provider | fabs < 1e-9' \
+       and ((([.by_id[].credit] | add) + .credit_without_id - .domains_with_provider) | fabs) < 1e-9' \
   "$work/out/summary.json" >/dev/null || fail "summary.json totals: $(head -c 600 "$work/out/summary.json")"
 head -1 "$work/out/summary.csv" | grep -q '^level,key,company,credit,domains,share_of_with_provider,share_of_all' \
   || fail "summary.csv header"

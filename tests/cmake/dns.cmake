@@ -8,3 +8,9 @@ if(MXSCAN_NSD)
   set_tests_properties("dns: stage against NSD and responders" PROPERTIES
     LABELS "dns;unit" TIMEOUT 120)
 endif()
+
+# Driver of scripts/bench dns (built with the tests; not installed).
+add_executable(dns_bench_driver ${PROJECT_SOURCE_DIR}/tests/dns/dns_bench_driver.cpp)
+target_link_libraries(dns_bench_driver PRIVATE mxscan_scanner)
+mxscan_set_warnings(dns_bench_driver)
+set_target_properties(dns_bench_driver PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})

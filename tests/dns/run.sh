@@ -23,23 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A port free on every address we use (UDP and TCP).
-port=$(python3 - <<'PY'
-import socket
-for _ in range(100):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]; s.close()
-    ok = True
-    for a in ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"):
-        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-            t = socket.socket(socket.AF_INET, kind)
-            try: t.bind((a, p))
-            except OSError: ok = False
-            finally: t.close()
-    if ok:
-        print(p); break
-PY
-)
+port=$(nsd_free_port 127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5)
 
 "$here/make_zone.sh" "$work/test.zone"
 nsd_pid=$(nsd_start "$work/nsd" "$work/test.zone" "$port" 127.0.0.1 test.)

@@ -138,6 +138,8 @@ TEST_CASE("DNS stage: every outcome against NSD", "[.][nsd]") {
 
 TEST_CASE("DNS stage: an exchange shared by many domains is resolved once", "[.][nsd]") {
   auto o = options_for(env("MXSCAN_TEST_NSD"));
+  SECTION("one thread") { o.threads = 1; }
+  SECTION("two threads sharing the exchange cache") { o.threads = 2; }
   std::vector<std::string> names;
   for (int i = 1; i <= 20; ++i) {
     std::string n = "shared";

@@ -43,12 +43,15 @@ struct ObservationReadOptions {
   std::size_t max_line_bytes = std::size_t{64} << 20U;
 };
 
-// Receives what a reader finds, in file order.
+// Receives what a reader finds, in file order. Records are the reader's
+// scratch objects, valid only during the call: a handler copies what it keeps,
+// or takes the contents (swap or move); the reader resets every field before
+// reusing the object, and a swapped-in object lends it its buffers.
 class ObservationHandler {
  public:
   virtual ~ObservationHandler() = default;
-  virtual void on_domain(DomainObs&& obs) = 0;
-  virtual void on_host(HostObs&& obs) = 0;
+  virtual void on_domain(DomainObs& obs) = 0;
+  virtual void on_host(HostObs& obs) = 0;
   virtual void on_malformed(const ReadProblem& problem) = 0;
 };
 

@@ -42,6 +42,9 @@ struct DnsOptions {
   // c-ares channels (each one UDP socket per resolver and a 16-bit ID space);
   // the in-flight cap is split evenly among them.
   std::size_t channels = 4;
+  // Event-loop threads of run_dns_stage(); each gets an even share of
+  // max_in_flight, qps and channels.
+  std::size_t threads = 1;
   // Also ask AAAA for every exchange.
   bool ipv6 = false;
   // MX records kept per domain; more are dropped and the domain flagged mx_capped.

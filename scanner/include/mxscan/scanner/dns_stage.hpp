@@ -9,7 +9,8 @@
 // exchanges. run_dns_stage() is the whole stage for a caller without an event
 // loop of its own: max_in_flight workers pull from the source, so the in-flight
 // cap and the queries/s bucket of the Resolver bound the traffic and the source
-// is read only as fast as it is resolved. Observations reach the sink in
+// is read only as fast as it is resolved. With several threads (DnsOptions::
+// threads) the source, the sink and the exchange cache are shared under locks. Observations reach the sink in
 // completion order, not input order.
 #pragma once
 
@@ -39,9 +40,17 @@ struct DnsStageStats {
   double seconds = 0;                   // wall time of run_dns_stage
 };
 
+// Exchange lookups shared by stages (one per thread) of the same run.
+struct ExchangeCache;
+
 class DnsStage {
  public:
+  // A stage with its own exchange cache.
   explicit DnsStage(Resolver& resolver);
+  // A stage sharing `shared_cache` with stages on other threads (each stage
+  // with its own Resolver and io_context): an exchange is still resolved once.
+  DnsStage(Resolver& resolver, std::shared_ptr<ExchangeCache> shared_cache);
+  static std::shared_ptr<ExchangeCache> new_exchange_cache();
   ~DnsStage();
   DnsStage(const DnsStage&) = delete;
   DnsStage& operator=(const DnsStage&) = delete;
@@ -53,7 +62,9 @@ class DnsStage {
   // Addresses of an exchange, shared by every domain that names it.
   boost::asio::awaitable<AddrAnswer> exchange_addresses(std::string exchange);
 
-  const DnsStageStats& stats() const noexcept;
+  // Counts of this stage; the exchange counts are those of the shared cache.
+  // Call on the stage's thread (or after its io_context stopped).
+  DnsStageStats stats() const;
 
   struct Impl;
 
@@ -63,8 +74,11 @@ class DnsStage {
 
 using DomainObsSink = std::function<void(DomainObs&&)>;
 
-// Resolves every record of `source` with its own io_context on the calling
-// thread and hands each DomainObs to `sink` (called on that thread). Throws
+// Resolves every record of `source` and hands each DomainObs to `sink`. With
+// options.threads == 1 everything runs on the calling thread; with more, each
+// thread has its own io_context, Resolver and an even share of the in-flight
+// cap, the queries/s limit and the channels, the exchange cache is shared, and
+// `sink` is called from those threads one call at a time (under a lock). Throws
 // std::invalid_argument for unusable options and rethrows the source's
 // std::runtime_error (observations emitted before it stand).
 DnsStageStats run_dns_stage(DomainSource& source, const DnsOptions& options,

@@ -42,6 +42,8 @@ struct SmtpStageStats {
   std::size_t completed = 0;  // HostObs delivered for contacted addresses
   std::size_t peak_in_flight = 0;         // highest per shard, summed over shards
   std::size_t peak_prefix_in_flight = 0;  // highest in any one /24 or /48
+  std::size_t chains_verified = 0;        // certificate chains verified against the trust store
+  std::size_t chain_verdicts_cached = 0;  // handshakes answered from the verdict cache
 };
 
 class SmtpStage {
@@ -58,7 +60,14 @@ class SmtpStage {
 
   SubmitResult submit(std::string_view address, std::string_view exchange = {});
   void close();  // no more submissions; queued addresses still run
+  // Dispatches the addresses buffered for shuffling now (the window is otherwise
+  // flushed when full, after a second, or by close()).
+  void flush();
   void wait();   // until every queued address has its HostObs (call close() first)
+  // Stops the event loops at once (interrupt): sessions in flight and queued
+  // addresses get no HostObs; a resumed scan contacts them again.
+  void abort();
+  std::size_t in_flight() const noexcept;  // sessions running now (retry waits included)
 
   SmtpStageStats stats() const;
   const std::string& ehlo_name() const;

@@ -8,6 +8,9 @@
 // independent observation), and a verify callback that records every (depth,
 // error) pair and always continues: SSL_get_verify_result keeps only the last.
 // No hostname is checked: mail exchanges rarely match, the inference reads names.
+// Verification verdicts are cached per chain (SHA-256 over the DER certificates
+// as sent) for ten minutes: a provider's thousands of exchanges present the same
+// chain, and verifying it again would only repeat the same answer.
 // No Asio here; the session wraps SSL objects created from this context.
 #pragma once
 
@@ -39,17 +42,27 @@ using X509Ptr = std::unique_ptr<x509_st, X509Free>;
 struct TlsClientSettings {
   std::string ca_file;                   // PEM bundle replacing the system store; "" = system store
   std::size_t max_chain_bytes = 65'536;  // largest certificate message accepted
+  bool cache_verdicts = true;            // reuse the verdict for a chain already verified
 };
+
+struct VerifyCache;
 
 // The shared client context. Thread-safe to create SSL objects from.
 class TlsClientContext {
  public:
   // Throws std::runtime_error (e.g. naming an unreadable CA file).
   explicit TlsClientContext(const TlsClientSettings& settings);
+  ~TlsClientContext();
+  TlsClientContext(const TlsClientContext&) = delete;
+  TlsClientContext& operator=(const TlsClientContext&) = delete;
   ssl_ctx_st* get() const noexcept { return ctx_.get(); }
   const std::string& trust_store() const noexcept { return trust_store_; }
+  // Chains verified, and verdicts answered from the cache.
+  std::size_t verifications() const noexcept;
+  std::size_t cache_hits() const noexcept;
 
  private:
+  std::unique_ptr<VerifyCache> cache_;  // outlives ctx_ (declared first, destroyed last)
   SslCtxPtr ctx_;
   std::string trust_store_;  // "system" or the CA file path
 };
