@@ -27,7 +27,7 @@ add_test(NAME "lab: parts answer as declared"
   COMMAND ${PROJECT_SOURCE_DIR}/tests/lab/lab_test.sh ${PROJECT_BINARY_DIR})
 set_tests_properties("lab: parts answer as declared" PROPERTIES
   LABELS "lab" TIMEOUT 180 RESOURCE_LOCK lab
-  REQUIRED_FILES ${PROJECT_BINARY_DIR}/mxscan-persona)
+  REQUIRED_FILES "${PROJECT_BINARY_DIR}/mxscan-persona;${PROJECT_BINARY_DIR}/mxscan")
 
 # The scale scenario at a CI-friendly size: generator, range personas and sampling.
 add_test(NAME "lab: scale scenario answers"

@@ -55,6 +55,16 @@ sed -i '0,/"google.com", "credit": 1.0/s//"gmail.com", "credit": 1.0/' "$fake/pr
 if python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$fake" --show 0; then fail "e2e_check accepts a wrong provider"; fi
 head -n -1 "$fake/domains.jsonl" >"$fake/d" && mv "$fake/d" "$fake/domains.jsonl"
 
+# The ground truth against the project's inference, on observations taken by an independent
+# minimal observer (tests/lab/lab_observe.py): `mxscan infer` must agree on every domain.
+if ((${#UP_ARGS[@]} == 0)); then
+  python3 "$ROOT/tests/lab/lab_observe.py" "$DIR" "$DIR/observed"
+  "$BUILD/mxscan" infer "$DIR/observed" -o "$DIR/inferred" \
+    --providers "$ROOT/configs/providers.toml" >"$DIR/inferred.log"
+  python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$DIR/inferred" --results-only ||
+    fail "mxscan infer disagrees with the ground truth"
+fi
+
 python3 "$ROOT/tests/lab/lab_check.py" "$DIR"
 
 # After lab_check's own sessions (another EHLO name, repeated contacts), conduct must fail.
