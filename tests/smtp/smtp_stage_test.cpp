@@ -618,3 +618,26 @@ TEST_CASE("conduct: addresses are visited in a randomised order", "[smtp]") {
   std::sort(expected.begin(), expected.end());
   CHECK(sorted == expected);
 }
+
+TEST_CASE("stage: abort() stops sessions in flight at once", "[smtp]") {
+  Lab lab;
+  TestPersona p;
+  p.fault = Fault::tarpit;
+  for (int i = 1; i <= 5; ++i) lab.add("127.61.70." + std::to_string(i), p);
+  lab.server.start();
+  SmtpOptions o = lab_options(lab.port);
+  o.timeouts.greeting = 30s;
+  std::atomic<int> delivered{0};
+  const auto start = std::chrono::steady_clock::now();
+  {
+    mxscan::SmtpStage stage(o, nullptr, [&](HostObs) { ++delivered; });
+    for (int i = 1; i <= 5; ++i) stage.submit("127.61.70." + std::to_string(i));
+    stage.flush();
+    for (int i = 0; i < 50 && stage.in_flight() < 5; ++i) std::this_thread::sleep_for(20ms);
+    CHECK(stage.in_flight() == 5);
+    stage.abort();
+  }
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+  CHECK(delivered == 0);
+  lab.server.stop();
+}
