@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# CTest "e2e: standard lab scan matches the ground truth": lab up, the scan command the lab
-# prints, tests/lab/e2e_check.py (results and conduct), lab down.
+# CTest "e2e: standard lab scan at default settings": lab up, the scan command the lab
+# prints (mxscan's defaults for rates, per-/24 caps and timeouts), tests/lab/e2e_check.py
+# (results and conduct), lab down.
 #   tests/lab/e2e_test.sh BUILD_DIR
 # Exits 77 (CTest: skipped) while build/mxscan has no scanning command line (--domains).
 set -euo pipefail
