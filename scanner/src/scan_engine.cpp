@@ -152,13 +152,11 @@ class SignalWatcher {
     sigemptyset(&set_);
     sigaddset(&set_, SIGINT);
     sigaddset(&set_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
     thread_ = std::thread([this] { watch(); });
   }
   ~SignalWatcher() {
     done_.store(true);
     thread_.join();
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
   }
   SignalWatcher(const SignalWatcher&) = delete;
   SignalWatcher& operator=(const SignalWatcher&) = delete;
@@ -184,10 +182,29 @@ class SignalWatcher {
   std::function<void()> on_first_;
   std::function<void()> on_second_;
   sigset_t set_{};
-  sigset_t old_{};
   std::atomic<bool> done_{false};
   std::atomic<int> received_{0};
   std::thread thread_;
+};
+
+// Blocks SIGINT/SIGTERM for this thread and every thread it starts (the
+// stages' workers), from before the first thread exists; a signal arriving
+// early stays pending until the SignalWatcher takes it.
+class SignalBlock {
+ public:
+  SignalBlock() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  SignalBlock(const SignalBlock&) = delete;
+  SignalBlock& operator=(const SignalBlock&) = delete;
+
+ private:
+  sigset_t old_{};
 };
 
 // ---------------------------------------------------------------------------
@@ -445,6 +462,7 @@ void prepare_folder(const ScanPlan& plan) {
 }  // namespace
 
 ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
+  const SignalBlock signal_block;
   const ScanConfig& config = plan.config;
   if (config.conduct.blocklists.empty()) {
     throw std::runtime_error(

@@ -1,6 +1,6 @@
-// Fuzz harness: the SMTP reply reader over whatever bytes a server sends, with
-// the default caps and with tight ones, read whole, pipelined, and as it would
-// arrive one byte per packet.
+// Fuzz harness: the SMTP reply reader over whatever bytes a server sends
+// (greetings, EHLO and STARTTLS replies), with the default caps and with tight
+// ones, read whole, pipelined, and as it would arrive one byte per packet.
 #include "fuzz_harness.hpp"
 
 #include "mxscan/scanner/smtp_reply.hpp"
@@ -12,7 +12,7 @@ void check_complete(const ReplyParseResult& r, std::string_view buffer, const Re
   const SmtpReply& reply = r.reply;
   MXSCAN_FUZZ_CHECK(r.consumed > 0 && r.consumed <= buffer.size());
   MXSCAN_FUZZ_CHECK(r.consumed <= limits.max_reply_bytes);
-  MXSCAN_FUZZ_CHECK(reply.code >= 200 && reply.code <= 599);
+  MXSCAN_FUZZ_CHECK(reply.code >= 200 && reply.code <= 559);
   MXSCAN_FUZZ_CHECK(!reply.lines.empty() && reply.lines.size() <= limits.max_lines);
   MXSCAN_FUZZ_CHECK(buffer[r.consumed - 1] == '\n');
   std::size_t bytes = 0;
@@ -33,6 +33,10 @@ void check_complete(const ReplyParseResult& r, std::string_view buffer, const Re
   MXSCAN_FUZZ_CHECK(reply.joined().size() == bytes - 1);
   (void)reply.has_extension("STARTTLS");
   (void)reply.text(reply.lines.size());
+  // The reply depends only on its own bytes.
+  const ReplyParseResult again = parse_reply(buffer.substr(0, r.consumed), limits);
+  MXSCAN_FUZZ_CHECK(again.status == ReplyParse::complete && again.consumed == r.consumed);
+  MXSCAN_FUZZ_CHECK(again.reply.lines == reply.lines);
 }
 
 void parse_all(std::string_view buffer, const ReplyLimits& limits, bool byte_by_byte) {
@@ -62,6 +66,7 @@ int fuzz_smtp_reply(const std::uint8_t* data, std::size_t size) {
   std::string_view buffer = as_text(data, size);
   parse_all(buffer, ReplyLimits{}, size <= 1024);
   parse_all(buffer, ReplyLimits{64, 4, 256}, true);
+  parse_all(buffer, ReplyLimits{24, 4, 80}, true);
   return 0;
 }
 
