@@ -50,11 +50,16 @@ int fuzz_observation_jsonl(const std::uint8_t* data, std::size_t size) {
   MXSCAN_FUZZ_CHECK(counts.malformed == in_memory.malformed);
   MXSCAN_FUZZ_CHECK(counts.bytes == size);
 
-  MemoryFile file(data, size);
-  Collector from_file;
-  const ReadCounts file_counts = reader.read_file(file.path(), from_file);
-  MXSCAN_FUZZ_CHECK(file_counts.lines == counts.lines && file_counts.malformed == counts.malformed);
-  MXSCAN_FUZZ_CHECK(from_file.written == in_memory.written);
+  // Reading a file allocates its 8 MB chunk each time, which would be nearly the
+  // whole cost of an input: compare with it for one input size in eight only.
+  if (size % 8 == 0) {
+    MemoryFile file(data, size);
+    Collector from_file;
+    const ReadCounts file_counts = reader.read_file(file.path(), from_file);
+    MXSCAN_FUZZ_CHECK(file_counts.lines == counts.lines &&
+                      file_counts.malformed == counts.malformed);
+    MXSCAN_FUZZ_CHECK(from_file.written == in_memory.written);
+  }
 
   for (const std::string& line : in_memory.written) {
     MXSCAN_FUZZ_CHECK(!line.empty() && line.back() == '\n');
