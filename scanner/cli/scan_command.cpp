@@ -396,7 +396,8 @@ int ScanCommand::run(int argc, char** argv) const {
     run.catalog_origin = catalog.origin();
     run.psl_file = psl.path();
     run.psl_sha256 = psl.sha256();
-    write_batch_outputs(batch, catalog, plan.out_dir, run, options_->top);
+    const inference::Summary summary = write_batch_outputs(batch, catalog, plan.out_dir, run);
+    print_summary(summary, catalog, plan.out_dir, options_->top);
     return kExitOk;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan: %s\n", e.what());
