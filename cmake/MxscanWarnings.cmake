@@ -12,3 +12,14 @@ if(MXSCAN_SANITIZE)
                       -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# Every library is instrumented for coverage and checked by ASan+UBSan; only the
+# fuzz executables link libFuzzer itself (tests/fuzz/CMakeLists.txt).
+if(MXSCAN_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "MXSCAN_FUZZ needs clang (libFuzzer): configure with CXX=clang++")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -8,6 +8,7 @@
 #include <functional>
 #include <stdexcept>
 #include <unistd.h>
+#include <vector>
 
 #include "mxscan/common/host_name.hpp"
 #include "mxscan/common/names.hpp"
@@ -91,8 +92,13 @@ void SeenNames::grow() {
   }
 }
 
+// Lines are split here, over gzread's bytes, not by gzgets: a NUL byte inside a
+// line would end gzgets' C string early and join the rest of the line to the next.
 struct DomainListReader::File {
   gzFile gz = nullptr;
+  std::vector<char> chunk = std::vector<char>(64 * 1024);
+  std::size_t pos = 0;  // next unread byte of chunk
+  std::size_t end = 0;  // bytes of chunk filled
   ~File() {
     if (gz != nullptr) gzclose(gz);
   }
@@ -118,21 +124,33 @@ DomainListReader::~DomainListReader() = default;
 
 bool DomainListReader::read_line(std::string& line) {
   line.clear();
-  char chunk[8192];
+  File& f = *file_;
   bool got_any = false;
-  while (gzgets(file_->gz, chunk, sizeof chunk) != nullptr) {
+  while (true) {
+    if (f.pos == f.end) {
+      int n = gzread(f.gz, f.chunk.data(), static_cast<unsigned>(f.chunk.size()));
+      if (n <= 0) {
+        int err = 0;
+        const char* msg = gzerror(f.gz, &err);
+        if (n < 0 || (err != Z_OK && err != Z_BUF_ERROR)) {
+          throw std::runtime_error("error reading domain list " + path_ + " after line " +
+                                   std::to_string(stats_.lines) + ": " + msg);
+        }
+        return got_any;
+      }
+      f.pos = 0;
+      f.end = static_cast<std::size_t>(n);
+    }
     got_any = true;
-    std::size_t n = std::strlen(chunk);
-    if (line.size() < kMaxLine) line.append(chunk, std::min(n, kMaxLine + 1 - line.size()));
-    if (n > 0 && chunk[n - 1] == '\n') return true;
+    const char* start = f.chunk.data() + f.pos;
+    std::size_t avail = f.end - f.pos;
+    const void* nl = std::memchr(start, '\n', avail);
+    std::size_t take =
+        nl == nullptr ? avail : static_cast<std::size_t>(static_cast<const char*>(nl) - start) + 1;
+    if (line.size() <= kMaxLine) line.append(start, std::min(take, kMaxLine + 1 - line.size()));
+    f.pos += take;
+    if (nl != nullptr) return true;
   }
-  int err = 0;
-  const char* msg = gzerror(file_->gz, &err);
-  if (err != Z_OK && err != Z_BUF_ERROR) {
-    throw std::runtime_error("error reading domain list " + path_ + " after line " +
-                             std::to_string(stats_.lines) + ": " + msg);
-  }
-  return got_any;
 }
 
 std::optional<DomainRecord> DomainListReader::next() {

@@ -28,6 +28,7 @@ bool is_ip_literal(std::string_view text) noexcept {
     text = text.substr(1, text.size() - 2);
   }
   if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return false;
+  if (text.find('\0') != std::string_view::npos) return false;  // inet_pton stops there
   std::array<char, INET6_ADDRSTRLEN> buf{};
   std::copy(text.begin(), text.end(), buf.begin());
   std::array<unsigned char, 16> addr{};
@@ -39,6 +40,8 @@ std::optional<std::string> to_a_label(std::string_view name) {
   bool ascii = std::all_of(name.begin(), name.end(),
                            [](unsigned char c) { return c < 0x80; });
   if (ascii) return normalise_name(name);
+  // libidn2 reads C strings: after a NUL it would convert only a prefix.
+  if (name.find('\0') != std::string_view::npos) return std::nullopt;
   std::string input(name);
   char* output = nullptr;
   int rc = idn2_to_ascii_8z(input.c_str(), &output, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
@@ -69,7 +72,10 @@ PublicSuffixList& PublicSuffixList::operator=(PublicSuffixList&&) noexcept = def
 
 std::string PublicSuffixList::registered_domain(std::string_view name) const {
   std::string n = normalise_name(name);
-  if (n.empty() || is_ip_literal(n)) return {};
+  // libpsl reads C strings: "mx.bank.com\0.evil.net" must not be taken for bank.com.
+  if (n.empty() || n.find('\0') != std::string::npos || is_ip_literal(n)) return {};
+  // libpsl answers "..com" for "a...com": a name with an empty label has none.
+  if (n.front() == '.' || n.back() == '.' || n.find("..") != std::string::npos) return {};
   auto dot = n.rfind('.');
   if (dot == std::string::npos) return {};
   // An unknown TLD only matches libpsl's implicit "*" rule: no known suffix.
@@ -84,6 +90,7 @@ std::string PublicSuffixList::registered_domain(std::string_view name) const {
 
 bool PublicSuffixList::is_public_suffix(std::string_view name) const {
   std::string n = normalise_name(name);
+  if (n.find('\0') != std::string::npos) return false;
   return psl_is_public_suffix2(ctx_.get(), n.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
 }
 

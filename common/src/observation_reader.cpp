@@ -252,6 +252,7 @@ void parse_tls(od::value v, bool decode_chains, TlsObs& tls) {
   tls.chain_der.clear();
   tls.trusted = false;
   tls.verify_error.clear();
+  tls.chain_truncated = false;
   Required required{"version", "cipher", "chain", "leaf", "trusted"};
   for (auto f : take(v.get_object(), "tls")) {
     od::field field = take(std::move(f), "tls");
@@ -280,6 +281,8 @@ void parse_tls(od::value v, bool decode_chains, TlsObs& tls) {
       tls.trusted = take(value.get_bool(), "tls.trusted");
     } else if (key == "verify_error") {
       text_or_null(value, "tls.verify_error", tls.verify_error);
+    } else if (key == "chain_truncated") {
+      tls.chain_truncated = take(value.get_bool(), "tls.chain_truncated");
     } else {
       continue;
     }
@@ -300,6 +303,7 @@ void parse_host(od::object& obj, bool decode_chains, HostObs& h, TlsObs& tls_scr
   h.ehlo_tls.clear();
   h.starttls_offered = false;
   h.starttls_accepted = false;
+  h.plaintext_after_starttls = 0;
   if (h.tls) tls_scratch = std::move(*h.tls);  // keep its buffers for the next TLS record
   h.tls.reset();
   h.error.clear();
@@ -337,6 +341,9 @@ void parse_host(od::object& obj, bool decode_chains, HostObs& h, TlsObs& tls_scr
       h.starttls_offered = take(value.get_bool(), "starttls_offered");
     } else if (key == "starttls_accepted") {
       h.starttls_accepted = take(value.get_bool(), "starttls_accepted");
+    } else if (key == "plaintext_after_starttls") {
+      h.plaintext_after_starttls = static_cast<std::uint32_t>(unsigned_at_most(
+          value, "plaintext_after_starttls", std::numeric_limits<std::uint32_t>::max()));
     } else if (key == "tls") {
       if (take(value.type(), "tls") == od::json_type::null) {
         take(value.is_null(), "tls");

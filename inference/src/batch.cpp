@@ -171,6 +171,16 @@ struct Batch::Impl {
 
   // ---- add() -------------------------------------------------------------------------------
 
+  // The name lower-cased without its trailing dot; a view of `name` itself when
+  // it already is (the scanner writes normalised names), else of `buffer`.
+  static std::string_view normalised(std::string_view name, std::string& buffer) {
+    bool clean = name.empty() || name.back() != '.';
+    for (char c : name) clean = clean && !(c >= 'A' && c <= 'Z');
+    if (clean) return name;
+    buffer = normalise_name(name);
+    return buffer;
+  }
+
   void add_domain(const DomainObs& d) {
     ++stats.domain_records;
     DomainRec r;
@@ -179,9 +189,10 @@ struct Batch::Impl {
     r.line = d.line;
     r.status = d.mx_status;
     r.mx_begin = static_cast<std::uint32_t>(mxs.size());
+    std::string buffer;
     for (const auto& m : d.mx) {
       MxRec rec;
-      std::string ex = normalise_name(m.exchange);
+      auto ex = normalised(m.exchange, buffer);
       if (!ex.empty()) {
         bool added = false;
         rec.exchange = exchanges.intern(ex, &added);
@@ -229,6 +240,7 @@ struct Batch::Impl {
       cert_names.insert(cert_names.end(), ids.begin(), ids.end());
       cert_name_begin.push_back(static_cast<std::uint32_t>(cert_names.size()));
       std::vector<std::uint32_t> rds;
+      rds.reserve(ids.size());
       for (auto id : ids) rds.push_back(rd_of(id));
       std::sort(rds.begin(), rds.end());
       rds.erase(std::unique(rds.begin(), rds.end()), rds.end());
@@ -240,13 +252,14 @@ struct Batch::Impl {
 
   void identify(std::string_view reply, std::uint32_t& fqdn, std::uint32_t& id) {
     if (reply.empty()) return;
-    std::uint32_t rd = kNone;
-    auto identity = identify_reply_with(reply, catalog, [&](std::string_view name) {
-      rd = rd_of(intern_name(name));
+    std::uint32_t name = kNone, rd = kNone;
+    auto identity = identify_reply_with(reply, catalog, [&](std::string_view text_of_name) {
+      name = intern_name(text_of_name);
+      rd = rd_of(name);
       return rd == kNone ? std::string() : std::string(names.view(rd));
     });
     if (identity.kind == ReplyIdentity::Kind::fqdn) {
-      fqdn = intern_name(identity.fqdn);
+      fqdn = name;
       id = rd;
     } else if (identity.kind == ReplyIdentity::Kind::override) {
       id = intern_name(identity.id);
@@ -336,27 +349,59 @@ struct Batch::Impl {
     return a.error < b.error;
   }
 
+  // Kept records in (line, name) order; duplicates of a name dropped (counted).
   std::vector<std::uint32_t> ordered_domains() {
-    std::vector<std::uint32_t> order(domains.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    // Duplicates: sort (hash of name, index) pairs, then compare names only
+    // within runs of equal hashes.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> by_hash(domains.size());
+    for (std::uint32_t i = 0; i < domains.size(); ++i) by_hash[i] = {name_hash(domains[i].name), i};
+    std::sort(by_hash.begin(), by_hash.end());
+    for (std::size_t i = 0; i < by_hash.size();) {
+      std::size_t j = i + 1;
+      while (j < by_hash.size() && by_hash[j].first == by_hash[i].first) ++j;
+      if (j - i > 1) drop_duplicates(by_hash, i, j);
+      i = j;
+    }
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> by_line;
+    by_line.reserve(domains.size());
+    for (std::uint32_t i = 0; i < domains.size(); ++i) {
+      if (!domains[i].dropped) by_line.emplace_back(domains[i].line, i);
+    }
+    auto less = [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return domains[a.second].name < domains[b.second].name;
+    };
+    if (!std::is_sorted(by_line.begin(), by_line.end(), less)) std::sort(by_line.begin(), by_line.end(), less);
+    std::vector<std::uint32_t> order;
+    order.reserve(by_line.size());
+    for (const auto& p : by_line) order.push_back(p.second);
+    return order;
+  }
+
+  static std::uint64_t name_hash(std::string_view s) noexcept {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    return h;
+  }
+
+  // Within records [i, j) of equal hash, keep one record per distinct name.
+  void drop_duplicates(const std::vector<std::pair<std::uint64_t, std::uint32_t>>& by_hash, std::size_t i,
+                       std::size_t j) {
+    std::vector<std::uint32_t> run;
+    for (std::size_t k = i; k < j; ++k) run.push_back(by_hash[k].second);
+    std::sort(run.begin(), run.end(), [&](std::uint32_t a, std::uint32_t b) {
       if (domains[a].name != domains[b].name) return domains[a].name < domains[b].name;
       return keep_first(domains[a], domains[b]);
     });
-    for (std::size_t i = 1; i < order.size(); ++i) {
-      if (domains[order[i]].name == domains[order[i - 1]].name) {
-        domains[order[i]].dropped = true;
+    for (std::size_t k = 1; k < run.size(); ++k) {
+      if (domains[run[k]].name == domains[run[k - 1]].name) {
+        domains[run[k]].dropped = true;
         ++stats.duplicate_domains;
       }
     }
-    order.erase(std::remove_if(order.begin(), order.end(),
-                               [&](std::uint32_t i) { return domains[i].dropped; }),
-                order.end());
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      if (domains[a].line != domains[b].line) return domains[a].line < domains[b].line;
-      return domains[a].name < domains[b].name;
-    });
-    return order;
   }
 
   bool is_null_mx(const DomainRec& d) const {
@@ -526,13 +571,14 @@ struct Batch::Impl {
   // True when there is at least one name and every one is VPS-named (names of
   // other companies' RDs do not speak for this ID and are left out).
   bool all_vps(const std::vector<std::uint32_t>& candidates, std::uint32_t company, NameSource source,
-               std::string* example) {
+               std::string* example) {  // example: required
     bool any = false;
     for (auto n : candidates) {
       auto rd = rd_of(n);
       if (rd == kNone || company_plus1(rd) != company) continue;
       if (catalog.classify(text_of(n), text_of(rd), source) != NameClass::vps) return false;
-      if (!any && example) *example = std::string(text_of(n));
+      // The example is the smallest name, whatever the arrival order.
+      if (!any || text_of(n) < *example) *example = std::string(text_of(n));
       any = true;
     }
     return any;
@@ -545,14 +591,21 @@ struct Batch::Impl {
     // 1. AS check (not for MX-sourced IDs).
     if (c.source != Source::mx) {
       if (company != 0) {
+        // Ids follow arrival order: the reason names the smallest offending address.
+        std::uint32_t offender = kNone;
         for (auto a : live_ips) {
           const auto& h = hosts[a];
-          if (h.has(HostState::kHasAsn) && !catalog.company_has_asn(company - 1, h.asn)) {
-            v.flag = Flag::unseen_as;
-            v.reason = "live IP " + std::string(addresses.view(a)) + " is in AS" + std::to_string(h.asn) +
-                       ", not one of " + catalog.companies()[company - 1].name + "'s ASes";
-            return v;
+          if (h.has(HostState::kHasAsn) && !catalog.company_has_asn(company - 1, h.asn) &&
+              (offender == kNone || addresses.view(a) < addresses.view(offender))) {
+            offender = a;
           }
+        }
+        if (offender != kNone) {
+          v.flag = Flag::unseen_as;
+          v.reason = "live IP " + std::string(addresses.view(offender)) + " is in AS" +
+                     std::to_string(hosts[offender].asn) + ", not one of " +
+                     catalog.companies()[company - 1].name + "'s ASes";
+          return v;
         }
       } else {
         std::vector<std::uint32_t> asns;

@@ -16,10 +16,18 @@
 
 namespace mxscan::inference {
 
+namespace {
+// Heterogeneous lookup: find(std::string_view) without building a std::string.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+}  // namespace
+
 struct Catalog::State {
   std::string origin;
   std::vector<Company> companies;
-  std::unordered_map<std::string, std::size_t> exact_ids;
+  std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> exact_ids;
   std::vector<std::pair<std::string, std::size_t>> glob_ids;  // file order
   struct Relabel {
     std::string id;
@@ -30,7 +38,7 @@ struct Catalog::State {
   std::vector<std::string> ignored_suffixes;
   std::vector<std::pair<std::string, std::string>> overrides;  // token substring -> ID
   // Per RD: rule sets for banner and certificate names.
-  std::unordered_map<std::string, std::array<std::optional<NameRuleSet>, 2>> vps;
+  std::unordered_map<std::string, std::array<std::optional<NameRuleSet>, 2>, NameHash, std::equal_to<>> vps;
   std::size_t rule_count = 0;
 };
 
@@ -205,6 +213,16 @@ class Loader {
           }
           default:
             c.values = names_of(node, key);
+            // Label tests look inside one label: a dot in the value could never match.
+            if (c.test != NameTest::name && c.test != NameTest::suffix &&
+                c.test != NameTest::starts_with_labels) {
+              for (const auto& v : c.values) {
+                if (v.find('.') != std::string::npos) {
+                  fail(node.source(), "'" + std::string(key) + "' tests one label: '" + v +
+                                          "' has a dot (use name, suffix or starts_with_labels)");
+                }
+              }
+            }
             return c;
         }
       }
@@ -316,7 +334,7 @@ Catalog Catalog::parse(std::string_view toml_text, const std::string& origin) {
 
 std::optional<std::size_t> Catalog::company_index(std::string_view id) const {
   if (id.empty()) return std::nullopt;
-  if (auto it = state_->exact_ids.find(std::string(id)); it != state_->exact_ids.end()) return it->second;
+  if (auto it = state_->exact_ids.find(id); it != state_->exact_ids.end()) return it->second;
   for (const auto& [pattern, index] : state_->glob_ids) {
     if (glob_match(pattern, id)) return index;
   }
@@ -372,7 +390,7 @@ std::optional<std::string_view> Catalog::token_override(std::string_view token) 
 }
 
 NameClass Catalog::classify(std::string_view name, std::string_view rd, NameSource source) const {
-  auto it = state_->vps.find(std::string(rd));
+  auto it = state_->vps.find(rd);
   if (it == state_->vps.end()) return NameClass::dedicated;
   const auto& set = it->second[static_cast<std::size_t>(source)];
   if (!set) return NameClass::dedicated;

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <vector>
 
 namespace mxscan::inference {
 namespace {
 
-constexpr std::string_view kStripChars = ":,;!.";
 constexpr std::string_view kSpace = " \t\r\n\v\f";
+// Whitespace, then the punctuation the method strips from candidates (:,;!.).
+constexpr std::string_view kSpaceAndStripChars = " \t\r\n\v\f:,;!.";
 
 bool is_label_char(char c) noexcept {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
@@ -21,24 +21,22 @@ std::string_view trim(std::string_view s, std::string_view chars) noexcept {
   return s.substr(b, e - b + 1);
 }
 
-// Whitespace first, then the punctuation the method strips from candidates.
 std::string_view strip_candidate(std::string_view s) noexcept {
-  std::string_view all = " \t\r\n\v\f:,;!.";
-  return trim(s, all);
+  return trim(s, kSpaceAndStripChars);
 }
 
-std::vector<std::string_view> split_words(std::string_view line) {
-  std::vector<std::string_view> words;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    i = line.find_first_not_of(kSpace, i);
-    if (i == std::string_view::npos) break;
-    auto j = line.find_first_of(kSpace, i);
-    if (j == std::string_view::npos) j = line.size();
-    words.push_back(line.substr(i, j - i));
-    i = j;
+// The word of `line` starting at or after `from` (empty when none); `next` is
+// where the search for the following word starts.
+std::string_view word_at(std::string_view line, std::size_t from, std::size_t& next) noexcept {
+  auto i = line.find_first_not_of(kSpace, from);
+  if (i == std::string_view::npos) {
+    next = line.size();
+    return {};
   }
-  return words;
+  auto j = line.find_first_of(kSpace, i);
+  if (j == std::string_view::npos) j = line.size();
+  next = j;
+  return line.substr(i, j - i);
 }
 
 std::string lower(std::string_view s) {
@@ -77,8 +75,8 @@ bool is_valid_fqdn(std::string_view name) noexcept {
                      [](unsigned char c) { return std::isalpha(c) != 0; });
 }
 
-std::vector<std::string_view> reply_candidates(std::string_view reply) {
-  std::vector<std::string_view> out;
+ReplyCandidates reply_candidates(std::string_view reply) noexcept {
+  ReplyCandidates out;
   // Rule 0: the first line that is non-empty once whitespace and :,;!. are stripped.
   std::string_view line;
   std::size_t pos = 0;
@@ -94,11 +92,9 @@ std::vector<std::string_view> reply_candidates(std::string_view reply) {
   }
   if (line.empty()) return out;
 
-  auto words = split_words(line);
-  if (words.empty()) return out;
-
+  std::size_t next = 0;
+  auto first = word_at(line, 0, next);
   // Rule 1: a leading 3-digit reply code.
-  const auto& first = words.front();
   bool has_code = first.size() >= 3 && std::isdigit(static_cast<unsigned char>(first[0])) &&
                   std::isdigit(static_cast<unsigned char>(first[1])) &&
                   std::isdigit(static_cast<unsigned char>(first[2]));
@@ -106,18 +102,25 @@ std::vector<std::string_view> reply_candidates(std::string_view reply) {
     std::string_view code_candidate;
     if (line[3] == '-' && first.size() > 4) {
       code_candidate = strip_candidate(first.substr(4));
-    } else if ((line[3] == ' ' || line[3] == '\t') && words.size() >= 2) {
-      code_candidate = strip_candidate(words[1]);
+    } else if (line[3] == ' ' || line[3] == '\t') {
+      std::size_t after = 0;
+      code_candidate = strip_candidate(word_at(line, next, after));
     }
-    if (!code_candidate.empty()) out.push_back(code_candidate);
+    if (!code_candidate.empty()) out.items[out.count++] = code_candidate;
   }
   // Rule 2: the last word that is non-empty once stripped.
-  for (auto it = words.rbegin(); it != words.rend(); ++it) {
-    auto w = strip_candidate(*it);
+  std::size_t end = line.size();
+  while (end > 0) {
+    auto j = line.find_last_not_of(kSpace, end - 1);
+    if (j == std::string_view::npos) break;
+    auto i = line.find_last_of(kSpace, j);
+    i = i == std::string_view::npos ? 0 : i + 1;
+    auto w = strip_candidate(line.substr(i, j - i + 1));
     if (!w.empty()) {
-      out.push_back(w);
+      out.items[out.count++] = w;
       break;
     }
+    end = i;
   }
   return out;
 }

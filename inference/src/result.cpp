@@ -12,7 +12,8 @@ constexpr std::array<std::string_view, kDomainOutcomeCount> kOutcomeNames = {
 
 bool by_credit_then_key(const ShareRow& a, const ShareRow& b) {
   if (a.credit != b.credit) return a.credit > b.credit;
-  return a.key < b.key;
+  if (a.key != b.key) return a.key < b.key;
+  return a.known_company > b.known_company;  // a company named like an ID: company first
 }
 }  // namespace
 
@@ -47,6 +48,13 @@ std::optional<DomainOutcome> parse_domain_outcome(std::string_view s) noexcept {
 
 SummaryBuilder::SummaryBuilder(const Catalog& catalog) : catalog_(&catalog) {}
 
+void SummaryBuilder::credit(Table& table, std::string_view key, double amount) {
+  auto it = table.find(key);
+  if (it == table.end()) it = table.emplace(std::string(key), Acc{}).first;
+  it->second.credit += amount;
+  ++it->second.domains;
+}
+
 void SummaryBuilder::add(const DomainResult& result) {
   ++base_.domains_total;
   ++base_.by_status[static_cast<std::size_t>(result.status)];
@@ -55,61 +63,42 @@ void SummaryBuilder::add(const DomainResult& result) {
   // Credit per ID and per company of this domain (an ID may sit on several MXes,
   // a company may own several IDs): each counts the domain once.
   std::vector<std::pair<std::string_view, double>> ids;
-  std::vector<std::pair<std::string, double>> companies;
+  std::vector<std::pair<std::string_view, double>> companies;
+  auto add_to = [](auto& list, std::string_view key, double amount) {
+    auto it = std::find_if(list.begin(), list.end(), [&](const auto& e) { return e.first == key; });
+    if (it == list.end()) {
+      list.emplace_back(key, amount);
+    } else {
+      it->second += amount;
+    }
+  };
   for (const auto& p : result.providers) {
     if (p.flag) ++base_.flagged_assignments;
     if (p.id.empty()) {
       base_.credit_without_id += p.credit;
       continue;
     }
-    auto it = std::find_if(ids.begin(), ids.end(), [&](const auto& e) { return e.first == p.id; });
-    if (it == ids.end()) {
-      ids.emplace_back(p.id, p.credit);
-    } else {
-      it->second += p.credit;
-    }
-    auto company = catalog_->company_of(p.id);
-    std::string key;  // known companies carry a '\x01' prefix, so no ID can collide
-    if (company) {
-      key.push_back('\x01');
-      key.append(*company);
-    } else {
-      key = p.id;
-    }
-    auto ct = std::find_if(companies.begin(), companies.end(),
-                           [&](const auto& e) { return e.first == key; });
-    if (ct == companies.end()) {
-      companies.emplace_back(std::move(key), p.credit);
-    } else {
-      ct->second += p.credit;
-    }
+    add_to(ids, p.id, p.credit);
+    if (auto company = catalog_->company_of(p.id)) add_to(companies, *company, p.credit);
   }
-  for (const auto& [id, credit] : ids) {
-    auto& acc = ids_[std::string(id)];
-    acc.credit += credit;
-    ++acc.domains;
-  }
-  for (auto& [key, credit] : companies) {
-    auto& acc = companies_[key];
-    acc.credit += credit;
-    ++acc.domains;
-  }
+  for (const auto& [id, amount] : ids) credit(ids_, id, amount);
+  for (const auto& [company, amount] : companies) credit(companies_, company, amount);
 }
 
 Summary SummaryBuilder::build() const {
   Summary s = base_;
-  auto row_of = [&](std::string key, bool known, const Acc& acc) {
-    ShareRow row{std::move(key), known, acc.credit, acc.domains, 0, 0};
+  auto row_of = [&](const std::string& key, bool known, const Acc& acc) {
+    ShareRow row{key, known, acc.credit, acc.domains, 0, 0};
     row.share_of_with_provider =
         s.domains_with_provider ? row.credit / static_cast<double>(s.domains_with_provider) : 0;
     row.share_of_all = s.domains_total ? row.credit / static_cast<double>(s.domains_total) : 0;
     return row;
   };
-  for (const auto& [id, acc] : ids_) s.by_id.push_back(row_of(id, false, acc));
-  for (const auto& [key, acc] : companies_) {
-    bool known = !key.empty() && key.front() == '\x01';
-    s.by_company.push_back(row_of(known ? key.substr(1) : key, known, acc));
+  for (const auto& [id, acc] : ids_) {
+    s.by_id.push_back(row_of(id, false, acc));
+    if (!catalog_->company_of(id)) s.by_company.push_back(row_of(id, false, acc));
   }
+  for (const auto& [company, acc] : companies_) s.by_company.push_back(row_of(company, true, acc));
   std::sort(s.by_id.begin(), s.by_id.end(), by_credit_then_key);
   std::sort(s.by_company.begin(), s.by_company.end(), by_credit_then_key);
   return s;

@@ -11,7 +11,6 @@
 #include <memory>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace mxscan::inference::detail {
@@ -44,36 +43,86 @@ class Arena {
   std::size_t used_ = 0;
 };
 
+// Open addressing with linear probing over (id, 32-bit hash) slots: one
+// cache line per probe, no node allocation, so interning millions of names
+// costs about one cache miss for the slot and one for the text.
 class StringPool {
  public:
+  StringPool() : slots_(1024), mask_(1023) {}
+
   // Id of `s`, adding it when new; `added` tells which.
   std::uint32_t intern(std::string_view s, bool* added = nullptr) {
-    auto it = index_.find(s);
-    if (it != index_.end()) {
-      if (added) *added = false;
-      return it->second;
+    auto tag = hash(s);
+    for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
+      auto& slot = slots_[i];
+      if (slot.id == kEmpty) {
+        auto id = static_cast<std::uint32_t>(views_.size());
+        views_.push_back(arena_.store(s));
+        slot = Slot{id, tag};
+        if (added) *added = true;
+        if (views_.size() * 2 > slots_.size()) grow();
+        return id;
+      }
+      if (slot.tag == tag && views_[slot.id] == s) {
+        if (added) *added = false;
+        return slot.id;
+      }
     }
-    auto stored = arena_.store(s);
-    auto id = static_cast<std::uint32_t>(views_.size());
-    views_.push_back(stored);
-    index_.emplace(stored, id);
-    if (added) *added = true;
-    return id;
   }
 
   std::optional<std::uint32_t> find(std::string_view s) const {
-    auto it = index_.find(s);
-    if (it == index_.end()) return std::nullopt;
-    return it->second;
+    auto tag = hash(s);
+    for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
+      const auto& slot = slots_[i];
+      if (slot.id == kEmpty) return std::nullopt;
+      if (slot.tag == tag && views_[slot.id] == s) return slot.id;
+    }
   }
 
   std::string_view view(std::uint32_t id) const { return views_[id]; }
   std::size_t size() const noexcept { return views_.size(); }
 
  private:
+  static constexpr std::uint32_t kEmpty = 0xffffffffu;
+  // `tag` is the whole 32-bit hash: its low bits place the slot, all of it
+  // screens comparisons, and growing never touches the text again.
+  struct Slot {
+    std::uint32_t id = kEmpty;
+    std::uint32_t tag = 0;
+  };
+
+  // FNV-1a over the bytes, then a 64-bit finaliser (murmur3 fmix64) so both the
+  // low bits (slot index) and the high bits (tag) are well mixed.
+  static std::uint32_t hash(std::string_view s) noexcept {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return static_cast<std::uint32_t>(h);
+  }
+
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    mask_ = slots_.size() - 1;
+    for (const auto& slot : old) {
+      if (slot.id == kEmpty) continue;
+      std::size_t i = slot.tag & mask_;
+      while (slots_[i].id != kEmpty) i = (i + 1) & mask_;
+      slots_[i] = slot;
+    }
+  }
+
   Arena arena_;
   std::vector<std::string_view> views_;
-  std::unordered_map<std::string_view, std::uint32_t> index_;
+  std::vector<Slot> slots_;
+  std::size_t mask_;
 };
 
 }  // namespace mxscan::inference::detail

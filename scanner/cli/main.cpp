@@ -1,6 +1,7 @@
 // mxscan's entry point: parses the command line and hands off to a command.
 // Commands live in their own files; main only wires them.
 #include "infer_command.hpp"
+#include "scan_command.hpp"
 #include "mxscan/scanner/build_info.hpp"
 
 #include <CLI/CLI.hpp>
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
                        "Print the version of mxscan and of its libraries, then exit");
   app.require_subcommand(0, 1);
   const mxscan::cli::InferCommand infer(app);
+  const mxscan::cli::ScanCommand scan(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -29,6 +31,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? mxscan::cli::kExitOk : mxscan::cli::kExitUsage;
   }
   if (infer.selected()) return infer.run();
+  if (scan.selected()) return scan.run(argc, argv);
   if (app.get_subcommands().empty()) {
     std::fputs(app.help().c_str(), stdout);
     return 0;

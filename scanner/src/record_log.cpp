@@ -75,6 +75,12 @@ void RecordLog::append(std::string_view line) {
   if (buffer_.size() >= buffer_limit_) flush();
 }
 
+void RecordLog::append_lines(std::string_view lines) {
+  buffer_.append(lines);
+  for (char c : lines) records_ += c == '\n' ? 1 : 0;
+  if (buffer_.size() >= buffer_limit_) flush();
+}
+
 void RecordLog::flush() {
   if (buffer_.empty()) return;
   // Clear first: a failed write must not be retried from the destructor.

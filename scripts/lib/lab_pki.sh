@@ -14,7 +14,8 @@
 #         selfsigned      self-signed leaf (not a CA)
 #         unknownca       signed by a root nobody trusts (its root is sent too)
 #         oversized       trusted leaf + the intermediate repeated until the chain exceeds
-#                         200 kB (more than OpenSSL's default 100 kB certificate list limit)
+#                         320 kB (more than OpenSSL's default 100 kB certificate list limit
+#                         and than mxscan's default max_chain_bytes, 256 KiB)
 #
 # Why `openssl ca`: `openssl x509 -req` in OpenSSL 3.0 cannot put validity dates in the
 # past or future; `openssl ca -startdate/-enddate` can, given a minimal CA database.
@@ -96,10 +97,14 @@ EXT
   cp "$work/root.crt" "$dir/root.pem"
   cp "$work/intermediate.crt" "$dir/intermediate.pem"
 
+  # One key and one request serve every leaf (`openssl ca -subj` sets each subject): the
+  # lab needs distinct certificates, not distinct keys, and this halves the process count.
+  _pki_ec_key "$work/leaf.key"
+  openssl req -new -key "$work/leaf.key" -subj "/CN=lab leaf" -out "$work/leaf.csr" 2>/dev/null
   local name kind cn sans start end signer
   while IFS=$'\t' read -r name kind cn sans; do
     [[ -z $name || $name == \#* ]] && continue
-    _pki_ec_key "$work/$name.key"
+    cp "$work/leaf.key" "$work/$name.key"
     _pki_san_ext "$work/$name.ext" "$cn" "$sans"
     start=$(_pki_date "-1 day"); end=$(_pki_date "+365 days"); signer=intermediate
     case $kind in
@@ -115,8 +120,7 @@ EXT
         -extensions v3_leaf -config <(printf '[req]\ndistinguished_name=dn\n[dn]\n[v3_leaf]\n'; \
           grep -v authorityKeyIdentifier "$work/$name.ext") -out "$work/$name.crt" 2>>"$work/ca.log"
     else
-      openssl req -new -key "$work/$name.key" -subj "/CN=$cn" -out "$work/$name.csr" 2>/dev/null
-      openssl ca -batch -notext -config "$work/$signer.cnf" -in "$work/$name.csr" \
+      openssl ca -batch -notext -config "$work/$signer.cnf" -in "$work/leaf.csr" -subj "/CN=$cn" \
         -out "$work/$name.crt" -extfile "$work/$name.ext" -startdate "$start" -enddate "$end" \
         >/dev/null 2>>"$work/ca.log" || { cat "$work/ca.log" >&2; return 1; }
     fi
@@ -128,7 +132,7 @@ EXT
         oversized)
           local size=0 one
           one=$(stat -c %s "$work/intermediate.crt")
-          while ((size < 200000)); do cat "$work/intermediate.crt"; size=$((size + one)); done ;;
+          while ((size < 320000)); do cat "$work/intermediate.crt"; size=$((size + one)); done ;;
       esac
     } >"$dir/$name.pem"
   done <"$requests"

@@ -8,12 +8,16 @@
 #       prints it. Returns non-zero (with NSD's log) when NSD does not come up.
 #   nsd_stop PID
 #       Stops that NSD and waits for it to exit. Never touches other processes.
+#   nsd_free_port [ADDR...]
+#       Prints a port free for both UDP and TCP on every ADDR (default 127.0.0.1).
 #
 # Why these settings: NSD runs as root without dropping privileges
 # (username ""), without a database file (database ""), and Debian builds it
 # with response rate limiting, whose default (200 q/s per /24) would throttle
 # every query from 127.0.0.1: RRL is switched off here. Environment knobs:
-#   NSD_SERVER_COUNT (default 1), NSD_VERBOSITY (default 0).
+#   NSD_SERVER_COUNT (default 1), NSD_VERBOSITY (default 0), NSD_EXTRA_CONF (text appended
+#   to nsd.conf, e.g. more zone: stanzas; the lab adds zones without data, which NSD
+#   answers with SERVFAIL).
 # Only 127.0.0.0/8 addresses are accepted.
 
 nsd_start() {
@@ -59,6 +63,7 @@ remote-control:
 zone:
   name: "${origin}"
   zonefile: "${zonefile}"
+${NSD_EXTRA_CONF:-}
 CONF
   rm -f "$dir/nsd.pid"
   if ! nsd -c "$dir/nsd.conf" >>"$dir/nsd.log" 2>&1; then
@@ -96,4 +101,30 @@ nsd_stop() {
     sleep 0.05
   done
   kill -KILL "$pid" 2>/dev/null || true
+}
+
+nsd_free_port() {
+  python3 - "${@:-127.0.0.1}" <<'PY'
+import socket, sys
+addrs = sys.argv[1:]
+for _ in range(200):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addrs[0], 0))
+    port = s.getsockname()[1]
+    s.close()
+    ok = True
+    for a in addrs:
+        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+            t = socket.socket(socket.AF_INET, kind)
+            try:
+                t.bind((a, port))
+            except OSError:
+                ok = False
+            finally:
+                t.close()
+    if ok:
+        print(port)
+        sys.exit(0)
+sys.exit("nsd_free_port: no free port found")
+PY
 }

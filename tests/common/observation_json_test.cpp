@@ -37,7 +37,7 @@ bool same(const TlsObs& a, const TlsObs& b) {
          a.leaf.subject_cn == b.leaf.subject_cn && a.leaf.sans == b.leaf.sans &&
          a.leaf.sha256 == b.leaf.sha256 && a.leaf.not_before == b.leaf.not_before &&
          a.leaf.not_after == b.leaf.not_after && a.trusted == b.trusted &&
-         a.verify_error == b.verify_error;
+         a.verify_error == b.verify_error && a.chain_truncated == b.chain_truncated;
 }
 
 bool same(const HostObs& a, const HostObs& b) {
@@ -46,7 +46,8 @@ bool same(const HostObs& a, const HostObs& b) {
   return a.address == b.address && a.port == b.port && a.asn == b.asn && a.as_name == b.as_name &&
          a.status == b.status && a.phase == b.phase && a.banner == b.banner && a.ehlo == b.ehlo &&
          a.ehlo_tls == b.ehlo_tls && a.starttls_offered == b.starttls_offered &&
-         a.starttls_accepted == b.starttls_accepted && a.error == b.error &&
+         a.starttls_accepted == b.starttls_accepted &&
+         a.plaintext_after_starttls == b.plaintext_after_starttls && a.error == b.error &&
          a.duration_ms == b.duration_ms;
 }
 
@@ -84,7 +85,9 @@ HostObs tls_host() {
   tls.leaf.not_before = "2026-01-01T00:00:00Z";
   tls.leaf.not_after = "2026-03-26T00:00:00Z";
   tls.trusted = true;
+  tls.chain_truncated = true;
   h.tls = tls;
+  h.plaintext_after_starttls = 17;
   h.duration_ms = 312.25;
   return h;
 }

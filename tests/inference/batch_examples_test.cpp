@@ -51,6 +51,7 @@ void check_expectations(const Scenario& s, const Results& results) {
       if (want.original_id) CHECK(got.original_id.value_or("") == *want.original_id);
       if (want.credit) CHECK(got.credit == Approx(*want.credit));
       if (want.score) CHECK(got.score == *want.score);
+      if (want.live_ips) CHECK(got.live_ips == *want.live_ips);
       if (want.reason_contains) CHECK_THAT(got.flag_reason + got.reason, Catch::Contains(*want.reason_contains));
     }
   }

@@ -123,6 +123,8 @@ TEST_CASE("a bad catalog fails with file:line:column and a clear message") {
   CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nclass = \"vps\"\nwildcard = \"yes\"\n"),
              Catch::Contains("true or false"));
   CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\nsource = \"ehlo\"\n"), Catch::Contains("'source' must be"));
+  CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nclass = \"vps\"\nlabel = \"x.y\"\n"),
+             Catch::StartsWith("test.toml:5:") && Catch::Contains("has a dot"));
   CHECK_THAT(error_of("schema = 2\n"), Catch::Contains("unsupported catalog schema"));
   CHECK_THAT(error_of("[[relabel]]\nid = \"x.com\"\nasns = []\n"), Catch::Contains("must not be empty"));
   CHECK_THAT(error_of("[banner]\nignored_suffixes = 3\n"), Catch::Contains("string or an array"));

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <initializer_list>
 #include <numeric>
 #include <stdexcept>
 
@@ -12,6 +14,15 @@ namespace {
 
 [[noreturn]] void bad(const toml::node& n, const std::string& what) {
   throw std::runtime_error("scenario data line " + std::to_string(n.source().begin.line) + ": " + what);
+}
+
+// Fixture typos must not pass silently.
+void only_keys(const toml::table& t, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : t) {
+    if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+      bad(value, "unknown key '" + std::string(key.str()) + "'");
+    }
+  }
 }
 
 std::string str(const toml::table& t, std::string_view key, std::string def = {}) {
@@ -39,6 +50,7 @@ std::vector<std::string> strings(const toml::node* n) {
 }
 
 DomainObs domain_of(const toml::table& t, std::uint64_t default_line) {
+  only_keys(t, {"domain", "line", "status", "error", "mx"});
   DomainObs d;
   d.domain = str(t, "domain");
   d.line = t["line"].value<std::uint64_t>().value_or(default_line);
@@ -47,6 +59,7 @@ DomainObs domain_of(const toml::table& t, std::uint64_t default_line) {
   if (const auto* mx = t["mx"].as_array()) {
     for (const auto& m : *mx) {
       const auto& mt = *m.as_table();
+      only_keys(mt, {"exchange", "pref", "addrs", "addr_status"});
       MxRecord r;
       r.exchange = str(mt, "exchange");
       r.preference = mt["pref"].value<std::uint16_t>().value_or(10);
@@ -60,6 +73,7 @@ DomainObs domain_of(const toml::table& t, std::uint64_t default_line) {
 }
 
 HostObs host_of(const toml::table& t) {
+  only_keys(t, {"address", "asn", "smtp", "banner", "ehlo", "ehlo_tls", "cert"});
   HostObs h;
   h.address = str(t, "address");
   if (auto asn = t["asn"].value<std::int64_t>()) h.asn = static_cast<std::uint32_t>(*asn);
@@ -72,6 +86,7 @@ HostObs host_of(const toml::table& t) {
   h.ehlo_tls = str(t, "ehlo_tls");
   h.phase = h.banner.empty() ? SmtpPhase::connect : SmtpPhase::quit;
   if (const auto* cert = t["cert"].as_table()) {
+    only_keys(*cert, {"cn", "sans", "trusted"});
     TlsObs tls;
     tls.version = "TLSv1.3";
     tls.leaf.subject_cn = str(*cert, "cn");
@@ -86,6 +101,8 @@ HostObs host_of(const toml::table& t) {
 }
 
 ExpectedProvider provider_of(const toml::table& t) {
+  only_keys(t, {"mx", "id", "source", "flag", "original_id", "company", "credit", "score", "live_ips",
+                "reason_contains"});
   ExpectedProvider p;
   p.mx = opt_str(t, "mx");
   p.id = opt_str(t, "id");
@@ -97,6 +114,7 @@ ExpectedProvider provider_of(const toml::table& t) {
   }
   p.credit = t["credit"].value<double>();
   if (auto s = t["score"].value<std::int64_t>()) p.score = static_cast<std::uint64_t>(*s);
+  if (auto n = t["live_ips"].value<std::int64_t>()) p.live_ips = static_cast<std::uint32_t>(*n);
   p.reason_contains = opt_str(t, "reason_contains");
   return p;
 }
@@ -112,6 +130,7 @@ std::vector<Scenario> load_scenarios(const std::string& path) {
   std::vector<Scenario> out;
   for (const auto& node : *root["scenario"].as_array()) {
     const auto& t = *node.as_table();
+    only_keys(t, {"name", "catalog", "threshold", "keep_flagged", "domain", "host", "expect"});
     Scenario s;
     s.name = str(t, "name");
     s.catalog_text = opt_str(t, "catalog");
@@ -127,6 +146,7 @@ std::vector<Scenario> load_scenarios(const std::string& path) {
     if (const auto* arr = t["expect"].as_array()) {
       for (const auto& e : *arr) {
         const auto& et = *e.as_table();
+        only_keys(et, {"domain", "status", "reason_contains", "providers"});
         Expectation x;
         x.domain = str(et, "domain");
         x.status = str(et, "status", "ok");

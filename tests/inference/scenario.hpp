@@ -17,6 +17,7 @@ struct ExpectedProvider {
   std::optional<std::optional<std::string>> company;  // "" in the data: null
   std::optional<double> credit;
   std::optional<std::uint64_t> score;
+  std::optional<std::uint32_t> live_ips;
   std::optional<std::string> reason_contains;
 };
 

@@ -40,7 +40,8 @@ class PublicSuffixList {
   PublicSuffixList& operator=(PublicSuffixList&&) noexcept;
 
   // eTLD+1 of a name (normalised here), private section included. Empty when the
-  // name is a bare suffix, a single label, an IP literal, or its TLD is unknown.
+  // name is a bare suffix, a single label, an IP literal, has an empty label or a
+  // NUL byte, or its TLD is unknown.
   std::string registered_domain(std::string_view name) const;
 
   // True when the normalised name is itself a public suffix by an explicit rule.

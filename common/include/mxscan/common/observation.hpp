@@ -108,6 +108,7 @@ struct TlsObs {
   CertificateInfo leaf;
   bool trusted = false;                // chains to the trust store (no hostname check)
   std::string verify_error;            // OpenSSL's text for the first error, "" if trusted
+  bool chain_truncated = false;        // the server sent more certificates than were kept
 };
 
 struct HostObs {
@@ -122,6 +123,9 @@ struct HostObs {
   std::string ehlo_tls;   // EHLO reply after TLS
   bool starttls_offered = false;
   bool starttls_accepted = false;
+  // Bytes the server sent after its 220 to STARTTLS and before the TLS handshake:
+  // plaintext that a vulnerable client would treat as protected (STARTTLS injection).
+  std::uint32_t plaintext_after_starttls = 0;
   std::optional<TlsObs> tls;  // present once a handshake completed
   std::string error;          // human-readable detail of a failure (may be empty)
   double duration_ms = 0;     // wall time of the session

@@ -23,7 +23,6 @@ struct DnsSettings {
   std::int64_t max_in_flight = 5000;
   std::int64_t channels = 8;
   std::int64_t max_mx = 32;            // MX records kept per domain
-  std::int64_t max_cname_chain = 8;
 };
 
 struct SmtpSettings {
@@ -42,6 +41,8 @@ struct SmtpSettings {
   std::int64_t max_reply_lines = 200;
   std::int64_t max_reply_bytes = 65536;
   std::int64_t max_chain_bytes = 262144;
+  std::int64_t max_chain_certs = 16;
+  std::int64_t threads = 1;  // event-loop threads of the SMTP stage
   std::string ehlo_name;  // empty = this host's FQDN
   bool sni = false;
   std::string ca_file;    // empty = system CA bundle
@@ -84,7 +85,6 @@ void visit_settings(Config& c, Visitor&& v) {
   v("dns", "max_in_flight", c.dns.max_in_flight, "DNS queries in flight");
   v("dns", "channels", c.dns.channels, "c-ares channels (sockets and ID spaces)");
   v("dns", "max_mx", c.dns.max_mx, "MX records kept per domain (more are flagged)");
-  v("dns", "max_cname_chain", c.dns.max_cname_chain, "CNAMEs followed per exchange");
   v("smtp", "port", c.smtp.port, "SMTP port");
   v("smtp", "rate", c.smtp.rate, "new SMTP sessions per second (0: unlimited)");
   v("smtp", "concurrency", c.smtp.concurrency, "SMTP sessions in flight");
@@ -100,6 +100,8 @@ void visit_settings(Config& c, Visitor&& v) {
   v("smtp", "max_reply_lines", c.smtp.max_reply_lines, "most lines in one reply");
   v("smtp", "max_reply_bytes", c.smtp.max_reply_bytes, "most bytes in one reply");
   v("smtp", "max_chain_bytes", c.smtp.max_chain_bytes, "most certificate chain bytes kept");
+  v("smtp", "max_chain_certs", c.smtp.max_chain_certs, "most certificates kept per chain");
+  v("smtp", "threads", c.smtp.threads, "event-loop threads of the SMTP stage");
   v("smtp", "ehlo_name", c.smtp.ehlo_name, "EHLO name (an FQDN); empty: this host's FQDN");
   v("smtp", "sni", c.smtp.sni, "send the exchange name as TLS SNI");
   v("smtp", "ca_file", c.smtp.ca_file, "PEM trust store; empty: the system CA bundle");

@@ -4,10 +4,10 @@
 // decided by reply_identity.hpp.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace mxscan::inference {
 
@@ -19,7 +19,17 @@ bool is_valid_fqdn(std::string_view name) noexcept;
 // of whitespace and `:,;!.`: the reply-code candidate (rule 1) when the first
 // line starts with a 3-digit code followed by '-' or a space, then the last
 // word of that line (rule 2). Views into `reply`; empty tokens are left out.
-std::vector<std::string_view> reply_candidates(std::string_view reply);
+struct ReplyCandidates {
+  std::array<std::string_view, 2> items{};
+  std::size_t count = 0;
+
+  const std::string_view* begin() const noexcept { return items.data(); }
+  const std::string_view* end() const noexcept { return items.data() + count; }
+  std::size_t size() const noexcept { return count; }
+  bool empty() const noexcept { return count == 0; }
+  std::string_view operator[](std::size_t i) const noexcept { return items[i]; }
+};
+ReplyCandidates reply_candidates(std::string_view reply) noexcept;
 
 // The lower-cased first valid candidate, or nullopt when none is valid.
 std::optional<std::string> extract_fqdn(std::string_view reply);

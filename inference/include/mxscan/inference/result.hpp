@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -124,10 +125,17 @@ class SummaryBuilder {
     double credit = 0;
     std::uint64_t domains = 0;
   };
+  struct KeyHash {  // heterogeneous lookup: no std::string per assignment
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  using Table = std::unordered_map<std::string, Acc, KeyHash, std::equal_to<>>;
+  static void credit(Table& table, std::string_view key, double amount);
+
   const Catalog* catalog_;
   Summary base_;
-  std::unordered_map<std::string, Acc> ids_;
-  std::unordered_map<std::string, Acc> companies_;  // known companies prefixed with '\x01' 
+  Table ids_;
+  Table companies_;  // known companies only; an ID of no company is its own row
 };
 
 Summary summarise(const Results& results, const Catalog& catalog);

@@ -33,6 +33,8 @@ class RecordLog {
 
   // `line` must not contain a newline; one is added.
   void append(std::string_view line);
+  // Whole records already terminated by '\n' (one or more).
+  void append_lines(std::string_view lines);
   void flush();
 
   const std::string& path() const noexcept { return path_; }

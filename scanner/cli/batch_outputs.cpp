@@ -1,0 +1,36 @@
+#include "batch_outputs.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "mxscan/common/output_file.hpp"
+#include "result_writer.hpp"
+
+namespace mxscan::cli {
+
+inference::Summary write_batch_outputs(inference::Batch& batch, const inference::Catalog& catalog,
+                                       const std::string& out_dir, inference::RunReport& run,
+                                       std::size_t top_rows) {
+  const std::filesystem::path out(out_dir);
+  // Serialising and summarising run on a writer thread beside finish().
+  ResultWriter writer((out / "providers.jsonl").string(), catalog);
+  run.batch = batch.finish([&](const inference::DomainResult& result) { writer.add(result); });
+  inference::Summary summary = writer.finish();
+  write_file((out / "summary.csv").string(), inference::summary_csv(summary, catalog));
+  write_file((out / "summary.json").string(), inference::summary_json(summary, catalog, run));
+
+  const double with_share = summary.domains_total
+                                ? 100.0 * static_cast<double>(summary.domains_with_provider) /
+                                      static_cast<double>(summary.domains_total)
+                                : 0.0;
+  std::fputs(fmt::format("{} domains, {} with a provider ({:.2f}%); outputs in {}\n\n",
+                         summary.domains_total, summary.domains_with_provider, with_share,
+                         out.string())
+                 .c_str(),
+             stdout);
+  std::fputs(inference::top_table(summary, catalog, top_rows).c_str(), stdout);
+  return summary;
+}
+
+}  // namespace mxscan::cli

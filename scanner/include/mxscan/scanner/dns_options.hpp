@@ -1,0 +1,59 @@
+// Controls of the DNS stage: a plain struct the CLI and the configuration file
+// fill (docs/dns.md lists each with its default).
+//
+// Design note. Defaults are polite towards a shared recursive resolver: the
+// scanner's DNS traffic goes to the resolvers named here (or those in
+// /etc/resolv.conf), never to authoritative servers directly, so the global
+// queries/s cap and the in-flight cap are the scan's whole footprint on them.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mxscan {
+
+struct ResolverAddress {
+  std::string host;  // numeric IPv4 or IPv6 address
+  std::uint16_t port = 53;
+};
+
+// Parses `ADDR[:PORT]` (IPv4), `ADDR` or `[ADDR]:PORT` (IPv6). nullopt with a
+// reason in *error when the text is not of that form.
+std::optional<ResolverAddress> parse_resolver_address(std::string_view text, std::string* error);
+
+struct DnsOptions {
+  // Recursive resolvers, `ADDR[:PORT]` each; empty: the nameservers of
+  // /etc/resolv.conf. Several are used in rotation.
+  std::vector<std::string> resolvers;
+  // Wait for the first try of a query; c-ares doubles it on each retry
+  // (backoff): with 2000 ms and 2 retries, a silent server costs 2+4+8 = 14 s.
+  std::chrono::milliseconds timeout{2000};
+  int retries = 2;
+  // Global queries per second (token bucket, burst of 1/50 s); 0: no limit.
+  double qps = 1000;
+  // Queries in flight at once across all channels; also the number of domains
+  // resolved concurrently by run_dns_stage().
+  std::size_t max_in_flight = 1000;
+  // c-ares channels (each one UDP socket per resolver and a 16-bit ID space);
+  // the in-flight cap is split evenly among them.
+  std::size_t channels = 4;
+  // Event-loop threads of run_dns_stage(); each gets an even share of
+  // max_in_flight, qps and channels.
+  std::size_t threads = 1;
+  // Also ask AAAA for every exchange.
+  bool ipv6 = false;
+  // MX records kept per domain; more are dropped and the domain flagged mx_capped.
+  std::size_t max_mx = 32;
+  // EDNS UDP payload size advertised (1232: no IP fragmentation).
+  std::uint16_t edns_udp_size = 1232;
+};
+
+// Empty when the options are usable, else what is wrong (first problem found).
+std::string check_dns_options(const DnsOptions& options);
+
+}  // namespace mxscan

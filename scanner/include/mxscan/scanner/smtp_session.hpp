@@ -1,0 +1,42 @@
+// One SMTP session with one (address, port): the measurement itself.
+//
+// Design note. The session is a single coroutine that reads like the protocol
+// (connect, greeting, EHLO, STARTTLS, handshake, EHLO, QUIT); every operation
+// runs under a deadline (its phase's timeout, never past the session's hard
+// deadline). It says only EHLO/HELO, STARTTLS and QUIT. TLS objects are created
+// only once STARTTLS is accepted, so a session waiting for a greeting costs a
+// socket and a small coroutine frame. It never throws for what servers do:
+// every outcome is a status in the returned HostObs. Callers go through the
+// conduct gate (smtp_stage.hpp); this header is for the stage and the tests.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "mxscan/common/observation.hpp"
+#include "mxscan/scanner/ip_prefix.hpp"
+#include "mxscan/scanner/smtp_options.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace mxscan {
+
+struct SessionConfig {
+  std::string ehlo_name;  // a FQDN (resolve_ehlo_name)
+  std::uint16_t port = 25;
+  bool sni = false;
+  SmtpTimeouts timeouts;
+  ReplyLimits reply_limits;
+  std::size_t max_chain_certs = 16;
+  boost::asio::ssl::context* tls = nullptr;  // shared client context (TlsClientContext inside)
+};
+
+// `config` must outlive the session. `exchange` is sent as SNI when config.sni is
+// set and it is not empty. Fills address, port, status, phase and what was seen;
+// ASN fields are left to the caller.
+boost::asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress address,
+                                             std::string exchange);
+
+}  // namespace mxscan

@@ -1,0 +1,96 @@
+// OpenSSL for measurement: the shared client context, verification bookkeeping
+// and what the scanner records from a server's certificate chain.
+//
+// Design note. A scanner must complete handshakes that a mail client would
+// refuse (old protocol versions, weak keys, untrusted chains) and still say why
+// a chain is untrusted. Hence one SSL_CTX at security level 0 from TLS 1.0 up,
+// legacy renegotiation allowed, no session cache or tickets (each session is an
+// independent observation), and a verify callback that records every (depth,
+// error) pair and always continues: SSL_get_verify_result keeps only the last.
+// No hostname is checked: mail exchanges rarely match, the inference reads names.
+// Verification verdicts are cached per chain (SHA-256 over the DER certificates
+// as sent) for ten minutes: a provider's thousands of exchanges present the same
+// chain, and verifying it again would only repeat the same answer.
+// No Asio here; the session wraps SSL objects created from this context.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "mxscan/common/observation.hpp"
+
+struct ssl_ctx_st;
+struct ssl_st;
+struct x509_st;
+struct x509_store_ctx_st;
+
+namespace mxscan {
+
+struct SslCtxFree {
+  void operator()(ssl_ctx_st* ctx) const noexcept;
+};
+struct X509Free {
+  void operator()(x509_st* cert) const noexcept;
+};
+using SslCtxPtr = std::unique_ptr<ssl_ctx_st, SslCtxFree>;
+using X509Ptr = std::unique_ptr<x509_st, X509Free>;
+
+struct TlsClientSettings {
+  std::string ca_file;                   // PEM bundle replacing the system store; "" = system store
+  std::size_t max_chain_bytes = 65'536;  // largest certificate message accepted
+  bool cache_verdicts = true;            // reuse the verdict for a chain already verified
+};
+
+struct VerifyCache;
+
+// The shared client context. Thread-safe to create SSL objects from.
+class TlsClientContext {
+ public:
+  // Throws std::runtime_error (e.g. naming an unreadable CA file).
+  explicit TlsClientContext(const TlsClientSettings& settings);
+  ~TlsClientContext();
+  TlsClientContext(const TlsClientContext&) = delete;
+  TlsClientContext& operator=(const TlsClientContext&) = delete;
+  ssl_ctx_st* get() const noexcept { return ctx_.get(); }
+  const std::string& trust_store() const noexcept { return trust_store_; }
+  // Chains verified, and verdicts answered from the cache.
+  std::size_t verifications() const noexcept;
+  std::size_t cache_hits() const noexcept;
+
+ private:
+  std::unique_ptr<VerifyCache> cache_;  // outlives ctx_ (declared first, destroyed last)
+  SslCtxPtr ctx_;
+  std::string trust_store_;  // "system" or the CA file path
+};
+
+// Verification outcomes gathered during one handshake.
+struct VerifyLog {
+  std::vector<std::pair<int, int>> errors;  // (depth, X509_V_ERR_*) in callback order
+};
+
+// Makes `ssl` record verification into `log` (which must outlive the handshake)
+// without ever failing the handshake on an untrusted chain.
+void attach_verify_log(ssl_st* ssl, VerifyLog* log) noexcept;
+
+// Sends `name` as SNI in the ClientHello.
+void set_sni(ssl_st* ssl, const std::string& name) noexcept;
+
+// Fills a TlsObs from an established connection: version, cipher, the chain as
+// sent (leaf first, at most `max_certs` kept; `truncated` set when more came),
+// leaf fields and the trust verdict. Call after a successful handshake.
+TlsObs collect_tls_obs(ssl_st* ssl, const VerifyLog& log, std::size_t max_certs, bool& truncated);
+
+// Leaf fields: CN (most specific), dNSName SANs (names with embedded NULs are
+// dropped), SHA-256 of the DER, validity in ISO 8601 UTC.
+CertificateInfo certificate_info(x509_st* cert);
+
+// Helpers for tests and tools.
+X509Ptr parse_der_certificate(std::string_view der);
+X509Ptr read_pem_certificate(const std::string& path);
+std::string der_of(x509_st* cert);
+
+}  // namespace mxscan

@@ -1,0 +1,642 @@
+#include "mxscan/scanner/scan_engine.hpp"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "mxscan/common/domain_list.hpp"
+#include "mxscan/common/names.hpp"
+#include "mxscan/common/observation_json.hpp"
+#include "mxscan/common/output_file.hpp"
+#include "mxscan/scanner/dns_stage.hpp"
+#include "mxscan/scanner/ip_prefix.hpp"
+#include "mxscan/scanner/progress_line.hpp"
+#include "mxscan/scanner/record_log.hpp"
+#include "mxscan/scanner/smtp_stage.hpp"
+#include "mxscan/scanner/stage_options.hpp"
+
+namespace mxscan {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------
+// Text written to scan.log and, unless quiet, to stderr.
+class ScanLog {
+ public:
+  explicit ScanLog(const fs::path& path) : file_(std::fopen(path.c_str(), "a")) {
+    if (file_ == nullptr) throw std::runtime_error("cannot write " + path.string());
+  }
+  ~ScanLog() { std::fclose(file_); }
+  ScanLog(const ScanLog&) = delete;
+  ScanLog& operator=(const ScanLog&) = delete;
+
+  void line(const std::string& text) {
+    std::lock_guard lock(mutex_);
+    std::fprintf(file_, "%s %s\n", utc_now_iso8601().c_str(), text.c_str());
+    std::fflush(file_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::FILE* file_;
+};
+
+// ---------------------------------------------------------------------------
+// The input as the scan sees it: the list, minus other shards, opted-out
+// domains and domains already done (resume). Reading stops when asked to.
+class ScanInput final : public DomainSource {
+ public:
+  ScanInput(const std::string& path, const ShardSpec& shard,
+            const std::unordered_set<std::string>& opted_out,
+            const std::unordered_set<std::string>& done, const std::atomic<bool>& stop)
+      : reader_(path), shard_(shard), excluded_(opted_out), done_(done), stop_(stop) {}
+
+  std::optional<DomainRecord> next() override {
+    while (!stop_.load(std::memory_order_relaxed)) {
+      auto record = reader_.next();
+      if (!record) return std::nullopt;
+      if (!shard_.contains(record->domain)) {
+        ++other_shards;
+      } else if (is_excluded(record->domain)) {
+        ++excluded;
+      } else if (done_.count(record->domain) != 0) {
+        ++already_done;
+      } else {
+        return record;
+      }
+    }
+    return std::nullopt;
+  }
+
+  const DomainListStats& stats() const noexcept { return reader_.stats(); }
+
+  std::uint64_t other_shards = 0;
+  std::uint64_t excluded = 0;
+  std::uint64_t already_done = 0;
+
+ private:
+  // An opt-out covers the name and every name under it.
+  bool is_excluded(std::string_view name) const {
+    if (excluded_.empty()) return false;
+    while (true) {
+      if (excluded_.count(std::string(name)) != 0) return true;
+      auto dot = name.find('.');
+      if (dot == std::string_view::npos) return false;
+      name.remove_prefix(dot + 1);
+    }
+  }
+
+  DomainListReader reader_;
+  ShardSpec shard_;
+  const std::unordered_set<std::string>& excluded_;
+  const std::unordered_set<std::string>& done_;
+  const std::atomic<bool>& stop_;
+};
+
+std::unordered_set<std::string> read_exclusions(const std::string& path) {
+  std::unordered_set<std::string> names;
+  if (path.empty()) return names;
+  DomainListReader reader(path, DomainListFormat::plain);
+  while (auto r = reader.next()) {
+    if (r->valid()) names.insert(r->domain);
+  }
+  return names;
+}
+
+// Lines in a plain list, for the progress line's total (an estimate: comments,
+// blanks and duplicates count). Unknown for stdin and compressed lists.
+std::optional<std::uint64_t> count_lines(const std::string& path) {
+  if (path == "-" || path.ends_with(".gz")) return std::nullopt;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::vector<char> buf(1 << 20);
+  std::uint64_t lines = 0;
+  ssize_t n = 0;
+  while ((n = ::read(fd, buf.data(), buf.size())) > 0) {
+    for (ssize_t i = 0; i < n; ++i) lines += buf[static_cast<std::size_t>(i)] == '\n' ? 1 : 0;
+  }
+  ::close(fd);
+  return lines;
+}
+
+// ---------------------------------------------------------------------------
+// SIGINT/SIGTERM: the first asks for a clean stop, the second stops at once
+// (after flushing). Signals are blocked in every thread and taken here with
+// sigtimedwait, so no handler runs in the middle of the engine.
+class SignalWatcher {
+ public:
+  SignalWatcher(std::atomic<bool>& stop, std::function<void()> on_first,
+                std::function<void()> on_second)
+      : stop_(stop), on_first_(std::move(on_first)), on_second_(std::move(on_second)) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    thread_ = std::thread([this] { watch(); });
+  }
+  ~SignalWatcher() {
+    done_.store(true);
+    thread_.join();
+  }
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+
+  int received() const noexcept { return received_.load(); }
+
+ private:
+  void watch() {
+    const timespec tick{0, 100'000'000};
+    while (!done_.load()) {
+      int sig = sigtimedwait(&set_, nullptr, &tick);
+      if (sig < 0) continue;
+      if (received_.fetch_add(1) == 0) {
+        stop_.store(true);
+        on_first_();
+      } else {
+        on_second_();
+      }
+    }
+  }
+
+  std::atomic<bool>& stop_;
+  std::function<void()> on_first_;
+  std::function<void()> on_second_;
+  sigset_t set_{};
+  std::atomic<bool> done_{false};
+  std::atomic<int> received_{0};
+  std::thread thread_;
+};
+
+// Blocks SIGINT/SIGTERM for this thread and every thread it starts (the
+// stages' workers), from before the first thread exists; a signal arriving
+// early stays pending until the SignalWatcher takes it.
+class SignalBlock {
+ public:
+  SignalBlock() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  SignalBlock(const SignalBlock&) = delete;
+  SignalBlock& operator=(const SignalBlock&) = delete;
+
+ private:
+  sigset_t old_{};
+};
+
+// ---------------------------------------------------------------------------
+// Once a second: the progress line (stderr, scan.log) and a flush of the logs
+// so that a killed scan loses at most a second of work.
+class ProgressTicker {
+ public:
+  ProgressTicker(const ScanCounters& counters, bool quiet, ScanLog& log,
+                 std::function<void()> flush)
+      : counters_(counters), quiet_(quiet), terminal_(isatty(STDERR_FILENO) == 1), log_(log),
+        flush_(std::move(flush)), start_(Clock::now()), thread_([this] { run(); }) {}
+  ~ProgressTicker() { stop(); }
+  ProgressTicker(const ProgressTicker&) = delete;
+  ProgressTicker& operator=(const ProgressTicker&) = delete;
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopped_) return;
+      stopped_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    report();  // the final figures
+    if (!quiet_ && terminal_) std::fputs("\n", stderr);
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopped_; })) {
+      lock.unlock();
+      flush_();
+      report();
+      lock.lock();
+    }
+  }
+
+  void report() {
+    auto now = counters_.snapshot();
+    auto t = Clock::now();
+    double elapsed = std::chrono::duration<double>(t - start_).count();
+    double interval = std::chrono::duration<double>(t - last_time_).count();
+    if (last_time_ == Clock::time_point{}) interval = elapsed;
+    std::string line = render_progress(now, last_, elapsed, interval);
+    last_ = now;
+    last_time_ = t;
+    log_.line(line);
+    if (!quiet_) {
+      std::fputs(progress_output(line, terminal_).c_str(), stderr);
+      std::fflush(stderr);
+    }
+  }
+
+  const ScanCounters& counters_;
+  bool quiet_;
+  bool terminal_;
+  ScanLog& log_;
+  std::function<void()> flush_;
+  Clock::time_point start_;
+  ScanSnapshot last_;
+  Clock::time_point last_time_{};
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+// ---------------------------------------------------------------------------
+// The two observation files, each written by several threads.
+class ObservationLogs {
+ public:
+  ObservationLogs(const fs::path& dir, RecordLog::Mode mode)
+      : domains_((dir / "domains.jsonl").string(), mode),
+        hosts_((dir / "hosts.jsonl").string(), mode) {}
+
+  void add(const DomainObs& obs) {
+    std::lock_guard lock(domains_mutex_);
+    domain_text_.clear();
+    append_jsonl(domain_text_, obs);
+    domains_.append_lines(domain_text_);
+  }
+  void add(const HostObs& obs) {
+    std::lock_guard lock(hosts_mutex_);
+    host_text_.clear();
+    append_jsonl(host_text_, obs);
+    hosts_.append_lines(host_text_);
+  }
+  void flush() {
+    {
+      std::lock_guard lock(domains_mutex_);
+      domains_.flush();
+    }
+    std::lock_guard lock(hosts_mutex_);
+    hosts_.flush();
+  }
+  std::uint64_t truncated_bytes() const {
+    return domains_.truncated_bytes() + hosts_.truncated_bytes();
+  }
+
+ private:
+  std::mutex domains_mutex_;
+  std::mutex hosts_mutex_;
+  RecordLog domains_;
+  RecordLog hosts_;
+  std::string domain_text_;
+  std::string host_text_;
+};
+
+// What an earlier run of this scan left: done domains and hosts, handed to the
+// consumer as they are read.
+struct PriorWork {
+  std::unordered_set<std::string> domains;
+  std::unordered_set<std::string> hosts;
+  std::vector<std::pair<std::string, std::string>> pending;  // (address, exchange)
+  ReadCounts counts;
+};
+
+class PriorWorkLoader final : public ObservationHandler {
+ public:
+  PriorWorkLoader(PriorWork& work, ObservationHandler& consumer, ScanCounters& counters)
+      : work_(work), consumer_(consumer), counters_(counters) {}
+
+  void on_domain(DomainObs& obs) override {
+    counters_.domain_done(obs.mx_status);
+    if (obs.mx_status == DnsStatus::invalid_name) counters_.domain_invalid();
+    for (const auto& mx : obs.mx) {
+      for (const auto& a : mx.addresses) addresses_.emplace(a, mx.exchange);
+    }
+    work_.domains.insert(obs.domain);
+    consumer_.on_domain(obs);
+  }
+  void on_host(HostObs& obs) override {
+    counters_.smtp_done(obs.status);
+    work_.hosts.insert(obs.address);
+    consumer_.on_host(obs);
+  }
+  void on_malformed(const ReadProblem& p) override { consumer_.on_malformed(p); }
+
+  void finish() {
+    for (const auto& [address, exchange] : addresses_) {
+      if (work_.hosts.count(address) == 0) work_.pending.emplace_back(address, exchange);
+    }
+  }
+
+ private:
+  PriorWork& work_;
+  ObservationHandler& consumer_;
+  ScanCounters& counters_;
+  std::map<std::string, std::string> addresses_;  // ordered: a deterministic re-queue
+};
+
+// ---------------------------------------------------------------------------
+// Dry run: what would be contacted.
+class DryRunReport {
+ public:
+  DryRunReport(Blocklist blocklist, std::shared_ptr<const AsnSource> asn)
+      : blocklist_(std::move(blocklist)), asn_(std::move(asn)) {}
+
+  void add(const std::string& address) {
+    auto ip = IpAddress::parse(address);
+    if (!ip) {
+      ++invalid_;
+      return;
+    }
+    if (blocklist_.is_blocked(*ip)) {
+      ++blocked_;
+      return;
+    }
+    ++addresses_;
+    prefixes_.insert(ip->masked(ip->v6 ? 48 : 24).to_string());
+    if (asn_) {
+      auto info = asn_->lookup(*ip);
+      if (info) {
+        auto& entry = ases_[info->asn];
+        ++entry.first;
+        entry.second = info->name;
+      } else {
+        ++no_asn_;
+      }
+    }
+  }
+
+  std::string text(bool have_asn) const {
+    std::string out = fmt::format(
+        "dry run: would contact {} addresses in {} /24 (IPv4) or /48 (IPv6) prefixes{}; "
+        "{} blocked, {} not addresses\n",
+        addresses_, prefixes_.size(),
+        have_asn ? fmt::format(" and {} ASes ({} addresses without an AS)", ases_.size(), no_asn_)
+                 : std::string(" (no ASN source: ASes not counted)"),
+        blocked_, invalid_);
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> top;
+    for (const auto& [asn, entry] : ases_) top.emplace_back(entry.first, asn);
+    std::sort(top.begin(), top.end(), [](auto a, auto b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    for (std::size_t i = 0; i < top.size() && i < 10; ++i) {
+      out += fmt::format("  AS{:<10} {:>8} addresses  {}\n", top[i].second, top[i].first,
+                         ases_.at(top[i].second).second);
+    }
+    return out;
+  }
+
+  std::string json() const {
+    std::string out = fmt::format(
+        "{{\"schema\":\"mxscan/dry-run/1\",\"addresses\":{},\"prefixes\":{},\"ases\":{},"
+        "\"blocked\":{},\"not_addresses\":{},\"addresses_without_as\":{},\"by_as\":[",
+        addresses_, prefixes_.size(), ases_.size(), blocked_, invalid_, no_asn_);
+    bool first = true;
+    for (const auto& [asn, entry] : ases_) {
+      out += fmt::format("{}{{\"asn\":{},\"addresses\":{}}}", first ? "" : ",", asn, entry.first);
+      first = false;
+    }
+    return out + "]}\n";
+  }
+
+  std::uint64_t addresses() const noexcept { return addresses_; }
+
+ private:
+  Blocklist blocklist_;
+  std::shared_ptr<const AsnSource> asn_;
+  std::uint64_t addresses_ = 0, blocked_ = 0, invalid_ = 0, no_asn_ = 0;
+  std::set<std::string> prefixes_;
+  std::map<std::uint32_t, std::pair<std::uint64_t, std::string>> ases_;
+};
+
+void record_digest(Manifest& m, const std::string& path) {
+  if (path.empty()) return;
+  try {
+    m.file_digests[path] = sha256_file_hex(path);
+  } catch (const std::exception&) {
+    m.file_digests[path] = "unreadable";
+  }
+}
+
+void prepare_folder(const ScanPlan& plan) {
+  if (plan.resume) {
+    if (!fs::is_directory(plan.out_dir)) {
+      throw std::runtime_error("--resume " + plan.out_dir + ": no such results folder");
+    }
+    return;
+  }
+  std::error_code ec;
+  if (!fs::create_directory(plan.out_dir, ec)) {
+    if (ec) {
+      throw std::runtime_error("cannot create output folder " + plan.out_dir + ": " +
+                               ec.message());
+    }
+    throw std::runtime_error("output folder " + plan.out_dir +
+                             " already exists: choose another -o, remove it, or continue "
+                             "that scan with --resume " + plan.out_dir);
+  }
+}
+
+}  // namespace
+
+ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
+  const SignalBlock signal_block;
+  const ScanConfig& config = plan.config;
+  if (config.conduct.blocklists.empty()) {
+    throw std::runtime_error(
+        "no blocklist configured: refusing to scan without one (the shipped "
+        "configs/mxscan.toml names configs/blocklist.conf; lift ranges with --allow CIDR)");
+  }
+  prepare_folder(plan);
+  const fs::path dir(plan.out_dir);
+
+  ScanOutcome outcome;
+  Manifest& manifest = outcome.manifest;
+  if (plan.resume) {
+    Manifest before = read_manifest(plan.out_dir);
+    manifest.started = before.started;
+    manifest.resumes = before.resumes + 1;
+    manifest.command_line = before.command_line;
+  } else {
+    manifest.started = utc_now_iso8601();
+    manifest.command_line = plan.command_line;
+  }
+  manifest.config = config;
+  manifest.domains_file = plan.domains_file;
+  manifest.shard = plan.shard.to_string();
+  manifest.dry_run = plan.dry_run;
+  for (const auto& f : config.conduct.blocklists) record_digest(manifest, f);
+  record_digest(manifest, config.conduct.exclude_domains);
+  record_digest(manifest, config.asn.mmdb);
+  record_digest(manifest, config.asn.pfx2as);
+  record_digest(manifest, config.inference.providers);
+  record_digest(manifest, config.inference.psl_file);
+  record_digest(manifest, config.smtp.ca_file);
+  if (config.asn.mmdb.empty() && config.asn.pfx2as.empty()) {
+    manifest.notes.push_back("no ASN source (--asn-db / --pfx2as): ASN fields are null and the "
+                             "inference's AS checks were skipped");
+  }
+
+  ScanLog log(dir / "scan.log");
+  ScanCounters counters;
+  std::atomic<bool> stop{false};
+  std::mutex consumer_mutex;
+
+  // The journal: open (cutting partial lines), then read back what is done.
+  ObservationLogs logs(dir, plan.resume ? RecordLog::Mode::resume : RecordLog::Mode::create_new);
+  PriorWork prior;
+  if (plan.resume) {
+    PriorWorkLoader loader(prior, consumer, counters);
+    ObservationReader reader({.decode_chains = true});
+    for (const char* name : {"domains.jsonl", "hosts.jsonl"}) {
+      prior.counts += reader.read_file((dir / name).string(), loader);
+    }
+    loader.finish();
+    log.line(fmt::format("resume #{}: {} domains and {} hosts done, {} addresses re-queued, "
+                         "{} bytes of partial records cut",
+                         manifest.resumes, prior.domains.size(), prior.hosts.size(),
+                         prior.pending.size(), logs.truncated_bytes()));
+  }
+
+  auto excluded = read_exclusions(config.conduct.exclude_domains);
+  if (auto lines = count_lines(plan.domains_file)) {
+    counters.set_total(*lines / std::max<std::uint32_t>(plan.shard.count, 1));
+  }
+
+  // Stages. The SMTP stage validates options, the EHLO name and the
+  // descriptor limit before anything is contacted.
+  const DnsOptions dns = dns_options(config);
+  const SmtpOptions smtp_opts = smtp_options(config);
+  auto asn = open_asn_source(config.asn.mmdb, config.asn.pfx2as);
+  std::unique_ptr<SmtpStage> smtp;
+  std::unique_ptr<DryRunReport> dry;
+  if (plan.dry_run) {
+    dry = std::make_unique<DryRunReport>(build_blocklist(smtp_opts), asn);
+  } else {
+    smtp = std::make_unique<SmtpStage>(smtp_opts, asn, [&](HostObs host) {
+      logs.add(host);
+      counters.smtp_done(host.status);
+      counters.smtp_finished_in_flight();
+      std::lock_guard lock(consumer_mutex);
+      consumer.on_host(host);
+    });
+    manifest.ehlo_name = smtp->ehlo_name();
+  }
+  write_manifest(plan.out_dir, manifest);
+  log.line(fmt::format("scan {}: domains {} shard {} output {}{}",
+                       plan.resume ? "resumed" : "started", plan.domains_file,
+                       manifest.shard, plan.out_dir, plan.dry_run ? " (dry run)" : ""));
+
+  std::unordered_set<std::string> seen(prior.hosts.begin(), prior.hosts.end());
+  auto submit = [&](const std::string& address, const std::string& exchange) {
+    if (!seen.insert(address).second) return;
+    if (dry) {
+      dry->add(address);
+      return;
+    }
+    counters.smtp_started();
+    smtp->submit(address, exchange);
+  };
+  for (const auto& [address, exchange] : prior.pending) {
+    prior.hosts.insert(address);  // keeps `seen` and the re-queue in step
+    submit(address, exchange);
+  }
+
+  ScanInput input(plan.domains_file, plan.shard, excluded, prior.domains, stop);
+  {
+    SignalWatcher signals(
+        stop,
+        [&] {
+          log.line("signal: no new work admitted; finishing what is in flight");
+          std::fputs("\nmxscan: stopping: finishing work in flight (Ctrl-C again to stop now)\n",
+                     stderr);
+        },
+        [&] {
+          logs.flush();
+          manifest.state = "interrupted";
+          manifest.ended = utc_now_iso8601();
+          manifest.counts = counters.snapshot();
+          write_manifest(plan.out_dir, manifest);
+          log.line("second signal: stopped at once");
+          std::fputs(fmt::format("\nmxscan: stopped. Continue with: mxscan --resume {}\n",
+                                 plan.out_dir)
+                         .c_str(),
+                     stderr);
+          std::_Exit(3);
+        });
+    ProgressTicker ticker(counters, plan.quiet, log, [&] { logs.flush(); });
+
+    run_dns_stage(input, dns, [&](DomainObs&& obs) {
+      logs.add(obs);
+      counters.domain_done(obs.mx_status);
+      if (obs.mx_status == DnsStatus::invalid_name) counters.domain_invalid();
+      for (const auto& mx : obs.mx) {
+        for (const auto& a : mx.addresses) submit(a, mx.exchange);
+      }
+      std::lock_guard lock(consumer_mutex);
+      consumer.on_domain(obs);
+    });
+    if (smtp) {
+      smtp->close();
+      smtp->wait();
+    }
+    ticker.stop();
+    logs.flush();
+  }
+
+  outcome.addresses = seen.size();
+  const bool interrupted = stop.load();
+  outcome.state = interrupted ? ScanState::interrupted : ScanState::complete;
+  const auto& in = input.stats();
+  manifest.input_counts = {{"lines", in.lines},
+                           {"skipped_lines", in.skipped},
+                           {"valid", in.valid},
+                           {"invalid", in.invalid},
+                           {"duplicates", in.duplicates},
+                           {"other_shards", input.other_shards},
+                           {"excluded", input.excluded},
+                           {"done_before_resume", input.already_done},
+                           {"unique_addresses", seen.size()}};
+  manifest.state = interrupted ? "interrupted" : "complete";
+  manifest.ended = utc_now_iso8601();
+  manifest.counts = counters.snapshot();
+  if (dry) {
+    write_file((dir / "dry_run.json").string(), dry->json());
+    std::fputs(dry->text(asn != nullptr).c_str(), stdout);
+  }
+  write_manifest(plan.out_dir, manifest);
+  log.line(fmt::format("scan {}: {} domains, {} unique addresses", manifest.state,
+                       manifest.counts.domains_done, seen.size()));
+  if (interrupted) {
+    std::fputs(fmt::format("mxscan: interrupted; results so far are in {}. Continue with: "
+                           "mxscan --resume {}\n",
+                           plan.out_dir, plan.out_dir)
+                   .c_str(),
+               stderr);
+  }
+  return outcome;
+}
+
+}  // namespace mxscan

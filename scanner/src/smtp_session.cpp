@@ -1,0 +1,343 @@
+#include "mxscan/scanner/smtp_session.hpp"
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <memory>
+#include <optional>
+#include <variant>
+
+#include "mxscan/scanner/smtp_reply.hpp"
+#include "mxscan/scanner/tls_client.hpp"
+
+namespace mxscan {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// QUIT is a courtesy; never wait long for its reply.
+constexpr auto kQuitTimeout = std::chrono::seconds(5);
+
+// Runs `op` until it completes or `deadline` passes (nullopt: timed out; the
+// operation was cancelled).
+template <typename T>
+asio::awaitable<std::optional<T>> within(asio::awaitable<T> op, asio::steady_timer& timer,
+                                         Clock::time_point deadline) {
+  timer.expires_at(deadline);
+  std::variant<T, std::monostate> r = co_await (std::move(op) || timer.async_wait(asio::use_awaitable));
+  if (r.index() == 0) co_return std::get<0>(std::move(r));
+  co_return std::nullopt;
+}
+
+enum class Io { ok, timeout, eof, reset, error };
+
+Io classify(const error_code& ec) {
+  if (!ec) return Io::ok;
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return Io::eof;
+  if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe) return Io::reset;
+  return Io::error;
+}
+
+// What a session owns on the wire. The TLS stream takes the socket over once
+// STARTTLS is accepted; `plain()` is the socket in both cases.
+struct Wire {
+  explicit Wire(asio::any_io_executor ex) : socket(ex), timer(ex) {}
+  tcp::socket socket;
+  std::unique_ptr<asio::ssl::stream<tcp::socket>> tls;
+  asio::steady_timer timer;
+  std::string inbuf;  // bytes received and not yet parsed
+  Clock::time_point session_deadline{};
+  error_code last_error;
+
+  tcp::socket& plain() { return tls ? tls->next_layer() : socket; }
+  Clock::time_point deadline(Clock::duration phase) const {
+    return std::min(Clock::now() + phase, session_deadline);
+  }
+};
+
+// Plain reads wait for readability first and then read into a per-thread buffer:
+// an idle session (a tarpit, a slow greeting) holds no read buffer at all.
+std::array<char, 16384>& scratch() {
+  thread_local std::array<char, 16384> buffer;
+  return buffer;
+}
+
+asio::awaitable<Io> read_more(Wire& w, Clock::time_point deadline) {
+  if (w.tls) {
+    auto buffer = std::make_unique<std::array<char, 4096>>();
+    auto r = co_await within(w.tls->async_read_some(asio::buffer(*buffer), kTuple), w.timer, deadline);
+    if (!r) co_return Io::timeout;
+    const auto [ec, n] = *r;
+    w.last_error = ec;
+    if (ec) co_return classify(ec);
+    w.inbuf.append(buffer->data(), n);
+    co_return Io::ok;
+  }
+  for (;;) {
+    auto r = co_await within(w.socket.async_wait(tcp::socket::wait_read, kTuple), w.timer, deadline);
+    if (!r) co_return Io::timeout;
+    error_code ec = std::get<0>(*r);
+    if (!ec) {
+      const std::size_t n = w.socket.read_some(asio::buffer(scratch()), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+      if (!ec) w.inbuf.append(scratch().data(), n);
+    }
+    w.last_error = ec;
+    co_return classify(ec);
+  }
+}
+
+struct ReplyOutcome {
+  Io io = Io::ok;
+  ReplyParse parse = ReplyParse::complete;
+  std::size_t error_line = 0;
+  SmtpReply reply;
+  bool ok() const { return io == Io::ok && parse == ReplyParse::complete; }
+};
+
+asio::awaitable<ReplyOutcome> read_reply(Wire& w, const ReplyLimits& limits, Clock::time_point deadline) {
+  ReplyOutcome out;
+  for (;;) {
+    ReplyParseResult parsed = parse_reply(w.inbuf, limits);
+    if (parsed.status == ReplyParse::complete) {
+      w.inbuf.erase(0, parsed.consumed);
+      out.reply = std::move(parsed.reply);
+      co_return out;
+    }
+    if (parsed.status != ReplyParse::need_more) {
+      out.parse = parsed.status;
+      out.error_line = parsed.error_line;
+      co_return out;
+    }
+    out.io = co_await read_more(w, deadline);
+    if (out.io != Io::ok) co_return out;
+  }
+}
+
+asio::awaitable<Io> send(Wire& w, std::string line, Clock::time_point deadline) {
+  line += "\r\n";
+  std::optional<std::tuple<error_code, std::size_t>> r;
+  if (w.tls) {
+    r = co_await within(asio::async_write(*w.tls, asio::buffer(line), kTuple), w.timer, deadline);
+  } else {
+    r = co_await within(asio::async_write(w.socket, asio::buffer(line), kTuple), w.timer, deadline);
+  }
+  if (!r) co_return Io::timeout;
+  w.last_error = std::get<0>(*r);
+  co_return classify(w.last_error);
+}
+
+// Records why an exchange failed: the status follows from the I/O outcome, or
+// from the parse error (garbage before any valid greeting means not SMTP).
+void record_failure(HostObs& obs, const Wire& w, const ReplyOutcome& r, std::string_view step, bool greeting) {
+  const bool session_over = Clock::now() >= w.session_deadline;
+  switch (r.io) {
+    case Io::timeout:
+      obs.status = greeting ? SmtpStatus::greeting_timeout : SmtpStatus::io_timeout;
+      obs.error = std::string(step) + (session_over ? ": session deadline reached" : ": timed out");
+      return;
+    case Io::eof:
+      obs.status = SmtpStatus::closed;
+      obs.error = std::string(step) + ": connection closed by server";
+      return;
+    case Io::reset:
+      obs.status = SmtpStatus::reset;
+      obs.error = std::string(step) + ": " + w.last_error.message();
+      return;
+    case Io::error:
+      obs.status = SmtpStatus::closed;
+      obs.error = std::string(step) + ": " + w.last_error.message();
+      return;
+    case Io::ok: break;
+  }
+  const bool garbage = greeting && r.parse == ReplyParse::malformed && r.error_line == 1;
+  obs.status = garbage ? SmtpStatus::not_smtp : SmtpStatus::protocol_error;
+  obs.error = std::string(step) + ": " + std::string(to_string(r.parse)) + " (line " +
+              std::to_string(r.error_line) + ")";
+}
+
+// QUIT, and its reply if it comes soon; the connection is closed afterwards anyway.
+asio::awaitable<void> quit(Wire& w, const ReplyLimits& limits) {
+  const auto deadline = std::min(Clock::now() + kQuitTimeout, w.session_deadline + kQuitTimeout);
+  if (co_await send(w, "QUIT", deadline) != Io::ok) co_return;
+  co_await read_reply(w, limits, deadline);
+}
+
+}  // namespace
+
+asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress address, std::string exchange) {
+  const SessionConfig& cfg = *config;
+  const SmtpTimeouts& t = cfg.timeouts;
+  const auto started = Clock::now();
+  HostObs obs;
+  obs.address = address.to_string();
+  obs.port = cfg.port;
+  Wire w(co_await asio::this_coro::executor);
+  w.session_deadline = started + t.session;
+  auto finish = [&](HostObs& o) {
+    o.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  };
+
+  // Connect, bounded by the connect timeout.
+  obs.phase = SmtpPhase::connect;
+  tcp::endpoint endpoint(address.v6 ? asio::ip::address(asio::ip::address_v6(address.bytes))
+                                    : asio::ip::address(asio::ip::address_v4(
+                                          asio::ip::address_v4::bytes_type{address.bytes[0], address.bytes[1],
+                                                                           address.bytes[2], address.bytes[3]})),
+                         cfg.port);
+  auto connected = co_await within(w.socket.async_connect(endpoint, kTuple), w.timer, w.deadline(t.connect));
+  if (!connected || std::get<0>(*connected)) {
+    const error_code ec = connected ? std::get<0>(*connected) : error_code{};
+    obs.status = !connected                                     ? SmtpStatus::connect_timeout
+                 : ec == asio::error::connection_reset          ? SmtpStatus::reset
+                 : ec == asio::error::timed_out                 ? SmtpStatus::connect_timeout
+                                                                : SmtpStatus::refused;
+    obs.error = "connect: " + (connected ? ec.message() : std::string("timed out"));
+    finish(obs);
+    co_return obs;
+  }
+  error_code ignored;
+  w.socket.non_blocking(true, ignored);
+  w.socket.set_option(tcp::no_delay(true), ignored);
+
+  // Greeting: the complete (possibly multi-line) reply before anything is sent.
+  obs.phase = SmtpPhase::greeting;
+  ReplyOutcome greeting = co_await read_reply(w, cfg.reply_limits, w.deadline(t.greeting));
+  if (!greeting.ok()) {
+    record_failure(obs, w, greeting, "greeting", true);
+    finish(obs);
+    co_return obs;
+  }
+  obs.banner = greeting.reply.joined();
+  if (greeting.reply.code / 100 != 2) {
+    obs.status = greeting.reply.code / 100 == 4   ? SmtpStatus::greeting_4xx
+                 : greeting.reply.code / 100 == 5 ? SmtpStatus::greeting_5xx
+                                                  : SmtpStatus::protocol_error;
+    obs.error = "greeting: " + std::to_string(greeting.reply.code);
+    co_await quit(w, cfg.reply_limits);  // RFC 5321 3.1: a client should QUIT after a 554 greeting
+    finish(obs);
+    co_return obs;
+  }
+
+  // EHLO with the scanner's name; HELO only when EHLO is refused with 5xx.
+  obs.phase = SmtpPhase::ehlo;
+  ReplyOutcome ehlo;
+  Io sent = co_await send(w, "EHLO " + cfg.ehlo_name, w.deadline(t.reply));
+  if (sent == Io::ok) ehlo = co_await read_reply(w, cfg.reply_limits, w.deadline(t.reply));
+  else ehlo.io = sent;
+  if (ehlo.ok() && ehlo.reply.code / 100 == 5) {
+    obs.ehlo = ehlo.reply.joined();
+    sent = co_await send(w, "HELO " + cfg.ehlo_name, w.deadline(t.reply));
+    if (sent == Io::ok) ehlo = co_await read_reply(w, cfg.reply_limits, w.deadline(t.reply));
+    else ehlo.io = sent;
+    if (ehlo.ok()) obs.ehlo += "\n" + ehlo.reply.joined();
+  } else if (ehlo.ok()) {
+    obs.ehlo = ehlo.reply.joined();
+  }
+  if (!ehlo.ok()) {
+    record_failure(obs, w, ehlo, "ehlo", false);
+    finish(obs);
+    co_return obs;
+  }
+  if (ehlo.reply.code / 100 != 2) {
+    obs.status = SmtpStatus::ehlo_failed;
+    obs.error = "ehlo: " + std::to_string(ehlo.reply.code);
+    co_await quit(w, cfg.reply_limits);
+    finish(obs);
+    co_return obs;
+  }
+  obs.starttls_offered = ehlo.reply.has_extension("STARTTLS");
+
+  if (obs.starttls_offered) {
+    // STARTTLS, advertised: ask for it.
+    obs.phase = SmtpPhase::starttls;
+    ReplyOutcome starttls;
+    sent = co_await send(w, "STARTTLS", w.deadline(t.reply));
+    if (sent == Io::ok) starttls = co_await read_reply(w, cfg.reply_limits, w.deadline(t.reply));
+    else starttls.io = sent;
+    if (!starttls.ok()) {
+      record_failure(obs, w, starttls, "starttls", false);
+      finish(obs);
+      co_return obs;
+    }
+    if (starttls.reply.code / 100 != 2) {
+      obs.status = SmtpStatus::starttls_refused;
+      obs.error = "starttls: " + starttls.reply.joined();
+      co_await quit(w, cfg.reply_limits);
+      finish(obs);
+      co_return obs;
+    }
+    obs.starttls_accepted = true;
+    // Plaintext after the 220 (already read, or waiting in the kernel) is injection
+    // material: count it and drop it, never hand it to TLS.
+    std::size_t injected = w.inbuf.size();
+    w.inbuf.clear();
+    for (error_code ec; w.socket.available(ec) > 0 && !ec;) {
+      const std::size_t n = w.socket.read_some(asio::buffer(scratch()), ec);
+      injected += ec ? 0 : n;
+    }
+    obs.plaintext_after_starttls = static_cast<std::uint32_t>(std::min<std::size_t>(injected, 0xffffffffu));
+
+    // TLS handshake over the same connection; the TLS objects exist from here on.
+    obs.phase = SmtpPhase::tls_handshake;
+    w.tls = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(w.socket), *cfg.tls);
+    SSL* ssl = w.tls->native_handle();
+    VerifyLog verify_log;
+    attach_verify_log(ssl, &verify_log);
+    if (cfg.sni && !exchange.empty()) set_sni(ssl, exchange);
+    auto shaken = co_await within(w.tls->async_handshake(asio::ssl::stream_base::client, kTuple), w.timer,
+                                  w.deadline(t.tls_handshake));
+    if (!shaken || std::get<0>(*shaken)) {
+      obs.status = SmtpStatus::tls_failed;
+      obs.error = "tls handshake: " + (shaken ? std::get<0>(*shaken).message() : std::string("timed out"));
+      finish(obs);
+      co_return obs;
+    }
+    bool truncated = false;
+    obs.tls = collect_tls_obs(ssl, verify_log, cfg.max_chain_certs, truncated);
+    obs.tls->chain_truncated = truncated;
+
+    // EHLO again, now protected: the server's extensions may differ.
+    obs.phase = SmtpPhase::ehlo_tls;
+    ReplyOutcome ehlo_tls;
+    sent = co_await send(w, "EHLO " + cfg.ehlo_name, w.deadline(t.reply));
+    if (sent == Io::ok) ehlo_tls = co_await read_reply(w, cfg.reply_limits, w.deadline(t.reply));
+    else ehlo_tls.io = sent;
+    if (!ehlo_tls.ok()) {
+      record_failure(obs, w, ehlo_tls, "ehlo after tls", false);
+      finish(obs);
+      co_return obs;
+    }
+    obs.ehlo_tls = ehlo_tls.reply.joined();
+    if (ehlo_tls.reply.code / 100 != 2) {
+      obs.status = SmtpStatus::ehlo_failed;
+      obs.error = "ehlo after tls: " + std::to_string(ehlo_tls.reply.code);
+      co_await quit(w, cfg.reply_limits);
+      finish(obs);
+      co_return obs;
+    }
+  }
+
+  // QUIT, always, then the session is a success.
+  obs.phase = SmtpPhase::quit;
+  co_await quit(w, cfg.reply_limits);
+  obs.phase = SmtpPhase::done;
+  obs.status = SmtpStatus::success;
+  finish(obs);
+  co_return obs;
+}
+
+}  // namespace mxscan

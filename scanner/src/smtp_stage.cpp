@@ -1,0 +1,368 @@
+#include "mxscan/scanner/smtp_stage.hpp"
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_set>
+
+#include "mxscan/scanner/gate_policy.hpp"
+#include "mxscan/scanner/mmdb_asn_source.hpp"
+#include "mxscan/scanner/pfx2as_asn_source.hpp"
+#include "mxscan/scanner/smtp_session.hpp"
+#include "mxscan/scanner/tls_client.hpp"
+
+namespace mxscan {
+namespace {
+
+namespace asio = boost::asio;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// A trickle of submissions is flushed at least this often despite the window.
+constexpr auto kMaxWindowAge = std::chrono::seconds(1);
+
+class ChainedAsnSource final : public AsnSource {
+ public:
+  ChainedAsnSource(std::unique_ptr<AsnSource> first, std::unique_ptr<AsnSource> second)
+      : first_(std::move(first)), second_(std::move(second)) {}
+  std::optional<AsnInfo> lookup(const IpAddress& a) const override {
+    if (auto r = first_->lookup(a)) return r;
+    return second_->lookup(a);
+  }
+  std::string describe() const override { return first_->describe() + "; then " + second_->describe(); }
+
+ private:
+  std::unique_ptr<AsnSource> first_, second_;
+};
+
+GateLimits shard_limits(const SmtpOptions& o) {
+  const double n = o.threads;
+  GateLimits l;
+  l.sessions_per_s = o.sessions_per_s / n;
+  l.max_in_flight = o.max_in_flight ? std::max<std::size_t>(1, o.max_in_flight / o.threads) : 0;
+  // A prefix lives in exactly one shard: its caps are not divided.
+  l.prefix_sessions_per_s = o.prefix_sessions_per_s;
+  l.prefix_max_in_flight = o.prefix_max_in_flight;
+  return l;
+}
+
+}  // namespace
+
+struct SmtpStage::Impl {
+  struct Shard {
+    explicit Shard(GateLimits limits) : wake(io), policy(limits, GateClock::now()) {}
+    asio::io_context io{1};
+    asio::steady_timer wake;
+    GatePolicy policy;  // touched by the shard's thread only
+    std::mutex mu;      // guards incoming and closed
+    std::vector<GateTarget> incoming;
+    bool closed = false;
+    std::thread thread;
+    std::size_t sessions = 0, retries = 0, completed = 0;  // shard thread only; read after join
+  };
+
+  SmtpOptions options;
+  std::shared_ptr<const AsnSource> asn;
+  Callback on_result;
+  Blocklist blocklist;
+  std::unique_ptr<TlsClientContext> tls_context;
+  std::unique_ptr<asio::ssl::context> asio_tls;
+  SessionConfig session;
+  std::vector<std::unique_ptr<Shard>> shards;
+
+  std::mutex submit_mu;  // dedupe set, window, counters below, closed flag
+  std::unordered_set<std::string> seen;
+  std::vector<GateTarget> window;
+  std::chrono::steady_clock::time_point window_started = std::chrono::steady_clock::now();
+  std::mt19937_64 rng;
+  bool closed = false;
+  SmtpStageStats counts;
+
+  std::mutex result_mu;  // serialises on_result
+  std::atomic<std::size_t> live{0};
+  bool joined = false;
+
+  void deliver(HostObs obs) {
+    if (asn) {
+      if (const auto ip = IpAddress::parse(obs.address)) {
+        if (const auto info = asn->lookup(*ip)) {
+          obs.asn = info->asn;
+          obs.as_name = info->name;
+        }
+      }
+    }
+    std::lock_guard lock(result_mu);
+    if (on_result) on_result(std::move(obs));
+  }
+
+  // Shuffles the window and hands it to the shards (submit_mu held).
+  void flush_window() {
+    if (window.empty()) return;
+    std::shuffle(window.begin(), window.end(), rng);
+    std::vector<std::vector<GateTarget>> per_shard(shards.size());
+    for (auto& target : window) {
+      const IpAddress p = prefix_of(target.address);
+      const std::size_t h = std::hash<std::uint64_t>{}(p.hi() ^ (p.lo() * 0x9E3779B97F4A7C15ULL));
+      per_shard[h % shards.size()].push_back(std::move(target));
+    }
+    window.clear();
+    window_started = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+      if (per_shard[i].empty()) continue;
+      Shard& s = *shards[i];
+      {
+        std::lock_guard lock(s.mu);
+        for (auto& t : per_shard[i]) s.incoming.push_back(std::move(t));
+      }
+      wake(s);
+    }
+  }
+
+  static void wake(Shard& s) {
+    asio::post(s.io, [&s] { s.wake.cancel(); });
+  }
+};
+
+namespace {
+
+using Impl = SmtpStage::Impl;
+
+// A contacted address from admission to its HostObs: the session, bounded
+// retries for transient failures before any reply, then the release of its slot.
+asio::awaitable<void> run_target(Impl* impl, Impl::Shard* shard, GateTarget target) {
+  const SmtpOptions& o = impl->options;
+  ++impl->live;
+  HostObs obs;
+  for (unsigned attempt = 0;; ++attempt) {
+    ++shard->sessions;
+    try {
+      obs = co_await smtp_session(&impl->session, target.address, target.exchange);
+    } catch (const std::exception& e) {
+      obs = HostObs{};
+      obs.address = target.text;
+      obs.port = o.port;
+      obs.status = SmtpStatus::protocol_error;
+      obs.error = std::string("internal error: ") + e.what();
+    }
+    // Retry only what may be transient and happened before the server said anything.
+    const bool transient = obs.status == SmtpStatus::connect_timeout ||
+                           (obs.status == SmtpStatus::reset && obs.banner.empty() &&
+                            (obs.phase == SmtpPhase::connect || obs.phase == SmtpPhase::greeting));
+    if (!transient || attempt >= o.retries) break;
+    ++shard->retries;
+    asio::steady_timer backoff(co_await asio::this_coro::executor);
+    backoff.expires_after(o.retry_backoff * (1 << attempt));
+    co_await backoff.async_wait(kTuple);
+  }
+  ++shard->completed;
+  impl->deliver(std::move(obs));
+  --impl->live;
+  shard->policy.release(target.address, GateClock::now());
+  shard->wake.cancel();
+}
+
+// The shard's gate loop: admits queued addresses as the caps allow.
+asio::awaitable<void> dispatch(Impl* impl, Impl::Shard* shard) {
+  for (;;) {
+    bool closed = false;
+    {
+      std::lock_guard lock(shard->mu);
+      for (auto& t : shard->incoming) shard->policy.enqueue(std::move(t));
+      shard->incoming.clear();
+      closed = shard->closed;
+    }
+    GatePolicy::Decision d = shard->policy.next(GateClock::now());
+    if (d.verdict == GatePolicy::Verdict::admit) {
+      asio::co_spawn(shard->io, run_target(impl, shard, std::move(d.target)), asio::detached);
+      continue;
+    }
+    if (d.verdict == GatePolicy::Verdict::idle && closed && shard->policy.queued() == 0 &&
+        shard->policy.in_flight() == 0)
+      co_return;
+    shard->wake.expires_at(d.verdict == GatePolicy::Verdict::wait_until ? d.until : GateClock::time_point::max());
+    co_await shard->wake.async_wait(kTuple);
+  }
+}
+
+}  // namespace
+
+Blocklist build_blocklist(const SmtpOptions& options) {
+  Blocklist b;
+  if (!options.default_blocklist.empty()) b.add_file(options.default_blocklist);
+  for (const auto& f : options.blocklist_files) b.add_file(f);
+  for (const auto& a : options.allow) b.allow(a);
+  return b;
+}
+
+std::shared_ptr<const AsnSource> open_asn_source(const std::string& mmdb_path, const std::string& pfx2as_path) {
+  std::unique_ptr<AsnSource> mmdb, pfx;
+  if (!mmdb_path.empty()) mmdb = std::make_unique<MmdbAsnSource>(mmdb_path);
+  if (!pfx2as_path.empty()) pfx = std::make_unique<Pfx2AsSource>(pfx2as_path);
+  if (mmdb && pfx) return std::make_shared<ChainedAsnSource>(std::move(mmdb), std::move(pfx));
+  if (mmdb) return std::shared_ptr<const AsnSource>(std::move(mmdb));
+  if (pfx) return std::shared_ptr<const AsnSource>(std::move(pfx));
+  return nullptr;
+}
+
+SmtpStage::SmtpStage(SmtpOptions options, std::shared_ptr<const AsnSource> asn, Callback on_result)
+    : impl_(std::make_unique<Impl>()) {
+  options.validate();
+  Impl& m = *impl_;
+  m.options = std::move(options);
+  m.asn = std::move(asn);
+  m.on_result = std::move(on_result);
+  m.blocklist = build_blocklist(m.options);
+  ensure_fd_limit(fds_needed(m.options));
+  m.tls_context = std::make_unique<TlsClientContext>(
+      TlsClientSettings{m.options.ca_file, m.options.max_chain_bytes});
+  SSL_CTX_up_ref(m.tls_context->get());  // asio's context takes one reference
+  m.asio_tls = std::make_unique<asio::ssl::context>(m.tls_context->get());
+  m.session.ehlo_name = resolve_ehlo_name(m.options.ehlo_name);
+  m.session.port = m.options.port;
+  m.session.sni = m.options.sni;
+  m.session.timeouts = m.options.timeouts;
+  m.session.reply_limits = m.options.reply_limits;
+  m.session.max_chain_certs = m.options.max_chain_certs;
+  m.session.tls = m.asio_tls.get();
+  m.rng.seed(m.options.shuffle_seed ? m.options.shuffle_seed : std::random_device{}());
+  for (unsigned i = 0; i < m.options.threads; ++i)
+    m.shards.push_back(std::make_unique<Impl::Shard>(shard_limits(m.options)));
+  for (auto& shard : m.shards) {
+    Impl::Shard* s = shard.get();
+    asio::co_spawn(s->io, dispatch(&m, s), asio::detached);
+    s->thread = std::thread([s] { s->io.run(); });
+  }
+}
+
+SmtpStage::~SmtpStage() {
+  close();
+  wait();
+}
+
+SubmitResult SmtpStage::submit(std::string_view address, std::string_view exchange) {
+  Impl& m = *impl_;
+  std::unique_lock lock(m.submit_mu);
+  if (m.closed) return SubmitResult::closed;
+  const auto ip = IpAddress::parse(address);
+  std::string key = ip ? ip->to_string() : std::string(address);
+  if (!m.seen.insert(key).second) {
+    ++m.counts.duplicates;
+    return SubmitResult::duplicate;
+  }
+  ++m.counts.submitted;
+  HostObs obs;
+  obs.address = key;
+  obs.port = m.options.port;
+  SubmitResult result = SubmitResult::queued;
+  if (!ip) {
+    obs.status = SmtpStatus::not_contacted;
+    obs.error = "not an IP address";
+    ++m.counts.invalid;
+    result = SubmitResult::invalid;
+  } else if (m.blocklist.is_blocked(*ip)) {
+    obs.status = SmtpStatus::blocked;
+    obs.error = "address is on the blocklist";
+    ++m.counts.blocked;
+    result = SubmitResult::blocked;
+  } else if (ip->v6 && !m.options.ipv6) {
+    obs.status = SmtpStatus::not_contacted;
+    obs.error = "IPv6 disabled (enable with --ipv6)";
+    ++m.counts.ipv6_skipped;
+    result = SubmitResult::ipv6_disabled;
+  } else {
+    m.window.push_back(GateTarget{*ip, std::move(key), std::string(exchange)});
+    if (m.window.size() >= m.options.shuffle_window ||
+        std::chrono::steady_clock::now() - m.window_started >= kMaxWindowAge)
+      m.flush_window();
+    return result;
+  }
+  lock.unlock();
+  m.deliver(std::move(obs));
+  return result;
+}
+
+void SmtpStage::close() {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.submit_mu);
+  if (m.closed) return;
+  m.closed = true;
+  m.flush_window();
+  for (auto& shard : m.shards) {
+    {
+      std::lock_guard shard_lock(shard->mu);
+      shard->closed = true;
+    }
+    Impl::wake(*shard);
+  }
+}
+
+void SmtpStage::flush() {
+  std::lock_guard lock(impl_->submit_mu);
+  impl_->flush_window();
+}
+
+void SmtpStage::wait() {
+  Impl& m = *impl_;
+  if (m.joined) return;
+  for (auto& shard : m.shards)
+    if (shard->thread.joinable()) shard->thread.join();
+  m.joined = true;
+}
+
+void SmtpStage::abort() {
+  for (auto& shard : impl_->shards) shard->io.stop();
+  wait();
+}
+
+std::size_t SmtpStage::in_flight() const noexcept { return impl_->live.load(); }
+
+SmtpStageStats SmtpStage::stats() const {
+  const Impl& m = *impl_;
+  SmtpStageStats s;
+  {
+    std::lock_guard lock(impl_->submit_mu);
+    s = m.counts;
+  }
+  s.chains_verified = m.tls_context->verifications();
+  s.chain_verdicts_cached = m.tls_context->cache_hits();
+  if (m.joined) {
+    for (const auto& shard : m.shards) {
+      s.sessions += shard->sessions;
+      s.retries += shard->retries;
+      s.completed += shard->completed;
+      s.peak_in_flight += shard->policy.peak_in_flight();
+      s.peak_prefix_in_flight = std::max(s.peak_prefix_in_flight, shard->policy.peak_prefix_in_flight());
+    }
+  }
+  return s;
+}
+
+const std::string& SmtpStage::ehlo_name() const { return impl_->session.ehlo_name; }
+const Blocklist& SmtpStage::blocklist() const { return impl_->blocklist; }
+const SmtpOptions& SmtpStage::options() const { return impl_->options; }
+
+std::vector<HostObs> scan_addresses(const SmtpOptions& options, const std::vector<std::string>& addresses,
+                                    std::shared_ptr<const AsnSource> asn) {
+  std::vector<HostObs> out;
+  std::mutex mu;
+  SmtpStage stage(options, std::move(asn), [&](HostObs obs) {
+    std::lock_guard lock(mu);
+    out.push_back(std::move(obs));
+  });
+  for (const auto& a : addresses) stage.submit(a);
+  stage.close();
+  stage.wait();
+  return out;
+}
+
+}  // namespace mxscan

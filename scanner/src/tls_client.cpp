@@ -1,0 +1,266 @@
+#include "mxscan/scanner/tls_client.hpp"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <unordered_map>
+#include <cstring>
+#include <ctime>
+#include <stdexcept>
+
+namespace mxscan {
+namespace {
+
+struct GeneralNamesFree {
+  void operator()(GENERAL_NAMES* names) const noexcept { GENERAL_NAMES_free(names); }
+};
+struct BioFree {
+  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
+};
+
+std::string openssl_error() {
+  const unsigned long e = ERR_get_error();
+  if (e == 0) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  ERR_clear_error();
+  return buf;
+}
+
+int verify_log_index() {
+  // One ex_data slot for the process, allocated on first use (thread-safe static).
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+int record_verify(int preverify_ok, X509_STORE_CTX* store) {
+  if (!preverify_ok) {
+    auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* log = ssl ? static_cast<VerifyLog*>(SSL_get_ex_data(ssl, verify_log_index())) : nullptr;
+    if (log && log->errors.size() < 64)
+      log->errors.emplace_back(X509_STORE_CTX_get_error_depth(store), X509_STORE_CTX_get_error(store));
+  }
+  return 1;  // measure, never refuse: the verdict is recorded, the handshake goes on
+}
+
+std::string iso8601(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return {};
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string hex(const unsigned char* data, std::size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace
+
+struct VerifyCache {
+  using Clock = std::chrono::steady_clock;
+  static constexpr auto kTtl = std::chrono::minutes(10);
+  static constexpr std::size_t kMaxEntries = 100'000;
+  struct Entry {
+    std::vector<std::pair<int, int>> errors;
+    int result = X509_V_OK;
+    Clock::time_point expires;
+  };
+  std::mutex mu;
+  std::unordered_map<std::string, Entry> entries;
+  std::atomic<std::size_t> verifications{0}, hits{0};
+};
+
+namespace {
+
+// SHA-256 over the DER of the leaf and the certificates the server sent with it.
+std::string chain_key(X509_STORE_CTX* store) {
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  if (!md) return {};
+  EVP_DigestInit_ex(md, EVP_sha256(), nullptr);
+  auto add = [md](X509* cert) {
+    unsigned char* der = nullptr;
+    const int len = i2d_X509(cert, &der);
+    if (len > 0) {
+      EVP_DigestUpdate(md, &len, sizeof len);
+      EVP_DigestUpdate(md, der, static_cast<std::size_t>(len));
+    }
+    OPENSSL_free(der);
+  };
+  if (X509* leaf = X509_STORE_CTX_get0_cert(store)) add(leaf);
+  STACK_OF(X509)* rest = X509_STORE_CTX_get0_untrusted(store);
+  for (int i = 0; rest && i < sk_X509_num(rest); ++i) add(sk_X509_value(rest, i));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(md, digest, &n);
+  EVP_MD_CTX_free(md);
+  return std::string(reinterpret_cast<const char*>(digest), n);
+}
+
+// Replaces X509_verify_cert in the handshake: answers from the cache, or verifies
+// (the verify callback logs every error) and remembers the verdict.
+int cached_verify(X509_STORE_CTX* store, void* arg) {
+  auto* cache = static_cast<VerifyCache*>(arg);
+  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* log = ssl ? static_cast<VerifyLog*>(SSL_get_ex_data(ssl, verify_log_index())) : nullptr;
+  const std::string key = chain_key(store);
+  const auto now = VerifyCache::Clock::now();
+  if (!key.empty() && log) {
+    std::lock_guard lock(cache->mu);
+    const auto it = cache->entries.find(key);
+    if (it != cache->entries.end() && it->second.expires > now) {
+      ++cache->hits;
+      log->errors.insert(log->errors.end(), it->second.errors.begin(), it->second.errors.end());
+      X509_STORE_CTX_set_error(store, it->second.result);
+      return 1;
+    }
+  }
+  const std::size_t before = log ? log->errors.size() : 0;
+  const int ok = X509_verify_cert(store);
+  ++cache->verifications;
+  if (!key.empty() && log && ok > 0) {
+    VerifyCache::Entry entry;
+    entry.errors.assign(log->errors.begin() + static_cast<std::ptrdiff_t>(before), log->errors.end());
+    entry.result = X509_STORE_CTX_get_error(store);
+    entry.expires = now + VerifyCache::kTtl;
+    std::lock_guard lock(cache->mu);
+    if (cache->entries.size() >= VerifyCache::kMaxEntries) cache->entries.clear();
+    cache->entries[key] = std::move(entry);
+  }
+  return ok;
+}
+
+}  // namespace
+
+void SslCtxFree::operator()(ssl_ctx_st* ctx) const noexcept { SSL_CTX_free(ctx); }
+void X509Free::operator()(x509_st* cert) const noexcept { X509_free(cert); }
+
+TlsClientContext::~TlsClientContext() = default;
+
+std::size_t TlsClientContext::verifications() const noexcept { return cache_->verifications.load(); }
+std::size_t TlsClientContext::cache_hits() const noexcept { return cache_->hits.load(); }
+
+TlsClientContext::TlsClientContext(const TlsClientSettings& settings) : cache_(std::make_unique<VerifyCache>()) {
+  ctx_.reset(SSL_CTX_new(TLS_client_method()));
+  if (!ctx_) throw std::runtime_error("SSL_CTX_new: " + openssl_error());
+  SSL_CTX* ctx = ctx_.get();
+  // See everything servers offer: level 0, TLS 1.0 and up, legacy renegotiation.
+  SSL_CTX_set_security_level(ctx, 0);
+  if (SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0") != 1)
+    throw std::runtime_error("SSL_CTX_set_cipher_list: " + openssl_error());
+  SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_NO_TICKET);
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  // Idle established connections then hold no record buffers.
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_max_cert_list(ctx, static_cast<long>(settings.max_chain_bytes));
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, record_verify);
+  if (settings.cache_verdicts) SSL_CTX_set_cert_verify_callback(ctx, cached_verify, cache_.get());
+  if (settings.ca_file.empty()) {
+    if (SSL_CTX_set_default_verify_paths(ctx) != 1)
+      throw std::runtime_error("cannot load the system trust store: " + openssl_error());
+    trust_store_ = "system";
+  } else {
+    if (SSL_CTX_load_verify_locations(ctx, settings.ca_file.c_str(), nullptr) != 1)
+      throw std::runtime_error("--ca-file " + settings.ca_file + ": " + openssl_error());
+    trust_store_ = settings.ca_file;
+  }
+}
+
+void attach_verify_log(ssl_st* ssl, VerifyLog* log) noexcept {
+  SSL_set_ex_data(ssl, verify_log_index(), log);
+  SSL_set_verify(ssl, SSL_VERIFY_PEER, record_verify);
+}
+
+void set_sni(ssl_st* ssl, const std::string& name) noexcept {
+  // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
+  SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str()));
+}
+
+TlsObs collect_tls_obs(ssl_st* ssl, const VerifyLog& log, std::size_t max_certs, bool& truncated) {
+  TlsObs obs;
+  obs.version = SSL_get_version(ssl);
+  if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl)) obs.cipher = SSL_CIPHER_get_name(cipher);
+  // On the client side the peer chain includes the leaf, as the server sent it.
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
+  const int n = chain ? sk_X509_num(chain) : 0;
+  truncated = n > 0 && static_cast<std::size_t>(n) > max_certs;
+  for (int i = 0; i < n && static_cast<std::size_t>(i) < max_certs; ++i)
+    obs.chain_der.push_back(der_of(sk_X509_value(chain, i)));
+  if (X509* leaf = SSL_get0_peer_certificate(ssl)) obs.leaf = certificate_info(leaf);
+  const long result = SSL_get_verify_result(ssl);
+  obs.trusted = n > 0 && log.errors.empty() && result == X509_V_OK;
+  if (n == 0) {
+    obs.verify_error = "no certificate presented (anonymous cipher suite)";
+  } else if (!obs.trusted) {
+    obs.verify_error = X509_verify_cert_error_string(log.errors.empty() ? result : log.errors.front().second);
+  }
+  return obs;
+}
+
+CertificateInfo certificate_info(x509_st* cert) {
+  CertificateInfo info;
+  X509_NAME* subject = X509_get_subject_name(cert);
+  for (int idx = -1; subject && (idx = X509_NAME_get_index_by_NID(subject, NID_commonName, idx)) >= 0;) {
+    ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));
+    unsigned char* utf8 = nullptr;
+    const int len = ASN1_STRING_to_UTF8(&utf8, data);
+    if (len < 0) continue;
+    std::string cn(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
+    OPENSSL_free(utf8);
+    if (cn.find('\0') == std::string::npos) info.subject_cn = std::move(cn);  // last CN is the most specific
+  }
+  std::unique_ptr<GENERAL_NAMES, GeneralNamesFree> names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
+    if (name->type != GEN_DNS) continue;
+    const auto* data = reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.dNSName));
+    const auto len = static_cast<std::size_t>(ASN1_STRING_length(name->d.dNSName));
+    if (!data || std::memchr(data, '\0', len)) continue;  // embedded NUL: a spoofing attempt
+    info.sans.emplace_back(data, len);
+  }
+  const std::string der = der_of(cert);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  if (EVP_Digest(der.data(), der.size(), digest, &digest_len, EVP_sha256(), nullptr) == 1)
+    info.sha256 = hex(digest, digest_len);
+  info.not_before = iso8601(X509_get0_notBefore(cert));
+  info.not_after = iso8601(X509_get0_notAfter(cert));
+  return info;
+}
+
+X509Ptr parse_der_certificate(std::string_view der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  return X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+}
+
+X509Ptr read_pem_certificate(const std::string& path) {
+  std::unique_ptr<BIO, BioFree> bio(BIO_new_file(path.c_str(), "r"));
+  if (!bio) return nullptr;
+  return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+}
+
+std::string der_of(x509_st* cert) {
+  unsigned char* out = nullptr;
+  const int len = i2d_X509(cert, &out);
+  if (len <= 0) return {};
+  std::string der(reinterpret_cast<const char*>(out), static_cast<std::size_t>(len));
+  OPENSSL_free(out);
+  return der;
+}
+
+}  // namespace mxscan

@@ -1,0 +1,275 @@
+#include "mxscan/inference/batch.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
+
+#include "mxscan/common/names.hpp"
+#include "scenario.hpp"
+
+using namespace mxscan;
+using namespace mxscan::inference;
+
+namespace {
+
+const PublicSuffixList& psl() {
+  static const PublicSuffixList p;
+  return p;
+}
+
+const Catalog& real() {
+  static const Catalog c = Catalog::load(test::source_path("configs/providers.toml"));
+  return c;
+}
+
+DomainObs domain(std::string name, std::uint64_t line, std::vector<MxRecord> mx) {
+  DomainObs d;
+  d.domain = std::move(name);
+  d.line = line;
+  d.mx_status = DnsStatus::ok;
+  d.mx = std::move(mx);
+  return d;
+}
+
+MxRecord mx(std::string exchange, std::uint16_t pref, std::vector<std::string> addrs) {
+  MxRecord m;
+  m.exchange = std::move(exchange);
+  m.preference = pref;
+  m.addr_status = DnsStatus::ok;
+  m.addresses = std::move(addrs);
+  return m;
+}
+
+HostObs host(std::string address, std::string banner, std::optional<std::uint32_t> asn = std::nullopt) {
+  HostObs h;
+  h.address = std::move(address);
+  h.status = SmtpStatus::success;
+  h.phase = SmtpPhase::quit;
+  h.banner = std::move(banner);
+  h.asn = asn;
+  return h;
+}
+
+void with_cert(HostObs& h, std::string cn, std::vector<std::string> sans, bool trusted = true) {
+  TlsObs t;
+  t.leaf.subject_cn = std::move(cn);
+  t.leaf.sans = std::move(sans);
+  t.leaf.sha256 = "ab";
+  t.chain_der = {"DER"};
+  t.trusted = trusted;
+  h.tls = std::move(t);
+}
+
+// A random batch with shared providers, self-hosted tails, duplicate host and
+// domain records, dead and blocked hosts, certificates sharing names.
+struct Synthetic {
+  std::vector<DomainObs> domains;
+  std::vector<HostObs> hosts;
+};
+
+std::string ip(int i) { return "10." + std::to_string(i / 65536) + "." + std::to_string((i / 256) % 256) + "." + std::to_string(i % 256); }
+
+Synthetic synthetic(std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  const std::vector<std::string> providers = {"google.com", "outlook.com", "secureserver.net", "ovh.net",
+                                              "bigmail.net", "relay-corp.de", "iphmx.com", "webhostbox.net"};
+  const std::vector<std::uint32_t> asns = {15169, 8075, 26496, 16276, 64500, 64501, 16417, 46606, 398101};
+  Synthetic s;
+  const int nhosts = 160;
+  for (int i = 0; i < nhosts; ++i) {
+    auto provider = providers[static_cast<std::size_t>(i % providers.size())];
+    std::string fq;
+    switch (pick(5)) {
+      case 0: fq = "mx" + std::to_string(pick(3)) + "." + provider; break;
+      case 1: fq = "vps" + std::to_string(pick(50)) + "." + provider; break;
+      case 2: fq = "s" + std::to_string(pick(9)) + "-1-2-" + std::to_string(pick(9)) + "." + provider; break;
+      case 3: fq = "mail.self" + std::to_string(i) + ".org"; break;
+      default: fq = ""; break;
+    }
+    auto h = host(ip(i), fq.empty() ? "220 ESMTP" : "220 " + fq + " ESMTP",
+                  pick(6) == 0 ? std::nullopt : std::optional<std::uint32_t>(asns[static_cast<std::size_t>(pick(static_cast<int>(asns.size())))]));
+    if (pick(3) == 0) h.ehlo = "250-" + (pick(2) ? fq : "other.self" + std::to_string(i) + ".net") + " Hello";
+    if (pick(2) == 0) {
+      std::vector<std::string> sans = {"mx" + std::to_string(pick(3)) + "." + provider};
+      if (pick(3) == 0) sans.push_back("mx" + std::to_string(pick(3)) + "." + providers[static_cast<std::size_t>(pick(8))]);
+      if (pick(4) == 0) sans.push_back("*." + provider);
+      with_cert(h, pick(2) ? sans.front() : "no-dot-cn", sans, pick(5) != 0);
+    }
+    int fate = pick(12);
+    if (fate == 0) h = host(ip(i), ""), h.status = SmtpStatus::connect_timeout;
+    if (fate == 1) h = host(ip(i), ""), h.status = SmtpStatus::blocked;
+    s.hosts.push_back(h);
+    if (pick(10) == 0) {  // a second, different observation of the same address
+      auto again = host(ip(i), "220 again" + std::to_string(i) + ".example.net", 64502);
+      s.hosts.push_back(again);
+    }
+  }
+  s.hosts.push_back(host("bogus", "220 x.example.com"));  // malformed
+  const int ndomains = 400;
+  for (int d = 0; d < ndomains; ++d) {
+    std::vector<MxRecord> records;
+    int n = 1 + pick(3);
+    for (int k = 0; k < n; ++k) {
+      // Popular exchanges shared by many domains, plus a self-hosted tail.
+      std::string ex = pick(2) ? "mx" + std::to_string(pick(6)) + ".shared" + std::to_string(pick(4)) + ".net"
+                               : "mail.d" + std::to_string(d) + ".com";
+      std::vector<std::string> addrs;
+      int na = pick(3);
+      for (int a = 0; a < na; ++a) addrs.push_back(ip(pick(nhosts + 10)));  // some never observed
+      records.push_back(mx(ex, static_cast<std::uint16_t>(10 * pick(3)), addrs));
+    }
+    std::sort(records.begin(), records.end(), [](const MxRecord& a, const MxRecord& b) {
+      return std::tie(a.preference, a.exchange) < std::tie(b.preference, b.exchange);
+    });
+    s.domains.push_back(domain("d" + std::to_string(d) + ".com", static_cast<std::uint64_t>(d + 1), records));
+    if (pick(40) == 0) {  // duplicate record of the same domain on a later line
+      s.domains.push_back(domain("d" + std::to_string(d) + ".com", static_cast<std::uint64_t>(ndomains + d + 1),
+                                 {mx("mail.other.com", 10, {ip(1)})}));
+    }
+  }
+  return s;
+}
+
+std::string describe(const DomainResult& r) {
+  std::string out = r.domain + " " + std::string(to_string(r.status)) + ":";
+  for (const auto& p : r.providers) {
+    out += " [" + p.mx + " " + p.id + " " + std::string(to_string(p.source)) + " score=" + std::to_string(p.score) +
+           " flag=" + (p.flag ? std::string(to_string(*p.flag)) : "-") + " orig=" + p.original_id.value_or("-") +
+           " " + p.flag_reason + p.reason + "]";
+  }
+  return out;
+}
+
+Results run(const Synthetic& s, std::vector<std::size_t> order, Options options = {}) {
+  Batch batch(real(), psl(), options);
+  for (auto i : order) {
+    if (i < s.domains.size()) {
+      batch.add(s.domains[i]);
+    } else {
+      batch.add(s.hosts[i - s.domains.size()]);
+    }
+  }
+  return batch.finish();
+}
+
+}  // namespace
+
+TEST_CASE("a random batch gives identical results in any input order") {
+  for (std::uint32_t seed : {1u, 2u, 3u}) {
+    auto s = synthetic(seed);
+    std::vector<std::size_t> order(s.domains.size() + s.hosts.size());
+    std::iota(order.begin(), order.end(), 0);
+    auto reference = run(s, order);
+    CHECK(reference.domains.size() > 350);
+    CHECK(reference.stats.bad_hosts == 1);
+    std::size_t ok = 0, flagged = 0;
+    for (const auto& r : reference.domains) {
+      if (r.status != DomainOutcome::ok) continue;
+      ++ok;
+      double sum = 0;
+      for (const auto& p : r.providers) {
+        sum += p.credit;
+        if (p.flag) ++flagged;
+      }
+      CHECK(sum == Approx(1.0));
+    }
+    CHECK(ok > 100);     // the generator exercises the method, not only failures
+    CHECK(flagged > 0);
+    std::mt19937 rng(seed);
+    for (int round = 0; round < 4; ++round) {
+      std::shuffle(order.begin(), order.end(), rng);
+      auto again = run(s, order);
+      CHECK(again.stats == reference.stats);
+      REQUIRE(again.domains.size() == reference.domains.size());
+      for (std::size_t i = 0; i < again.domains.size(); ++i) {
+        if (again.domains[i] == reference.domains[i]) continue;
+        INFO("first difference: " << describe(reference.domains[i]) << "\n    vs " << describe(again.domains[i]));
+        CHECK(again.domains[i] == reference.domains[i]);
+        break;
+      }
+    }
+  }
+}
+
+TEST_CASE("finish with a sink yields the same results as finish()") {
+  auto s = synthetic(9);
+  std::vector<std::size_t> order(s.domains.size() + s.hosts.size());
+  std::iota(order.begin(), order.end(), 0);
+  auto reference = run(s, order);
+  Batch batch(real(), psl());
+  for (const auto& d : s.domains) batch.add(d);
+  for (const auto& h : s.hosts) batch.add(h);
+  std::vector<DomainResult> streamed;
+  auto stats = batch.finish([&](const DomainResult& r) { streamed.push_back(r); });
+  CHECK(streamed == reference.domains);
+  CHECK(stats == reference.stats);
+}
+
+TEST_CASE("batch statistics count bad, duplicate, unreferenced and missing records") {
+  Batch batch(real(), psl());
+  batch.add(domain("a.com", 2, {mx("mx.a.com", 10, {"192.0.2.1", "192.0.2.2"})}));
+  batch.add(domain("a.com", 7, {mx("mx.other.com", 10, {"192.0.2.1"})}));
+  batch.add(host("192.0.2.1", "220 mx.a.com ESMTP"));
+  batch.add(host("192.0.2.1", "220 mx.a.com ESMTP"));
+  batch.add(host("192.0.2.9", "220 unused.example.net ESMTP"));
+  batch.add(host("300.1.1.1", "220 x"));
+  auto r = batch.finish();
+  CHECK(r.stats.domain_records == 2);
+  CHECK(r.stats.host_records == 4);
+  CHECK(r.stats.duplicate_domains == 1);
+  CHECK(r.stats.duplicate_hosts == 1);
+  CHECK(r.stats.bad_hosts == 1);
+  CHECK(r.stats.unreferenced_hosts == 1);
+  CHECK(r.stats.missing_hosts == 1);  // 192.0.2.2
+  REQUIRE(r.domains.size() == 1);
+  CHECK(r.domains[0].line == 2);  // the lowest line is kept
+  CHECK(r.domains[0].providers.at(0).mx == "mx.a.com");
+  CHECK_THROWS_AS(batch.add(host("192.0.2.3", "")), std::logic_error);
+  CHECK_THROWS_AS(batch.finish(), std::logic_error);
+}
+
+TEST_CASE("a duplicate host observation is resolved the same way in either order") {
+  auto live = host("192.0.2.1", "220 mx.first-host.net ESMTP");
+  auto dead = host("192.0.2.1", "");
+  dead.status = SmtpStatus::connect_timeout;
+  auto other = host("192.0.2.1", "220 mx.second-host.net ESMTP");
+  auto d = domain("a.com", 1, {mx("mx.a.com", 10, {"192.0.2.1"})});
+  auto run_hosts = [&](std::vector<HostObs> hs) {
+    Batch b(real(), psl());
+    b.add(d);
+    for (const auto& h : hs) b.add(h);
+    return b.finish().domains.at(0);
+  };
+  CHECK(run_hosts({live, dead}) == run_hosts({dead, live}));
+  CHECK(run_hosts({live, dead}).providers.at(0).id == "first-host.net");  // live beats dead
+  CHECK(run_hosts({live, other}) == run_hosts({other, live}));
+}
+
+TEST_CASE("per-exchange reuse never mixes different live address sets") {
+  Batch batch(real(), psl());
+  batch.add(domain("one.com", 1, {mx("mx.shared-host.net", 10, {"192.0.2.1"})}));
+  batch.add(domain("two.com", 2, {mx("mx.shared-host.net", 10, {"192.0.2.1", "192.0.2.2"})}));
+  batch.add(domain("three.com", 3, {mx("mx.shared-host.net", 10, {"192.0.2.1"})}));
+  batch.add(host("192.0.2.1", "220 a.relay-one.net ESMTP"));
+  batch.add(host("192.0.2.2", "220 b.relay-two.net ESMTP"));
+  auto r = batch.finish();
+  CHECK(r.domains[0].providers[0].id == "relay-one.net");
+  CHECK(r.domains[1].providers[0].id == "shared-host.net");  // banners disagree: MX name
+  CHECK(r.domains[1].providers[0].live_ips == 2);
+  CHECK(r.domains[2].providers[0].id == "relay-one.net");
+}
+
+TEST_CASE("results are ordered by input line, then domain") {
+  Batch batch(real(), psl());
+  batch.add(domain("b.com", 2, {}));
+  batch.add(domain("z.com", 1, {}));
+  batch.add(domain("a.com", 2, {}));
+  auto r = batch.finish();
+  REQUIRE(r.domains.size() == 3);
+  CHECK(r.domains[0].domain == "z.com");
+  CHECK(r.domains[1].domain == "a.com");
+  CHECK(r.domains[2].domain == "b.com");
+  CHECK(r.domains[0].status == DomainOutcome::no_mx);
+}

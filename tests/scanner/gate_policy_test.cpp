@@ -1,0 +1,121 @@
+#include "mxscan/scanner/gate_policy.hpp"
+
+#include <catch2/catch.hpp>
+#include <map>
+
+using mxscan::GateClock;
+using mxscan::GateLimits;
+using mxscan::GatePolicy;
+using mxscan::GateTarget;
+using mxscan::IpAddress;
+using namespace std::chrono_literals;
+
+namespace {
+
+GateTarget target(const std::string& text) {
+  auto a = IpAddress::parse(text);
+  REQUIRE(a);
+  return GateTarget{*a, text, {}};
+}
+
+}  // namespace
+
+TEST_CASE("global in-flight cap: nothing more until a release") {
+  const auto t0 = GateClock::now();
+  GatePolicy g(GateLimits{0, 3, 0, 0}, t0);
+  for (int i = 1; i <= 5; ++i) g.enqueue(target("198.51." + std::to_string(i) + ".1"));
+  for (int i = 0; i < 3; ++i) CHECK(g.next(t0).verdict == GatePolicy::Verdict::admit);
+  CHECK(g.next(t0).verdict == GatePolicy::Verdict::idle);
+  CHECK(g.in_flight() == 3);
+  g.release(*IpAddress::parse("198.51.1.1"), t0);
+  CHECK(g.next(t0).verdict == GatePolicy::Verdict::admit);
+  CHECK(g.next(t0).verdict == GatePolicy::Verdict::idle);
+  CHECK(g.peak_in_flight() == 3);
+}
+
+TEST_CASE("per-/24 in-flight cap does not block other prefixes") {
+  const auto t0 = GateClock::now();
+  GatePolicy g(GateLimits{0, 0, 0, 2}, t0);
+  for (int i = 1; i <= 10; ++i) g.enqueue(target("203.0.113." + std::to_string(i)));
+  g.enqueue(target("198.51.100.1"));
+  std::map<std::string, int> admitted;
+  for (int i = 0; i < 20; ++i) {
+    auto d = g.next(t0);
+    if (d.verdict != GatePolicy::Verdict::admit) break;
+    ++admitted[d.target.text.substr(0, d.target.text.rfind('.'))];
+  }
+  CHECK(admitted["203.0.113"] == 2);
+  CHECK(admitted["198.51.100"] == 1);
+  CHECK(g.peak_prefix_in_flight() == 2);
+  g.release(*IpAddress::parse("203.0.113.1"), t0);
+  auto d = g.next(t0);
+  REQUIRE(d.verdict == GatePolicy::Verdict::admit);
+  CHECK(d.target.text.rfind("203.0.113.", 0) == 0);
+  CHECK(g.peak_prefix_in_flight() == 2);
+}
+
+TEST_CASE("IPv6 prefixes are /48") {
+  const auto t0 = GateClock::now();
+  GatePolicy g(GateLimits{0, 0, 0, 1}, t0);
+  g.enqueue(target("2001:db8:1:1::1"));
+  g.enqueue(target("2001:db8:1:2::1"));  // same /48
+  g.enqueue(target("2001:db8:2::1"));    // another /48
+  CHECK(g.next(t0).verdict == GatePolicy::Verdict::admit);
+  CHECK(g.next(t0).verdict == GatePolicy::Verdict::admit);
+  CHECK(g.next(t0).verdict == GatePolicy::Verdict::idle);
+}
+
+TEST_CASE("per-prefix rate: one new session per 1/rate seconds") {
+  const auto t0 = GateClock::now();
+  GatePolicy g(GateLimits{0, 0, 2.0, 0}, t0);  // 2 new sessions/s per /24
+  for (int i = 1; i <= 5; ++i) g.enqueue(target("192.0.2." + std::to_string(i)));
+  auto now = t0;
+  int admitted = 0;
+  std::vector<GateClock::time_point> starts;
+  while (admitted < 5) {
+    auto d = g.next(now);
+    if (d.verdict == GatePolicy::Verdict::admit) {
+      starts.push_back(now);
+      ++admitted;
+    } else {
+      REQUIRE(d.verdict == GatePolicy::Verdict::wait_until);
+      REQUIRE(d.until > now);
+      now = d.until;
+    }
+  }
+  REQUIRE(starts.size() == 5);
+  for (std::size_t i = 1; i < starts.size(); ++i) CHECK(starts[i] - starts[i - 1] >= 499ms);
+  CHECK(starts.back() - t0 <= 2001ms);
+}
+
+TEST_CASE("global rate: sessions/s over a second stays within rate plus burst") {
+  const auto t0 = GateClock::now();
+  GatePolicy g(GateLimits{100.0, 0, 0, 0}, t0);
+  for (int i = 0; i < 1000; ++i) g.enqueue(target("100.100." + std::to_string(i / 250) + "." + std::to_string(i % 250)));
+  auto now = t0;
+  int admitted = 0;
+  while (now - t0 < 1s) {
+    auto d = g.next(now);
+    if (d.verdict == GatePolicy::Verdict::admit) ++admitted;
+    else now = d.until;
+  }
+  CHECK(admitted >= 100);
+  CHECK(admitted <= 111);  // 100/s plus a burst of 10
+}
+
+TEST_CASE("an idle prefix is forgotten once its bucket refilled") {
+  const auto t0 = GateClock::now();
+  GatePolicy g(GateLimits{0, 0, 1.0, 1}, t0);
+  g.enqueue(target("192.0.2.1"));
+  REQUIRE(g.next(t0).verdict == GatePolicy::Verdict::admit);
+  g.release(*IpAddress::parse("192.0.2.1"), t0);
+  CHECK(g.tracked_prefixes() == 1);
+  // A new address of the same /24 right away still waits for the rate.
+  g.enqueue(target("192.0.2.2"));
+  auto d = g.next(t0 + 100ms);
+  CHECK(d.verdict == GatePolicy::Verdict::wait_until);
+  REQUIRE(g.next(d.until).verdict == GatePolicy::Verdict::admit);
+  g.release(*IpAddress::parse("192.0.2.2"), d.until);
+  g.next(d.until + 2s);
+  CHECK(g.tracked_prefixes() == 0);
+}
