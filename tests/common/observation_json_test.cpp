@@ -352,3 +352,51 @@ TEST_CASE("the bundled sample is in canonical form: read then written gives the 
     CHECK(rewritten == original);
   }
 }
+
+TEST_CASE("without chain decoding, the chain is cut before parsing and nothing else changes") {
+  HostObs h = tls_host();
+  h.banner = "220 \"chain\":[ ] tricky banner";  // the key's text inside a string is escaped
+  h.ehlo = "250 ]";
+  std::string line = line_of(h);
+  line.pop_back();
+  ObservationReader without({.decode_chains = false});
+  auto parsed = without.parse_line(line);
+  auto* got = std::get_if<HostObs>(&parsed);
+  REQUIRE(got != nullptr);
+  CHECK(got->banner == h.banner);
+  CHECK(got->ehlo == h.ehlo);
+  REQUIRE(got->tls.has_value());
+  CHECK(got->tls->chain_der.empty());
+  CHECK(got->tls->leaf.sans == h.tls->leaf.sans);
+  CHECK(got->duration_ms == h.duration_ms);
+
+  // Through the file reader, which is where the cut happens.
+  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_json_chain.jsonl";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << line << "\n" << line_of(google_domain());
+  }
+  Collect collected;
+  const auto counts = without.read_file(path, collected);
+  std::remove(path.c_str());
+  CHECK(counts.malformed == 0);
+  REQUIRE(collected.hosts.size() == 1);
+  HostObs expected = h;
+  expected.tls->chain_der.clear();
+  CHECK(same(collected.hosts[0], expected));
+  REQUIRE(collected.domains.size() == 1);
+  CHECK(same(collected.domains[0], google_domain()));
+}
+
+TEST_CASE("addresses are checked every time, repeated or not") {
+  ObservationReader reader;
+  const std::string good =
+      R"({"schema":"mxscan/host/1","address":"192.0.2.1","port":25,"status":"success","phase":"done"})";
+  for (int i = 0; i < 3; ++i) CHECK(std::holds_alternative<HostObs>(reader.parse_line(good)));
+  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"","port":25,"status":"success","phase":"done"})"),
+             Catch::Contains("not an IP address"));
+  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"192.0.2.256","port":25,"status":"success","phase":"done"})"),
+             Catch::Contains("not an IP address"));
+  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"[2001:db8::1]","port":25,"status":"success","phase":"done"})"),
+             Catch::Contains("not an IP address"));
+}
