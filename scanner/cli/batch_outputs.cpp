@@ -12,6 +12,7 @@ namespace mxscan::cli {
 inference::Summary write_batch_outputs(inference::Batch& batch, const inference::Catalog& catalog,
                                        const std::string& out_dir, inference::RunReport& run) {
   const std::filesystem::path out(out_dir);
+  // Serialising and summarising run on a writer thread beside finish().
   ResultWriter writer((out / "providers.jsonl").string(), catalog);
   run.batch = batch.finish([&](const inference::DomainResult& result) { writer.add(result); });
   inference::Summary summary = writer.finish();

@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <cstdio>
@@ -174,35 +175,38 @@ int run_infer(const InferSettings& s) {
     run.catalog_origin = catalog.origin();
     run.psl_file = psl.path();
     run.psl_sha256 = psl.sha256();
+    BackgroundRead read;
     {
-      // Parsing runs on a second thread; the batch is fed here, in file order.
+      // Parsing runs on reader threads; the batch is fed here.
       BatchFeeder feeder(batch, malformed_path, s.max_reported);
-      read_files_in_background(files, {.decode_chains = false}, feeder,
-                               [&](const std::string& file, const ReadCounts& c) {
-                                 run.inputs.push_back({file, c.lines, c.domains, c.hosts, c.malformed});
-                               });
+      read = read_files_in_background(files, {.decode_chains = false}, feeder);
       feeder.close();
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        const ReadCounts& c = read.files[i];
+        run.inputs.push_back({files[i], c.lines, c.domains, c.hosts, c.malformed});
+      }
     }
     const double read_s = seconds_since(start);
     const double read_cpu = cpu_seconds();
+    const double read_main_cpu = cpu_seconds(RUSAGE_THREAD);
 
     const inference::Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
 
-    std::uint64_t malformed = 0;
-    std::uint64_t domain_records = 0;
-    std::uint64_t host_records = 0;
-    for (const auto& in : run.inputs) {
-      malformed += in.malformed_lines;
-      domain_records += in.domain_records;
-      host_records += in.host_records;
-    }
+    // What an idle 2-core machine would take: while reading, the busiest thread
+    // or half of all the work, whichever is more; then the main thread alone
+    // (the writer thread runs beside it).
+    double read_bound = std::max(read_main_cpu, read_cpu / 2);
+    for (double reader_cpu : read.reader_cpu_seconds) read_bound = std::max(read_bound, reader_cpu);
+    const double finish_main_cpu = cpu_seconds(RUSAGE_THREAD) - read_main_cpu;
     std::fputs(fmt::format("mxscan infer: {} domain and {} host records from {} files, {} malformed "
-                           "lines skipped{}; reading {:.2f} s (cpu {:.2f} s), inferring and writing "
-                           "{:.2f} s (cpu {:.2f} s); cpu {:.2f} s in all, {:.2f} s on the main thread\n",
-                           domain_records, host_records, files.size(), malformed,
-                           malformed ? fmt::format(" (list: {})", malformed_path.string()) : "",
-                           read_s, read_cpu, seconds_since(start) - read_s, cpu_seconds() - read_cpu,
-                           cpu_seconds(), cpu_seconds(RUSAGE_THREAD))
+                           "lines skipped{}; reading {:.2f} s (cpu {:.2f} s, main thread {:.2f} s, "
+                           "readers {:.2f} s), inferring and writing {:.2f} s (cpu {:.2f} s, main "
+                           "thread {:.2f} s); on two free cores about {:.2f} s\n",
+                           read.total.domains, read.total.hosts, files.size(), read.total.malformed,
+                           read.total.malformed ? fmt::format(" (list: {})", malformed_path.string()) : "",
+                           read_s, read_cpu, read_main_cpu, fmt::join(read.reader_cpu_seconds, " + "),
+                           seconds_since(start) - read_s, cpu_seconds() - read_cpu, finish_main_cpu,
+                           read_bound + finish_main_cpu)
                    .c_str(),
                stderr);
     print_summary(summary, catalog, out.string(), s.top);
