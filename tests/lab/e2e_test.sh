@@ -29,6 +29,7 @@ python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$DIR/out"
 cmd=${cmd//--asn-db $DIR\/asn\/asn.mmdb/--pfx2as $DIR\/asn\/pfx2as.txt}
 cmd=${cmd//-o $DIR\/out/-o $DIR\/out-pfx2as --greeting-timeout 5 --reply-timeout 5 --per-24-rate 20 -q}
 grep -q -- "--pfx2as" <<<"$cmd" || { echo "e2e_test: FAIL could not switch to --pfx2as" >&2; exit 1; }
+rm -rf "$DIR/out-pfx2as"
 eval "$cmd" >/dev/null
 python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$DIR/out-pfx2as" --results-only
 "$ROOT/scripts/lab" down --dir "$DIR"
