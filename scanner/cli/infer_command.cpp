@@ -8,6 +8,8 @@
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/inference/providers_json.hpp"
 #include "mxscan/inference/summary_report.hpp"
+#include "mxscan/scanner/importers.hpp"
+#include "mxscan/scanner/smtp_stage.hpp"
 
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
@@ -34,8 +36,13 @@ InferCommand::InferCommand(CLI::App& app) : settings_(std::make_unique<InferSett
       "hosts.jsonl) and write providers.jsonl, summary.csv and summary.json");
   sub_->add_option("inputs", s.inputs,
                    "Observation folders (holding domains.jsonl and/or hosts.jsonl) or files; "
-                   "all are merged into one batch")
-      ->required();
+                   "all are merged into one batch");
+  sub_->add_option("--from", s.imports,
+                   "Import another tool's data: KIND FILE, KIND one of zdns (MXLOOKUP JSON lines), zgrab2 "
+                   "(smtp module JSON lines), censys (port-25 records); repeat to combine (docs/import.md)")
+      ->type_name("KIND FILE");
+  sub_->add_option("--asn-db", s.asn_db, "ASN database (.mmdb) for imported hosts that carry no AS");
+  sub_->add_option("--pfx2as", s.pfx2as, "CAIDA prefix-to-AS file for imported hosts that carry no AS");
   sub_->add_option("-o,--out", s.out_dir, "Output folder (created if missing)")->required();
   auto* providers = sub_->add_option("--providers", s.providers,
                                      "Providers config file (TOML; default: see docs/cli.md)");
@@ -163,8 +170,19 @@ std::string default_providers_path() {
 int run_infer(const InferSettings& s) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> files;
+  std::vector<std::pair<ImportFormat, std::string>> imports;
   try {
+    if (s.inputs.empty() && s.imports.empty()) {
+      throw UsageError("give observation folders or files, or --from KIND FILE (see mxscan infer --help)");
+    }
     files = expand_inputs(s.inputs);
+    for (const auto& [kind, file] : s.imports) {
+      const auto format = parse_import_format(kind);
+      if (!format) throw UsageError(fmt::format("--from {}: unknown kind; use zdns, zgrab2 or censys", kind));
+      std::error_code ec;
+      if (!fs::is_regular_file(file, ec)) throw UsageError(fmt::format("--from {} {}: no such file", kind, file));
+      imports.emplace_back(*format, file);
+    }
   } catch (const UsageError& e) {
     std::fprintf(stderr, "mxscan infer: %s\n", e.what());
     return kExitUsage;
@@ -200,6 +218,14 @@ int run_infer(const InferSettings& s) {
                                [&](const std::string& file, const ReadCounts& c) {
                                  run.inputs.push_back({file, c.lines, c.domains, c.hosts, c.malformed});
                                });
+      if (!imports.empty()) {
+        const auto asn = open_asn_source(s.asn_db, s.pfx2as);
+        for (const auto& [format, file] : imports) {
+          const ReadCounts c = import_file(format, file, feeder, asn.get());
+          run.inputs.push_back({std::string(to_string(format)) + ":" + file, c.lines, c.domains, c.hosts,
+                                c.malformed});
+        }
+      }
       feeder.close();
     }
     const double read_s = seconds_since(start);
@@ -228,7 +254,7 @@ int run_infer(const InferSettings& s) {
     std::fputs(fmt::format("mxscan infer: {} domain and {} host records from {} files, {} malformed "
                            "lines skipped{}; reading {:.2f} s (cpu {:.2f} s), inferring and writing "
                            "{:.2f} s (cpu {:.2f} s)\n",
-                           domain_records, host_records, files.size(), malformed,
+                           domain_records, host_records, files.size() + imports.size(), malformed,
                            malformed ? fmt::format(" (list: {})", malformed_path.string()) : "",
                            read_s, read_cpu, seconds_since(start) - read_s, cpu_seconds() - read_cpu)
                    .c_str(),
