@@ -108,7 +108,8 @@ void append_string_array(std::string& out, const std::vector<std::string>& items
 }
 
 void append_uint(std::string& out, std::uint64_t value) {
-  fmt::format_to(std::back_inserter(out), "{}", value);
+  const fmt::format_int text(value);
+  out.append(text.data(), text.size());
 }
 
 void append_bool(std::string& out, bool value) { out.append(value ? "true" : "false"); }
@@ -118,7 +119,14 @@ void append_double(std::string& out, double value) {
     out.append("null");
     return;
   }
-  fmt::format_to(std::back_inserter(out), "{}", value);
+  // Whole numbers (most credits, scores, durations) take the integer path.
+  if (value >= 0 && value < 1e15 && value == static_cast<double>(static_cast<std::uint64_t>(value))) {
+    append_uint(out, static_cast<std::uint64_t>(value));
+    return;
+  }
+  std::array<char, 32> buf{};
+  const auto* end = fmt::format_to(buf.data(), "{}", value);
+  out.append(buf.data(), static_cast<std::size_t>(end - buf.data()));
 }
 
 bool is_valid_utf8(std::string_view text) noexcept {

@@ -5,21 +5,19 @@
 
 namespace mxscan {
 
-using json::append_key;
-
 void append_jsonl(std::string& out, const DomainObs& obs) {
   out.append("{\"schema\":\"");
   out.append(kDomainSchema);
   out.push_back('"');
-  append_key(out, "domain");
+  json::append_raw(out, ",\"domain\":");
   json::append_string(out, obs.domain);
-  append_key(out, "line");
+  json::append_raw(out, ",\"line\":");
   json::append_uint(out, obs.line);
-  append_key(out, "mx_status");
+  json::append_raw(out, ",\"mx_status\":");
   json::append_string(out, to_string(obs.mx_status));
-  append_key(out, "mx_capped");
+  json::append_raw(out, ",\"mx_capped\":");
   json::append_bool(out, obs.mx_capped);
-  append_key(out, "mx");
+  json::append_raw(out, ",\"mx\":");
   out.push_back('[');
   bool first = true;
   for (const auto& mx : obs.mx) {
@@ -27,18 +25,18 @@ void append_jsonl(std::string& out, const DomainObs& obs) {
     first = false;
     out.append("{\"exchange\":");
     json::append_string(out, mx.exchange);
-    append_key(out, "preference");
+    json::append_raw(out, ",\"preference\":");
     json::append_uint(out, mx.preference);
-    append_key(out, "addr_status");
+    json::append_raw(out, ",\"addr_status\":");
     json::append_string(out, to_string(mx.addr_status));
-    append_key(out, "cnames");
+    json::append_raw(out, ",\"cnames\":");
     json::append_string_array(out, mx.cnames);
-    append_key(out, "addresses");
+    json::append_raw(out, ",\"addresses\":");
     json::append_string_array(out, mx.addresses);
     out.push_back('}');
   }
   out.push_back(']');
-  append_key(out, "error");
+  json::append_raw(out, ",\"error\":");
   json::append_string_or_null(out, obs.error);
   out.append("}\n");
 }
@@ -48,9 +46,9 @@ namespace {
 void append_tls(std::string& out, const TlsObs& tls) {
   out.append("{\"version\":");
   json::append_string(out, tls.version);
-  append_key(out, "cipher");
+  json::append_raw(out, ",\"cipher\":");
   json::append_string(out, tls.cipher);
-  append_key(out, "chain");
+  json::append_raw(out, ",\"chain\":");
   out.push_back('[');
   bool first = true;
   for (const auto& der : tls.chain_der) {
@@ -61,21 +59,21 @@ void append_tls(std::string& out, const TlsObs& tls) {
     out.push_back('"');
   }
   out.push_back(']');
-  append_key(out, "leaf");
+  json::append_raw(out, ",\"leaf\":");
   out.append("{\"cn\":");
   json::append_string_or_null(out, tls.leaf.subject_cn);
-  append_key(out, "sans");
+  json::append_raw(out, ",\"sans\":");
   json::append_string_array(out, tls.leaf.sans);
-  append_key(out, "sha256");
+  json::append_raw(out, ",\"sha256\":");
   json::append_string(out, tls.leaf.sha256);
-  append_key(out, "not_before");
+  json::append_raw(out, ",\"not_before\":");
   json::append_string(out, tls.leaf.not_before);
-  append_key(out, "not_after");
+  json::append_raw(out, ",\"not_after\":");
   json::append_string(out, tls.leaf.not_after);
   out.push_back('}');
-  append_key(out, "trusted");
+  json::append_raw(out, ",\"trusted\":");
   json::append_bool(out, tls.trusted);
-  append_key(out, "verify_error");
+  json::append_raw(out, ",\"verify_error\":");
   json::append_string_or_null(out, tls.verify_error);
   out.push_back('}');
 }
@@ -86,41 +84,41 @@ void append_jsonl(std::string& out, const HostObs& obs) {
   out.append("{\"schema\":\"");
   out.append(kHostSchema);
   out.push_back('"');
-  append_key(out, "address");
+  json::append_raw(out, ",\"address\":");
   json::append_string(out, obs.address);
-  append_key(out, "port");
+  json::append_raw(out, ",\"port\":");
   json::append_uint(out, obs.port);
-  append_key(out, "asn");
+  json::append_raw(out, ",\"asn\":");
   if (obs.asn) {
     json::append_uint(out, *obs.asn);
   } else {
     out.append("null");
   }
-  append_key(out, "as_name");
+  json::append_raw(out, ",\"as_name\":");
   json::append_string_or_null(out, obs.as_name);
-  append_key(out, "status");
+  json::append_raw(out, ",\"status\":");
   json::append_string(out, to_string(obs.status));
-  append_key(out, "phase");
+  json::append_raw(out, ",\"phase\":");
   json::append_string(out, to_string(obs.phase));
-  append_key(out, "banner");
+  json::append_raw(out, ",\"banner\":");
   json::append_string(out, obs.banner);
-  append_key(out, "ehlo");
+  json::append_raw(out, ",\"ehlo\":");
   json::append_string(out, obs.ehlo);
-  append_key(out, "ehlo_tls");
+  json::append_raw(out, ",\"ehlo_tls\":");
   json::append_string(out, obs.ehlo_tls);
-  append_key(out, "starttls_offered");
+  json::append_raw(out, ",\"starttls_offered\":");
   json::append_bool(out, obs.starttls_offered);
-  append_key(out, "starttls_accepted");
+  json::append_raw(out, ",\"starttls_accepted\":");
   json::append_bool(out, obs.starttls_accepted);
-  append_key(out, "tls");
+  json::append_raw(out, ",\"tls\":");
   if (obs.tls) {
     append_tls(out, *obs.tls);
   } else {
     out.append("null");
   }
-  append_key(out, "error");
+  json::append_raw(out, ",\"error\":");
   json::append_string_or_null(out, obs.error);
-  append_key(out, "duration_ms");
+  json::append_raw(out, ",\"duration_ms\":");
   json::append_double(out, obs.duration_ms);
   out.append("}\n");
 }

@@ -1,10 +1,9 @@
 #include "mxscan/common/observation_pipeline.hpp"
 
-#include <condition_variable>
-#include <deque>
+#include "mxscan/common/chunk_channel.hpp"
+
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 namespace mxscan {
@@ -48,65 +47,14 @@ void put(std::vector<T>& v, std::size_t& n, T& value) {
   ++n;
 }
 
-struct Stopped {};  // the consumer went away: unwind the reader thread
-
-class Channel {
- public:
-  Channel() {
-    for (std::size_t i = 0; i < kChunksInFlight; ++i) free_.push_back(std::make_unique<Chunk>());
-  }
-
-  std::unique_ptr<Chunk> take_free() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return stopped_ || !free_.empty(); });
-    if (stopped_) throw Stopped{};
-    auto chunk = std::move(free_.front());
-    free_.pop_front();
-    chunk->reset();
-    return chunk;
-  }
-  void send(std::unique_ptr<Chunk> chunk) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopped_) throw Stopped{};
-      full_.push_back(std::move(chunk));
-    }
-    cv_.notify_all();
-  }
-  std::unique_ptr<Chunk> receive() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return !full_.empty(); });
-    auto chunk = std::move(full_.front());
-    full_.pop_front();
-    return chunk;
-  }
-  void recycle(std::unique_ptr<Chunk> chunk) {
-    {
-      std::lock_guard lock(mutex_);
-      free_.push_back(std::move(chunk));
-    }
-    cv_.notify_all();
-  }
-  void stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stopped_ = true;
-    }
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<std::unique_ptr<Chunk>> free_;
-  std::deque<std::unique_ptr<Chunk>> full_;
-  bool stopped_ = false;
-};
+using Channel = ChunkChannel<Chunk>;
 
 // Runs on the reader thread: fills chunks and sends them.
 class ChunkingHandler : public ObservationHandler {
  public:
-  explicit ChunkingHandler(Channel& channel) : channel_(channel), chunk_(channel.take_free()) {}
+  explicit ChunkingHandler(Channel& channel) : channel_(channel), chunk_(channel.take_free()) {
+    chunk_->reset();
+  }
 
   void on_domain(DomainObs& obs) override {
     put(chunk_->domains, chunk_->n_domains, obs);
@@ -140,6 +88,7 @@ class ChunkingHandler : public ObservationHandler {
   void flush() {
     channel_.send(std::move(chunk_));
     chunk_ = channel_.take_free();
+    chunk_->reset();
   }
 
   Channel& channel_;
@@ -155,7 +104,7 @@ void reader_thread(const std::vector<std::string>& files, ObservationReadOptions
       ReadCounts counts;
       try {
         counts = reader.read_file(file, handler);
-      } catch (const Stopped&) {
+      } catch (const ChannelStopped&) {
         throw;
       } catch (...) {
         handler.fail(std::current_exception());
@@ -163,7 +112,7 @@ void reader_thread(const std::vector<std::string>& files, ObservationReadOptions
       }
       handler.end_file(file, counts);
     }
-  } catch (const Stopped&) {
+  } catch (const ChannelStopped&) {
     return;  // the consumer stopped early: nothing more to do
   }
 }
@@ -173,7 +122,7 @@ void reader_thread(const std::vector<std::string>& files, ObservationReadOptions
 ReadCounts read_files_in_background(const std::vector<std::string>& files,
                                     const ObservationReadOptions& options,
                                     ObservationHandler& handler, const FileDone& on_file_done) {
-  Channel channel;
+  Channel channel(kChunksInFlight);
   std::thread reader([&files, options, &channel] { reader_thread(files, options, channel); });
   // Stops and joins the reader on every way out, exceptions included.
   struct Joiner {

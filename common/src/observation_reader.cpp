@@ -1,9 +1,9 @@
 #include "mxscan/common/observation_reader.hpp"
 
 #include "mxscan/common/base64.hpp"
-#include "mxscan/common/names.hpp"
 #include "mxscan/common/observation_json.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -95,9 +95,13 @@ Enum status(od::value v, std::string_view field, std::optional<Enum> (*parse)(st
   return *parsed;
 }
 
+// An IPv4 or IPv6 address in textual form (no brackets), checked by inet_pton
+// with the family its text implies (one call; `out` is NUL-terminated already).
 void address(od::value v, std::string_view field, std::string& out) {
   text(v, field, out);
-  if (out.empty() || out.front() == '[' || !is_ip_literal(out)) {
+  std::array<unsigned char, 16> bytes{};
+  const int family = out.find(':') == std::string::npos ? AF_INET : AF_INET6;
+  if (::inet_pton(family, out.c_str(), bytes.data()) != 1) {
     bad(fmt::format("field \"{}\": \"{}\" is not an IP address", field, out));
   }
 }
@@ -161,7 +165,11 @@ void parse_mx(od::value v, MxRecord& mx) {
   required.check(" in an mx record");
 }
 
-void parse_domain(od::object& obj, DomainObs& d) {
+// MxRecords beyond the current record's count are parked here rather than
+// destroyed, so their strings' buffers serve later records.
+using MxPool = std::vector<MxRecord>;
+
+void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
   d.domain.clear();
   d.line = 0;
   d.mx_status = DnsStatus::not_queried;
@@ -185,7 +193,14 @@ void parse_domain(od::object& obj, DomainObs& d) {
     } else if (key == "mx") {
       mx_count = 0;
       for (auto element : take(value.get_array(), "mx")) {
-        if (mx_count == d.mx.size()) d.mx.emplace_back();
+        if (mx_count == d.mx.size()) {
+          if (pool.empty()) {
+            d.mx.emplace_back();
+          } else {
+            d.mx.push_back(std::move(pool.back()));
+            pool.pop_back();
+          }
+        }
         parse_mx(take(std::move(element), "mx"), d.mx[mx_count++]);
       }
     } else if (key == "error") {
@@ -195,7 +210,10 @@ void parse_domain(od::object& obj, DomainObs& d) {
     }
     required.seen(key);
   }
-  d.mx.resize(mx_count);
+  while (d.mx.size() > mx_count) {
+    pool.push_back(std::move(d.mx.back()));
+    d.mx.pop_back();
+  }
   required.check("");
 }
 
@@ -361,6 +379,7 @@ struct ObservationReader::Impl {
   DomainObs domain;
   HostObs host;
   TlsObs tls_scratch;
+  MxPool mx_pool;
   std::string reason;
 
   enum class Kind { domain, host, malformed };
@@ -379,7 +398,7 @@ struct ObservationReader::Impl {
       if (schema == kDomainSchema) {
         // Consumed fields are revisited from the start; "schema" is then ignored.
         take(obj.reset(), "record");
-        parse_domain(obj, domain);
+        parse_domain(obj, domain, mx_pool);
         kind = Kind::domain;
       } else if (schema == kHostSchema) {
         take(obj.reset(), "record");

@@ -4,8 +4,6 @@
 
 namespace mxscan::inference {
 
-using json::append_key;
-
 namespace {
 
 void append_optional(std::string& out, const std::optional<std::string>& value) {
@@ -19,29 +17,29 @@ void append_optional(std::string& out, const std::optional<std::string>& value) 
 void append_assignment(std::string& out, const ProviderAssignment& p) {
   out.append("{\"mx\":");
   json::append_string(out, p.mx);
-  append_key(out, "id");
+  json::append_raw(out, ",\"id\":");
   json::append_string_or_null(out, p.id);
-  append_key(out, "company");
+  json::append_raw(out, ",\"company\":");
   append_optional(out, p.company);
-  append_key(out, "source");
+  json::append_raw(out, ",\"source\":");
   json::append_string(out, to_string(p.source));
-  append_key(out, "score");
+  json::append_raw(out, ",\"score\":");
   json::append_uint(out, p.score);
-  append_key(out, "credit");
+  json::append_raw(out, ",\"credit\":");
   json::append_double(out, p.credit);
-  append_key(out, "flag");
+  json::append_raw(out, ",\"flag\":");
   if (p.flag) {
     json::append_string(out, to_string(*p.flag));
   } else {
     out.append("null");
   }
-  append_key(out, "original_id");
+  json::append_raw(out, ",\"original_id\":");
   append_optional(out, p.original_id);
-  append_key(out, "flag_reason");
+  json::append_raw(out, ",\"flag_reason\":");
   json::append_string_or_null(out, p.flag_reason);
-  append_key(out, "reason");
+  json::append_raw(out, ",\"reason\":");
   json::append_string_or_null(out, p.reason);
-  append_key(out, "live_ips");
+  json::append_raw(out, ",\"live_ips\":");
   json::append_uint(out, p.live_ips);
   out.push_back('}');
 }
@@ -51,9 +49,9 @@ void append_assignment(std::string& out, const ProviderAssignment& p) {
 void append_jsonl(std::string& out, const DomainResult& result) {
   out.append("{\"domain\":");
   json::append_string(out, result.domain);
-  append_key(out, "status");
+  json::append_raw(out, ",\"status\":");
   json::append_string(out, to_string(result.status));
-  append_key(out, "providers");
+  json::append_raw(out, ",\"providers\":");
   out.push_back('[');
   bool first = true;
   for (const auto& p : result.providers) {
@@ -62,11 +60,11 @@ void append_jsonl(std::string& out, const DomainResult& result) {
     append_assignment(out, p);
   }
   out.push_back(']');
-  append_key(out, "reason");
+  json::append_raw(out, ",\"reason\":");
   json::append_string_or_null(out, result.reason);
-  append_key(out, "line");
+  json::append_raw(out, ",\"line\":");
   json::append_uint(out, result.line);
-  append_key(out, "schema");
+  json::append_raw(out, ",\"schema\":");
   out.push_back('"');
   out.append(kProvidersSchema);
   out.append("\"}\n");

@@ -127,6 +127,15 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
   const std::string conduct = "Conduct (docs/conduct.md)";
   const std::string speed = "Rates and limits";
   const std::string data = "Data files";
+  app.footer(
+      "Defaults come from configs/mxscan.toml (every setting is there); options override it.\n"
+      "Examples:\n"
+      "  mxscan --domains top1m.csv --ehlo-name scanner.example.edu -o top1m-scan\n"
+      "  mxscan --resume top1m-scan          # after Ctrl-C, a crash or kill -9\n"
+      "  mxscan --domains top1m.csv --shard 0/4 -o part0   # then: mxscan infer part0 ... -o all\n"
+      "  mxscan --domains top1m.csv --dry-run -o plan      # DNS only: what would be contacted\n"
+      "Exit codes: 0 done, 1 failure while running, 2 usage or configuration error (nothing\n"
+      "contacted), 3 interrupted (continue with --resume). See docs/cli.md and mxscan(1).");
 
   app.add_option("--domains", o.domains,
                  "Domain list to scan: one name per line, Tranco/Alexa rank,domain CSV, .gz, "

@@ -64,5 +64,12 @@ set +e
 [ $rc -eq 2 ] || fail "missing -o: exit $rc, want 2"
 "$mxscan" infer "$sample" -o "$work/out4" --providers "$work/none.toml" 2>/dev/null; rc=$?
 [ $rc -eq 1 ] || fail "unreadable providers config: exit $rc, want 1"
+# A full disk while writing providers.jsonl (on the writer thread): exit 1, said clearly.
+if [ -w /dev/full ]; then
+  mkdir -p "$work/out5" && ln -sf /dev/full "$work/out5/providers.jsonl"
+  "$mxscan" infer "$sample" -o "$work/out5" >/dev/null 2>"$work/stderr5"; rc=$?
+  [ $rc -eq 1 ] || fail "full disk: exit $rc, want 1"
+  grep -q "providers.jsonl: No space left on device" "$work/stderr5" || fail "full disk: $(cat "$work/stderr5")"
+fi
 set -e
 echo "infer sample: all checks passed"

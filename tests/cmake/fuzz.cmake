@@ -9,6 +9,7 @@ set(MXSCAN_FUZZ_HARNESSES
   domain_list:common
   names:common
   scan_config:common
+  smtp_reply:scanner
 )
 
 foreach(entry IN LISTS MXSCAN_FUZZ_HARNESSES)

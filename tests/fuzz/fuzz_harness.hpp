@@ -37,6 +37,7 @@ int fuzz_fqdn_extractor(const std::uint8_t* data, std::size_t size);
 int fuzz_domain_list(const std::uint8_t* data, std::size_t size);
 int fuzz_names(const std::uint8_t* data, std::size_t size);
 int fuzz_scan_config(const std::uint8_t* data, std::size_t size);
+int fuzz_smtp_reply(const std::uint8_t* data, std::size_t size);
 
 }  // namespace mxscan::fuzz
 

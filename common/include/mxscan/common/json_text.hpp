@@ -39,6 +39,13 @@ inline void append_key(std::string& out, std::string_view key, bool first = fals
   out.append("\":");
 }
 
+// Appends a literal fragment such as `,"status":` in one step (the writers'
+// fast path: one append per key instead of four).
+template <std::size_t N>
+inline void append_raw(std::string& out, const char (&literal)[N]) {
+  out.append(literal, N - 1);
+}
+
 // True when `text` is valid UTF-8 (no overlongs, surrogates or code points
 // above U+10FFFF).
 bool is_valid_utf8(std::string_view text) noexcept;

@@ -9,7 +9,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <algorithm>
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "mxscan/scanner/pfx2as_asn_source.hpp"
 #include "mxscan/scanner/tls_client.hpp"
@@ -539,4 +542,79 @@ TEST_CASE("stage: ASN annotation from the configured source", "[smtp]") {
   CHECK(h["127.61.13.1"].asn == 15169u);
   CHECK_FALSE(h["10.0.0.1"].asn);
   CHECK(mxscan::open_asn_source("", "") == nullptr);
+}
+
+TEST_CASE("stage: several worker threads keep every cap and deliver every result", "[smtp]") {
+  Lab lab;
+  TestPersona p = tls_persona("multisan");
+  std::vector<std::string> addresses;
+  for (int net = 1; net <= 4; ++net)
+    for (int host = 1; host <= 10; ++host) addresses.push_back("127.61." + std::to_string(40 + net) + "." + std::to_string(host));
+  for (const auto& a : addresses) lab.add(a, p);
+  lab.server.start();
+  SmtpOptions o = lab_options(lab.port);
+  o.threads = 2;
+  o.prefix_max_in_flight = 2;
+  o.max_in_flight = 6;
+  std::vector<HostObs> results;
+  mxscan::SmtpStageStats stats;
+  {
+    mxscan::SmtpStage stage(o, nullptr, [&](HostObs h) { results.push_back(std::move(h)); });
+    for (const auto& a : addresses) CHECK(stage.submit(a) == mxscan::SubmitResult::queued);
+    stage.close();
+    stage.wait();
+    stats = stage.stats();
+  }
+  lab.server.stop();
+  REQUIRE(results.size() == addresses.size());
+  for (const auto& h : results) {
+    INFO(h.address << " " << h.error);
+    CHECK(h.status == SmtpStatus::success);
+    CHECK((h.tls && h.tls->trusted));
+  }
+  const auto server = lab.server.stats();
+  for (const auto& [net, peak] : server.max_per_24) CHECK(peak <= 2);
+  CHECK(server.max_concurrent <= 6);
+  CHECK(stats.sessions == addresses.size());
+  CHECK(server.forbidden == 0);
+}
+
+TEST_CASE("stage: a window that stops filling is dispatched without close()", "[smtp]") {
+  Lab lab;
+  TestPersona p;
+  p.offer_starttls = false;
+  lab.add("127.61.50.1", p);
+  lab.server.start();
+  std::atomic<int> delivered{0};
+  mxscan::SmtpStage stage(lab_options(lab.port), nullptr, [&](HostObs) { ++delivered; });
+  stage.submit("127.61.50.1");
+  for (int i = 0; i < 40 && delivered == 0; ++i) std::this_thread::sleep_for(100ms);
+  CHECK(delivered == 1);  // within about a second, while the stage is still open
+  stage.close();
+  stage.wait();
+  lab.server.stop();
+}
+
+TEST_CASE("conduct: addresses are visited in a randomised order", "[smtp]") {
+  Lab lab;
+  TestPersona p;
+  p.offer_starttls = false;
+  std::vector<std::string> addresses;
+  for (int i = 1; i <= 40; ++i) addresses.push_back("127.61.60." + std::to_string(i));
+  for (const auto& a : addresses) lab.add(a, p);
+  lab.server.start();
+  SmtpOptions o = lab_options(lab.port);
+  o.max_in_flight = 1;  // one at a time: the server sees the visiting order
+  o.shuffle_seed = 0;   // random
+  CHECK(mxscan::scan_addresses(o, addresses).size() == addresses.size());
+  lab.server.stop();
+  std::vector<std::string> visited;
+  for (const auto& c : lab.server.stats().connections) visited.push_back(c.local);
+  REQUIRE(visited.size() == addresses.size());
+  CHECK(visited != addresses);
+  auto sorted = visited;
+  std::sort(sorted.begin(), sorted.end());
+  auto expected = addresses;
+  std::sort(expected.begin(), expected.end());
+  CHECK(sorted == expected);
 }
