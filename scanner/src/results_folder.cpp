@@ -135,7 +135,7 @@ void flatten(element e, std::string& path, FlatJson& out) {
 }  // namespace
 
 std::optional<inference::DomainResult> parse_providers_line(std::string_view line, std::string& reason) {
-  simdjson::dom::parser parser;
+  thread_local simdjson::dom::parser parser;  // reused: the result is copied out before returning
   element doc;
   if (auto err = parser.parse(line.data(), line.size()).get(doc); err != simdjson::SUCCESS) {
     reason = fmt::format("invalid JSON: {}", simdjson::error_message(err));
@@ -172,17 +172,15 @@ std::optional<inference::DomainResult> parse_providers_line(std::string_view lin
 
 void read_providers_jsonl(const std::string& path, const std::function<void(inference::DomainResult&)>& sink,
                           std::vector<ReadProblem>& problems) {
-  const std::string text = read_whole(path);
+  // Line by line: a results folder of a million domains is never held whole.
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::string line;
   std::uint64_t line_no = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + pos, end - pos);
-    pos = end + 1;
+  while (std::getline(in, line)) {
     ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
     std::string reason;
     if (auto r = parse_providers_line(line, reason)) {
       sink(*r);
@@ -190,6 +188,7 @@ void read_providers_jsonl(const std::string& path, const std::function<void(infe
       problems.push_back({path, line_no, reason});
     }
   }
+  if (in.bad()) throw std::runtime_error("cannot read " + path);
 }
 
 std::vector<inference::DomainResult> read_providers_jsonl(const std::string& path,
