@@ -1,6 +1,6 @@
 #include "infer_command.hpp"
 
-#include "result_writer.hpp"
+#include "batch_outputs.hpp"
 
 #include "mxscan/common/names.hpp"
 #include "mxscan/common/observation_pipeline.hpp"
@@ -234,11 +234,7 @@ int run_infer(const InferSettings& s) {
     const double read_s = seconds_since(start);
     const double read_cpu = cpu_seconds();
 
-    ResultWriter writer((out / "providers.jsonl").string(), catalog);
-    run.batch = batch.finish([&](const inference::DomainResult& result) { writer.add(result); });
-    const inference::Summary summary = writer.finish();
-    write_file((out / "summary.csv").string(), inference::summary_csv(summary, catalog));
-    write_file((out / "summary.json").string(), inference::summary_json(summary, catalog, run));
+    const inference::Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
 
     std::uint64_t malformed = 0;
     std::uint64_t domain_records = 0;
@@ -257,16 +253,7 @@ int run_infer(const InferSettings& s) {
                            cpu_seconds(), cpu_seconds(RUSAGE_THREAD))
                    .c_str(),
                stderr);
-    const double with_share =
-        summary.domains_total ? 100.0 * static_cast<double>(summary.domains_with_provider) /
-                                    static_cast<double>(summary.domains_total)
-                              : 0.0;
-    std::fputs(fmt::format("{} domains, {} with a provider ({:.2f}%); outputs in {}\n\n",
-                           summary.domains_total, summary.domains_with_provider, with_share,
-                           out.string())
-                   .c_str(),
-               stdout);
-    std::fputs(inference::top_table(summary, catalog, s.top).c_str(), stdout);
+    print_summary(summary, catalog, out.string(), s.top);
     return kExitOk;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan infer: %s\n", e.what());

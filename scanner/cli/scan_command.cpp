@@ -397,7 +397,8 @@ int ScanCommand::run(int argc, char** argv) const {
     run.catalog_origin = catalog.origin();
     run.psl_file = psl.path();
     run.psl_sha256 = psl.sha256();
-    write_batch_outputs(batch, catalog, plan.out_dir, run, options_->top);
+    const inference::Summary summary = write_batch_outputs(batch, catalog, plan.out_dir, run);
+    print_summary(summary, catalog, plan.out_dir, options_->top);
     report_after_scan(plan.out_dir);
     return kExitOk;
   } catch (const std::exception& e) {

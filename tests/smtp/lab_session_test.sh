@@ -125,7 +125,9 @@ for net, (conns, peak) in stats["net24"].items():
 forbidden = re.compile(r"^(MAIL|RCPT|DATA|VRFY|EXPN|AUTH)\b", re.I)
 quit_seen = set()
 for line in open(f"{lab}/persona/commands.log"):
-    addr, channel, command = (line.rstrip("\n").split("\t") + ["", ""])[:3]
+    # address, session number, channel (plain/tls/fwd), command
+    fields = line.rstrip("\n").split("\t")
+    addr, command = fields[0], fields[-1]
     if forbidden.match(command):
         fail.append(f"{addr}: forbidden command {command!r}")
     if command.upper() == "QUIT":
