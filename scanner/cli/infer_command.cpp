@@ -10,6 +10,8 @@
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/inference/summary_report.hpp"
+#include "mxscan/scanner/importers.hpp"
+#include "mxscan/scanner/smtp_stage.hpp"
 
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
@@ -37,8 +39,13 @@ InferCommand::InferCommand(CLI::App& app) : settings_(std::make_unique<InferSett
       "hosts.jsonl) and write providers.jsonl, summary.csv and summary.json");
   sub_->add_option("inputs", s.inputs,
                    "Observation folders (holding domains.jsonl and/or hosts.jsonl) or files; "
-                   "all are merged into one batch")
-      ->required();
+                   "all are merged into one batch");
+  sub_->add_option("--from", s.imports,
+                   "Import another tool's data: KIND FILE, KIND one of zdns (MXLOOKUP JSON lines), zgrab2 "
+                   "(smtp module JSON lines), censys (port-25 records); repeat to combine (docs/import.md)")
+      ->type_name("KIND FILE");
+  sub_->add_option("--asn-db", s.asn_db, "ASN database (.mmdb) for imported hosts that carry no AS");
+  sub_->add_option("--pfx2as", s.pfx2as, "CAIDA prefix-to-AS file for imported hosts that carry no AS");
   sub_->add_option("-o,--out", s.out_dir, "Output folder (created if missing)")->required();
   auto* providers = sub_->add_option("--providers", s.providers,
                                      "Providers config file (TOML; default: see docs/cli.md)");
@@ -145,8 +152,19 @@ std::string default_providers_path() { return default_config_dir("providers.toml
 int run_infer(const InferSettings& s) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> files;
+  std::vector<std::pair<ImportFormat, std::string>> imports;
   try {
+    if (s.inputs.empty() && s.imports.empty()) {
+      throw UsageError("give observation folders or files, or --from KIND FILE (see mxscan infer --help)");
+    }
     files = expand_inputs(s.inputs);
+    for (const auto& [kind, file] : s.imports) {
+      const auto format = parse_import_format(kind);
+      if (!format) throw UsageError(fmt::format("--from {}: unknown kind; use zdns, zgrab2 or censys", kind));
+      std::error_code ec;
+      if (!fs::is_regular_file(file, ec)) throw UsageError(fmt::format("--from {} {}: no such file", kind, file));
+      imports.emplace_back(*format, file);
+    }
   } catch (const UsageError& e) {
     std::fprintf(stderr, "mxscan infer: %s\n", e.what());
     return kExitUsage;
@@ -176,15 +194,25 @@ int run_infer(const InferSettings& s) {
     run.psl_file = psl.path();
     run.psl_sha256 = psl.sha256();
     BackgroundRead read;
+    std::vector<inference::InputReport> imported;
     {
       // Parsing runs on reader threads; the batch is fed here.
       BatchFeeder feeder(batch, malformed_path, s.max_reported);
       read = read_files_in_background(files, {.decode_chains = false}, feeder);
+      if (!imports.empty()) {
+        const auto asn = open_asn_source(s.asn_db, s.pfx2as);
+        for (const auto& [format, file] : imports) {
+          const ReadCounts c = import_file(format, file, feeder, asn.get());
+          imported.push_back({std::string(to_string(format)) + ":" + file, c.lines, c.domains, c.hosts,
+                              c.malformed});
+        }
+      }
       feeder.close();
       for (std::size_t i = 0; i < files.size(); ++i) {
         const ReadCounts& c = read.files[i];
         run.inputs.push_back({files[i], c.lines, c.domains, c.hosts, c.malformed});
       }
+      run.inputs.insert(run.inputs.end(), imported.begin(), imported.end());
     }
     const double read_s = seconds_since(start);
     const double read_cpu = cpu_seconds();
@@ -198,12 +226,19 @@ int run_infer(const InferSettings& s) {
     double read_bound = std::max(read_main_cpu, read_cpu / 2);
     for (double reader_cpu : read.reader_cpu_seconds) read_bound = std::max(read_bound, reader_cpu);
     const double finish_main_cpu = cpu_seconds(RUSAGE_THREAD) - read_main_cpu;
+    inference::InputReport totals;
+    for (const auto& in : run.inputs) {
+      totals.malformed_lines += in.malformed_lines;
+      totals.domain_records += in.domain_records;
+      totals.host_records += in.host_records;
+    }
     std::fputs(fmt::format("mxscan infer: {} domain and {} host records from {} files, {} malformed "
                            "lines skipped{}; reading {:.2f} s (cpu {:.2f} s, main thread {:.2f} s, "
                            "readers {:.2f} s), inferring and writing {:.2f} s (cpu {:.2f} s, main "
                            "thread {:.2f} s); on two free cores about {:.2f} s\n",
-                           read.total.domains, read.total.hosts, files.size(), read.total.malformed,
-                           read.total.malformed ? fmt::format(" (list: {})", malformed_path.string()) : "",
+                           totals.domain_records, totals.host_records, run.inputs.size(),
+                           totals.malformed_lines,
+                           totals.malformed_lines ? fmt::format(" (list: {})", malformed_path.string()) : "",
                            read_s, read_cpu, read_main_cpu, fmt::join(read.reader_cpu_seconds, " + "),
                            seconds_since(start) - read_s, cpu_seconds() - read_cpu, finish_main_cpu,
                            read_bound + finish_main_cpu)

@@ -14,6 +14,7 @@
 
 #include "batch_outputs.hpp"
 #include "infer_command.hpp"
+#include "report_command.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
@@ -398,6 +399,7 @@ int ScanCommand::run(int argc, char** argv) const {
     run.psl_sha256 = psl.sha256();
     const inference::Summary summary = write_batch_outputs(batch, catalog, plan.out_dir, run);
     print_summary(summary, catalog, plan.out_dir, options_->top);
+    report_after_scan(plan.out_dir);
     return kExitOk;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan: %s\n", e.what());
