@@ -16,7 +16,7 @@
 namespace mxscan {
 namespace {
 
-constexpr std::size_t kMaxLine = 64 * 1024;
+constexpr std::size_t kMaxLine = std::size_t{64} * 1024;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
@@ -96,7 +96,7 @@ void SeenNames::grow() {
 // line would end gzgets' C string early and join the rest of the line to the next.
 struct DomainListReader::File {
   gzFile gz = nullptr;
-  std::vector<char> chunk = std::vector<char>(64 * 1024);
+  std::vector<char> chunk = std::vector<char>(std::size_t{64} * 1024);
   std::size_t pos = 0;  // next unread byte of chunk
   std::size_t end = 0;  // bytes of chunk filled
   ~File() {
@@ -157,6 +157,7 @@ std::optional<DomainRecord> DomainListReader::next() {
   while (read_line(buffer_)) {
     std::uint64_t line_no = ++stats_.lines;
     std::string_view text = trim(buffer_);
+    if (line_no == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text = trim(text.substr(3));  // UTF-8 BOM
     if (text.empty() || text.front() == '#') {
       ++stats_.skipped;
       continue;

@@ -12,8 +12,7 @@
 namespace mxscan::cli {
 
 inference::Summary write_batch_outputs(inference::Batch& batch, const inference::Catalog& catalog,
-                                       const std::string& out_dir, inference::RunReport& run,
-                                       std::size_t top_rows) {
+                                       const std::string& out_dir, inference::RunReport& run) {
   const std::filesystem::path out(out_dir);
   // Serialising and summarising run on a writer thread beside finish().
   ResultWriter writer((out / "providers.jsonl").string(), catalog);
@@ -26,18 +25,20 @@ inference::Summary write_batch_outputs(inference::Batch& batch, const inference:
   const std::string json = inference::summary_json(summary, catalog, run);
   write_file((out / "summary.csv").string(), csv.get());
   write_file((out / "summary.json").string(), json);
+  return summary;
+}
 
+void print_summary(const inference::Summary& summary, const inference::Catalog& catalog,
+                   const std::string& out_dir, std::size_t top_rows) {
   const double with_share = summary.domains_total
                                 ? 100.0 * static_cast<double>(summary.domains_with_provider) /
                                       static_cast<double>(summary.domains_total)
                                 : 0.0;
   std::fputs(fmt::format("{} domains, {} with a provider ({:.2f}%); outputs in {}\n\n",
-                         summary.domains_total, summary.domains_with_provider, with_share,
-                         out.string())
+                         summary.domains_total, summary.domains_with_provider, with_share, out_dir)
                  .c_str(),
              stdout);
   std::fputs(inference::top_table(summary, catalog, top_rows).c_str(), stdout);
-  return summary;
 }
 
 }  // namespace mxscan::cli

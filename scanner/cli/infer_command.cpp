@@ -1,6 +1,7 @@
 #include "infer_command.hpp"
 
 #include "batch_outputs.hpp"
+#include "scan_command.hpp"
 
 #include "mxscan/common/names.hpp"
 #include "mxscan/common/observation_pipeline.hpp"
@@ -58,11 +59,6 @@ bool InferCommand::selected() const { return sub_->parsed(); }
 int InferCommand::run() const { return run_infer(*settings_); }
 
 namespace {
-
-bool holds_providers(const fs::path& dir) {
-  std::error_code ec;
-  return fs::is_regular_file(dir / "providers.toml", ec);
-}
 
 // Every file to read, in order; throws UsageError for paths that are not there.
 struct UsageError : std::runtime_error {
@@ -144,25 +140,7 @@ class BatchFeeder : public ObservationHandler {
 
 }  // namespace
 
-std::string default_providers_path() {
-  if (const char* env = std::getenv("MXSCAN_CONFIG_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  std::vector<fs::path> candidates;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    candidates.push_back(exe.parent_path() / ".." / "share" / "mxscan" / "configs");
-    candidates.push_back(exe.parent_path() / ".." / "configs");
-  }
-#ifdef MXSCAN_SOURCE_DIR
-  candidates.push_back(fs::path(MXSCAN_SOURCE_DIR) / "configs");
-#endif
-  for (const auto& dir : candidates) {
-    if (holds_providers(dir)) return fs::weakly_canonical(dir, ec).string();
-  }
-  return {};
-}
+std::string default_providers_path() { return default_config_dir("providers.toml"); }
 
 int run_infer(const InferSettings& s) {
   const auto start = std::chrono::steady_clock::now();
@@ -212,8 +190,8 @@ int run_infer(const InferSettings& s) {
     const double read_cpu = cpu_seconds();
     const double read_main_cpu = cpu_seconds(RUSAGE_THREAD);
 
-    // Shared with the live scan: providers.jsonl, summary.csv/json, the table.
-    write_batch_outputs(batch, catalog, out.string(), run, s.top);
+    // Shared with the live scan: providers.jsonl (writer thread), summary.csv/json.
+    const inference::Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
 
     std::uint64_t malformed = 0;
     std::uint64_t domain_records = 0;
@@ -240,6 +218,7 @@ int run_infer(const InferSettings& s) {
                            read_bound + finish_main_cpu)
                    .c_str(),
                stderr);
+    print_summary(summary, catalog, out.string(), s.top);
     return kExitOk;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan infer: %s\n", e.what());

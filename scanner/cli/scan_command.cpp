@@ -100,7 +100,7 @@ std::string default_output_dir() {
 
 }  // namespace
 
-std::string default_config_dir() {
+std::string default_config_dir(const char* file_name) {
   if (const char* env = std::getenv("MXSCAN_CONFIG_DIR"); env != nullptr && *env != '\0') {
     return env;
   }
@@ -115,7 +115,7 @@ std::string default_config_dir() {
   candidates.push_back(fs::path(MXSCAN_SOURCE_DIR) / "configs");
 #endif
   for (const auto& dir : candidates) {
-    if (holds(dir, "mxscan.toml")) return fs::weakly_canonical(dir, ec).string();
+    if (holds(dir, file_name)) return fs::weakly_canonical(dir, ec).string();
   }
   return {};
 }
@@ -126,6 +126,15 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
   const std::string conduct = "Conduct (docs/conduct.md)";
   const std::string speed = "Rates and limits";
   const std::string data = "Data files";
+  app.footer(
+      "Defaults come from configs/mxscan.toml (every setting is there); options override it.\n"
+      "Examples:\n"
+      "  mxscan --domains top1m.csv --ehlo-name scanner.example.edu -o top1m-scan\n"
+      "  mxscan --resume top1m-scan          # after Ctrl-C, a crash or kill -9\n"
+      "  mxscan --domains top1m.csv --shard 0/4 -o part0   # then: mxscan infer part0 ... -o all\n"
+      "  mxscan --domains top1m.csv --dry-run -o plan      # DNS only: what would be contacted\n"
+      "Exit codes: 0 done, 1 failure while running, 2 usage or configuration error (nothing\n"
+      "contacted), 3 interrupted (continue with --resume). See docs/cli.md and mxscan(1).");
 
   app.add_option("--domains", o.domains,
                  "Domain list to scan: one name per line, Tranco/Alexa rank,domain CSV, .gz, "
@@ -387,7 +396,8 @@ int ScanCommand::run(int argc, char** argv) const {
     run.catalog_origin = catalog.origin();
     run.psl_file = psl.path();
     run.psl_sha256 = psl.sha256();
-    write_batch_outputs(batch, catalog, plan.out_dir, run, options_->top);
+    const inference::Summary summary = write_batch_outputs(batch, catalog, plan.out_dir, run);
+    print_summary(summary, catalog, plan.out_dir, options_->top);
     return kExitOk;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan: %s\n", e.what());

@@ -226,7 +226,9 @@ awaitable<dns::Answer> chase(std::shared_ptr<Resolver::Impl> impl, std::string n
 awaitable<dns::Answer> ask_following(std::shared_ptr<Resolver::Impl> impl, std::string name,
                                      dns::RrType type) {
   dns::Answer answer = co_await ask(impl, name, type);
-  if (answer.chase) answer = co_await chase(impl, std::move(name), type, std::move(answer));
+  if (answer.chase) {
+    answer = co_await chase(impl, std::move(name), type, std::move(answer));
+  }
   co_return answer;
 }
 
@@ -254,7 +256,9 @@ awaitable<dns::Answer> Resolver::query(std::string name, dns::RrType type) {
 
 awaitable<MxAnswer> Resolver::mx(std::string name) {
   dns::Answer a = co_await ask(impl_, name, dns::RrType::mx);
-  if (a.chase) a = co_await chase(impl_, std::move(name), dns::RrType::mx, std::move(a));
+  if (a.chase) {
+    a = co_await chase(impl_, std::move(name), dns::RrType::mx, std::move(a));
+  }
   MxAnswer out;
   out.status = a.status;
   out.cnames = std::move(a.cnames);
@@ -288,7 +292,9 @@ awaitable<AddrAnswer> Resolver::addresses(std::string host) {
                                  ask_following(impl_, host, dns::RrType::aaaa));
   } else {
     v4 = co_await ask(impl_, host, dns::RrType::a);
-    if (v4.chase) v4 = co_await chase(impl_, host, dns::RrType::a, std::move(v4));
+    if (v4.chase) {
+      v4 = co_await chase(impl_, host, dns::RrType::a, std::move(v4));
+    }
     v6.status = DnsStatus::not_queried;
   }
   AddrAnswer out;

@@ -139,11 +139,10 @@ awaitable<DomainObs> resolve_record(std::shared_ptr<DnsStage::Impl> impl, Domain
     MxRecord r;
     r.preference = entry.preference;
     r.exchange = std::move(entry.exchange);
-    if (r.exchange.empty()) {
-      r.addr_status = DnsStatus::invalid_name;  // "." beside other records (RFC 7505 forbids)
-    } else if (is_ip_literal(r.exchange)) {
+    if (is_ip_literal(r.exchange)) {
       r.addr_status = DnsStatus::address_literal;
-    } else if (host_name_problem(r.exchange)) {
+    } else if (r.exchange.empty() || host_name_problem(r.exchange)) {
+      // Not a host name, or "." beside other records (RFC 7505 forbids that).
       r.addr_status = DnsStatus::invalid_name;
     } else if (!cached_answer(*impl->cache, r.exchange, r)) {
       AddrAnswer a = co_await lookup_exchange(impl, r.exchange);
@@ -201,7 +200,7 @@ struct SharedRun {
   std::exception_ptr error;
   std::atomic<bool> stop{false};
 
-  void fail(std::exception_ptr e) {
+  void fail(const std::exception_ptr& e) {
     std::lock_guard lock(error_mutex);
     if (!error) error = e;
     stop = true;
@@ -235,7 +234,7 @@ awaitable<void> worker(ThreadRun* run) {
 
 struct WorkerDone {
   ThreadRun* run;
-  void operator()(std::exception_ptr e) const {
+  void operator()(const std::exception_ptr& e) const {
     if (e) run->shared->fail(e);
     if (--run->active == 0) run->resolver->close();
   }

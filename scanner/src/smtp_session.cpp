@@ -5,7 +5,8 @@
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -26,21 +27,9 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
-using namespace asio::experimental::awaitable_operators;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // QUIT is a courtesy; never wait long for its reply.
 constexpr auto kQuitTimeout = std::chrono::seconds(5);
-
-// Runs `op` until it completes or `deadline` passes (nullopt: timed out; the
-// operation was cancelled).
-template <typename T>
-asio::awaitable<std::optional<T>> within(asio::awaitable<T> op, asio::steady_timer& timer,
-                                         Clock::time_point deadline) {
-  timer.expires_at(deadline);
-  std::variant<T, std::monostate> r = co_await (std::move(op) || timer.async_wait(asio::use_awaitable));
-  if (r.index() == 0) co_return std::get<0>(std::move(r));
-  co_return std::nullopt;
-}
 
 enum class Io { ok, timeout, eof, reset, error };
 
@@ -50,6 +39,15 @@ Io classify(const error_code& ec) {
   if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe) return Io::reset;
   return Io::error;
 }
+
+// The deadline of the operation in progress. The timer's handler may run after
+// the operation (or the whole session) is over, so it holds this state by
+// shared pointer and acts only if its generation is still current.
+struct DeadlineState {
+  asio::cancellation_signal signal;
+  std::uint64_t generation = 0;
+  bool fired = false;
+};
 
 // What a session owns on the wire. The TLS stream takes the socket over once
 // STARTTLS is accepted; `plain()` is the socket in both cases.
@@ -61,6 +59,29 @@ struct Wire {
   std::string inbuf;  // bytes received and not yet parsed
   Clock::time_point session_deadline{};
   error_code last_error;
+
+  std::shared_ptr<DeadlineState> dl = std::make_shared<DeadlineState>();
+
+  // Before each operation: cancel it (terminal) if `deadline` passes first. One
+  // timer and one signal per session: cheaper than a parallel group per operation.
+  void arm(Clock::time_point deadline) {
+    dl->fired = false;
+    const std::uint64_t generation = ++dl->generation;
+    timer.expires_at(deadline);
+    timer.async_wait([state = dl, generation](const error_code& ec) {
+      if (!ec && state->generation == generation) {
+        state->fired = true;
+        state->signal.emit(asio::cancellation_type::terminal);
+      }
+    });
+  }
+  // After the operation: true when it was cut short by its deadline.
+  bool disarm() {
+    ++dl->generation;
+    timer.cancel();
+    return dl->fired;
+  }
+  auto token() { return asio::bind_cancellation_slot(dl->signal.slot(), kTuple); }
 
   tcp::socket& plain() { return tls ? tls->next_layer() : socket; }
   Clock::time_point deadline(Clock::duration phase) const {
@@ -78,18 +99,18 @@ std::array<char, 16384>& scratch() {
 asio::awaitable<Io> read_more(Wire& w, Clock::time_point deadline) {
   if (w.tls) {
     auto buffer = std::make_unique<std::array<char, 4096>>();
-    auto r = co_await within(w.tls->async_read_some(asio::buffer(*buffer), kTuple), w.timer, deadline);
-    if (!r) co_return Io::timeout;
-    const auto [ec, n] = *r;
+    w.arm(deadline);
+    const auto [ec, n] = co_await w.tls->async_read_some(asio::buffer(*buffer), w.token());
+    if (w.disarm()) co_return Io::timeout;
     w.last_error = ec;
     if (ec) co_return classify(ec);
     w.inbuf.append(buffer->data(), n);
     co_return Io::ok;
   }
   for (;;) {
-    auto r = co_await within(w.socket.async_wait(tcp::socket::wait_read, kTuple), w.timer, deadline);
-    if (!r) co_return Io::timeout;
-    error_code ec = std::get<0>(*r);
+    w.arm(deadline);
+    auto [ec] = co_await w.socket.async_wait(tcp::socket::wait_read, w.token());
+    if (w.disarm()) co_return Io::timeout;
     if (!ec) {
       const std::size_t n = w.socket.read_some(asio::buffer(scratch()), ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
@@ -129,14 +150,15 @@ asio::awaitable<ReplyOutcome> read_reply(Wire& w, const ReplyLimits& limits, Clo
 
 asio::awaitable<Io> send(Wire& w, std::string line, Clock::time_point deadline) {
   line += "\r\n";
-  std::optional<std::tuple<error_code, std::size_t>> r;
+  w.arm(deadline);
   if (w.tls) {
-    r = co_await within(asio::async_write(*w.tls, asio::buffer(line), kTuple), w.timer, deadline);
+    auto [ec, n] = co_await asio::async_write(*w.tls, asio::buffer(line), w.token());
+    w.last_error = ec;
   } else {
-    r = co_await within(asio::async_write(w.socket, asio::buffer(line), kTuple), w.timer, deadline);
+    auto [ec, n] = co_await asio::async_write(w.socket, asio::buffer(line), w.token());
+    w.last_error = ec;
   }
-  if (!r) co_return Io::timeout;
-  w.last_error = std::get<0>(*r);
+  if (w.disarm()) co_return Io::timeout;
   co_return classify(w.last_error);
 }
 
@@ -198,9 +220,12 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
                                           asio::ip::address_v4::bytes_type{address.bytes[0], address.bytes[1],
                                                                            address.bytes[2], address.bytes[3]})),
                          cfg.port);
-  auto connected = co_await within(w.socket.async_connect(endpoint, kTuple), w.timer, w.deadline(t.connect));
-  if (!connected || std::get<0>(*connected)) {
-    const error_code ec = connected ? std::get<0>(*connected) : error_code{};
+  w.arm(w.deadline(t.connect));
+  auto [connect_ec] = co_await w.socket.async_connect(endpoint, w.token());
+  const bool connect_timed_out = w.disarm();
+  if (connect_timed_out || connect_ec) {
+    const error_code ec = connect_ec;
+    const bool connected = !connect_timed_out;
     obs.status = !connected                                     ? SmtpStatus::connect_timeout
                  : ec == asio::error::connection_reset          ? SmtpStatus::reset
                  : ec == asio::error::timed_out                 ? SmtpStatus::connect_timeout
@@ -298,11 +323,12 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
     VerifyLog verify_log;
     attach_verify_log(ssl, &verify_log);
     if (cfg.sni && !exchange.empty()) set_sni(ssl, exchange);
-    auto shaken = co_await within(w.tls->async_handshake(asio::ssl::stream_base::client, kTuple), w.timer,
-                                  w.deadline(t.tls_handshake));
-    if (!shaken || std::get<0>(*shaken)) {
+    w.arm(w.deadline(t.tls_handshake));
+    auto [handshake_ec] = co_await w.tls->async_handshake(asio::ssl::stream_base::client, w.token());
+    const bool handshake_timed_out = w.disarm();
+    if (handshake_timed_out || handshake_ec) {
       obs.status = SmtpStatus::tls_failed;
-      obs.error = "tls handshake: " + (shaken ? std::get<0>(*shaken).message() : std::string("timed out"));
+      obs.error = "tls handshake: " + (handshake_timed_out ? std::string("timed out") : handshake_ec.message());
       finish(obs);
       co_return obs;
     }

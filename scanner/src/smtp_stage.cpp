@@ -194,6 +194,20 @@ asio::awaitable<void> dispatch(Impl* impl, Impl::Shard* shard) {
   }
 }
 
+// Flushes a shuffle window that stopped filling (the DNS stage went quiet), so no
+// address waits for more submissions or for close(). Ends with the stage.
+asio::awaitable<void> flush_stale_window(Impl* impl) {
+  asio::steady_timer tick(co_await asio::this_coro::executor);
+  for (;;) {
+    tick.expires_after(kMaxWindowAge / 4);
+    co_await tick.async_wait(kTuple);
+    std::lock_guard lock(impl->submit_mu);
+    if (impl->closed) co_return;
+    if (!impl->window.empty() && std::chrono::steady_clock::now() - impl->window_started >= kMaxWindowAge)
+      impl->flush_window();
+  }
+}
+
 }  // namespace
 
 Blocklist build_blocklist(const SmtpOptions& options) {
@@ -237,6 +251,7 @@ SmtpStage::SmtpStage(SmtpOptions options, std::shared_ptr<const AsnSource> asn, 
   m.rng.seed(m.options.shuffle_seed ? m.options.shuffle_seed : std::random_device{}());
   for (unsigned i = 0; i < m.options.threads; ++i)
     m.shards.push_back(std::make_unique<Impl::Shard>(shard_limits(m.options)));
+  asio::co_spawn(m.shards.front()->io, flush_stale_window(&m), asio::detached);
   for (auto& shard : m.shards) {
     Impl::Shard* s = shard.get();
     asio::co_spawn(s->io, dispatch(&m, s), asio::detached);
@@ -280,6 +295,7 @@ SubmitResult SmtpStage::submit(std::string_view address, std::string_view exchan
     ++m.counts.ipv6_skipped;
     result = SubmitResult::ipv6_disabled;
   } else {
+    if (m.window.empty()) m.window_started = std::chrono::steady_clock::now();
     m.window.push_back(GateTarget{*ip, std::move(key), std::string(exchange)});
     if (m.window.size() >= m.options.shuffle_window ||
         std::chrono::steady_clock::now() - m.window_started >= kMaxWindowAge)

@@ -17,6 +17,7 @@ DnsOptions dns_options(const ScanConfig& c) {
   o.qps = static_cast<double>(c.dns.rate);
   o.max_in_flight = static_cast<std::size_t>(c.dns.max_in_flight);
   o.channels = static_cast<std::size_t>(c.dns.channels);
+  o.threads = static_cast<std::size_t>(c.dns.threads);
   o.max_mx = static_cast<std::size_t>(c.dns.max_mx);
   o.ipv6 = c.smtp.ipv6;
   return o;

@@ -24,6 +24,9 @@ struct GeneralNamesFree {
 struct BioFree {
   void operator()(BIO* bio) const noexcept { BIO_free(bio); }
 };
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
+};
 
 std::string openssl_error() {
   const unsigned long e = ERR_get_error();
@@ -53,8 +56,10 @@ int record_verify(int preverify_ok, X509_STORE_CTX* store) {
 std::string iso8601(const ASN1_TIME* t) {
   std::tm tm{};
   if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return {};
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  // strftime's %Y does not pad: GeneralizedTime year 0281 would print as "281".
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 
@@ -88,9 +93,9 @@ namespace {
 
 // SHA-256 over the DER of the leaf and the certificates the server sent with it.
 std::string chain_key(X509_STORE_CTX* store) {
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
-  if (!md) return {};
-  EVP_DigestInit_ex(md, EVP_sha256(), nullptr);
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> owner(EVP_MD_CTX_new());
+  EVP_MD_CTX* md = owner.get();
+  if (!md || EVP_DigestInit_ex(md, EVP_sha256(), nullptr) != 1) return {};
   auto add = [md](X509* cert) {
     unsigned char* der = nullptr;
     const int len = i2d_X509(cert, &der);
@@ -105,8 +110,7 @@ std::string chain_key(X509_STORE_CTX* store) {
   for (int i = 0; rest && i < sk_X509_num(rest); ++i) add(sk_X509_value(rest, i));
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  EVP_DigestFinal_ex(md, digest, &n);
-  EVP_MD_CTX_free(md);
+  if (EVP_DigestFinal_ex(md, digest, &n) != 1) return {};
   return std::string(reinterpret_cast<const char*>(digest), n);
 }
 

@@ -73,9 +73,9 @@ CF
   postfix -c "$dir" set-permissions >"$dir/log/set-permissions.log" 2>&1 || {
     cat "$dir/log/set-permissions.log" >&2; return 1; }
   postfix -c "$dir" start >"$dir/log/start.log" 2>&1 || { cat "$dir/log/start.log" >&2; return 1; }
-  local want i up pid=""
+  local want _ up pid=""
   want=$(grep -c $'^[^#]' "$personas" || true)
-  for i in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     up=0
     while IFS=$'\t' read -r name addr _; do
       [[ -z $name || $name == \#* ]] && continue
@@ -90,24 +90,25 @@ CF
     tail -20 "$dir/log/maillog" >&2 2>/dev/null || true
     return 1
   fi
+  # shellcheck disable=SC2034  # for the caller
   POSTFIX_PID=$pid
   echo "$pid"
 }
 
 postfix_lab_stop() {
-  local dir=$1 pid="" i
+  local dir=$1 pid="" _
   [[ -d $dir ]] || return 0
   [[ -s $dir/queue/pid/master.pid ]] && pid=$(tr -d ' ' <"$dir/queue/pid/master.pid")
   postfix -c "$dir" stop >/dev/null 2>&1 || true
   [[ -n $pid ]] || return 0
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.05
   done
   # The master did not exit: end it and its children (those whose parent it is).
-  local children
-  children=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
-  kill -TERM "$pid" $children 2>/dev/null || true
+  local -a children
+  read -r -a children <<<"$(ps -o pid= --ppid "$pid" 2>/dev/null | tr '\n' ' ')"
+  kill -TERM "$pid" "${children[@]}" 2>/dev/null || true
   sleep 0.5
-  kill -KILL "$pid" $children 2>/dev/null || true
+  kill -KILL "$pid" "${children[@]}" 2>/dev/null || true
 }

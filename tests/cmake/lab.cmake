@@ -27,7 +27,7 @@ add_test(NAME "lab: parts answer as declared"
   COMMAND ${PROJECT_SOURCE_DIR}/tests/lab/lab_test.sh ${PROJECT_BINARY_DIR})
 set_tests_properties("lab: parts answer as declared" PROPERTIES
   LABELS "lab" TIMEOUT 180 RESOURCE_LOCK lab
-  REQUIRED_FILES ${PROJECT_BINARY_DIR}/mxscan-persona)
+  REQUIRED_FILES "${PROJECT_BINARY_DIR}/mxscan-persona;${PROJECT_BINARY_DIR}/mxscan")
 
 # The scale scenario at a CI-friendly size: generator, range personas and sampling.
 add_test(NAME "lab: scale scenario answers"
@@ -35,4 +35,13 @@ add_test(NAME "lab: scale scenario answers"
           --scenario scale --domains 20000)
 set_tests_properties("lab: scale scenario answers" PROPERTIES
   LABELS "lab" TIMEOUT 240 RESOURCE_LOCK lab
+  REQUIRED_FILES ${PROJECT_BINARY_DIR}/mxscan-persona)
+
+# End to end at mxscan's default settings (rates, caps, timeouts): results and conduct read
+# from the lab's own records (skipped, exit 77, if mxscan has no --domains).
+# tests/e2e/scan_lab.py covers resume, shards, dry run and refusals with faster settings.
+add_test(NAME "e2e: standard lab scan at default settings"
+  COMMAND ${PROJECT_SOURCE_DIR}/tests/lab/e2e_test.sh ${PROJECT_BINARY_DIR})
+set_tests_properties("e2e: standard lab scan at default settings" PROPERTIES
+  LABELS "e2e;lab" TIMEOUT 600 RESOURCE_LOCK lab SKIP_RETURN_CODE 77
   REQUIRED_FILES ${PROJECT_BINARY_DIR}/mxscan-persona)

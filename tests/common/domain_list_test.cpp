@@ -176,3 +176,23 @@ TEST_CASE("seen-set scales and keeps distinct names distinct", "[domain_list]") 
   REQUIRE(recs.size() == 3);
   CHECK(src.stats().duplicates == 1);
 }
+
+TEST_CASE("stdin as '-' and a UTF-8 byte order mark", "[domain_list]") {
+  std::string path = write_file("stdin.txt", "\xEF\xBB\xBF" "1,first.com\n2,second.com\n");
+  int saved = ::dup(STDIN_FILENO);
+  REQUIRE(saved >= 0);
+  FILE* f = std::fopen(path.c_str(), "rb");
+  REQUIRE(f != nullptr);
+  REQUIRE(::dup2(::fileno(f), STDIN_FILENO) == STDIN_FILENO);
+  std::vector<mxscan::DomainRecord> recs;
+  {
+    mxscan::DomainListReader reader("-");
+    recs = read_all(reader);
+  }
+  ::dup2(saved, STDIN_FILENO);
+  ::close(saved);
+  std::fclose(f);
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[0].domain == "first.com");
+  CHECK(recs[1].domain == "second.com");
+}

@@ -172,7 +172,7 @@ def check_conduct():
     said = {}
     for line in log:
         parts = line.split("\t")
-        said.setdefault(parts[0], set()).add((parts[1], parts[-1].split(" ")[0].upper()))
+        said.setdefault(parts[0], set()).add((parts[-2], parts[-1].split(" ")[0].upper()))
     no_quit = []
     for r in jsonl(os.path.join(WORK, "base", "hosts.jsonl")):
         cmds = said.get(r["address"], set())

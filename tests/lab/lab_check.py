@@ -399,12 +399,14 @@ def check_conduct_records(lab, port):
     check(stats.get(("addr", tarpit), (0, 0))[0] >= 7, "stats: >= 7 connections on tarpit")
     check(("addr", "127.255.0.25") not in stats, "the blocked canary must never be contacted")
     log = open(os.path.join(lab, "persona", "commands.log")).read().splitlines()
-    ehlo = [line for line in log if line.endswith("\tEHLO lab-check.lab.example")]
-    check(any(line.startswith("127.15.169.1\tplain\t") for line in ehlo),
-          "command log: plain EHLO on 127.15.169.1 expected")
-    check(any(line.startswith("127.15.169.1\ttls\t") for line in ehlo),
-          "command log: EHLO over TLS on 127.15.169.1 expected")
-    check(any(line.startswith("127.80.75.10\tfwd\t") for line in ehlo),
+    rows = [line.split("\t") for line in log]
+    check(all(len(r) == 4 and r[1].isdigit() for r in rows), "command log: 4 columns")
+    ehlo = [r for r in rows if r[3] == "EHLO lab-check.lab.example"]
+    plain = {r[1] for r in ehlo if r[0] == "127.15.169.1" and r[2] == "plain"}
+    tls = {r[1] for r in ehlo if r[0] == "127.15.169.1" and r[2] == "tls"}
+    check(plain, "command log: plain EHLO on 127.15.169.1 expected")
+    check(plain & tls, "command log: EHLO over TLS in the same session expected")
+    check(any(r[0] == "127.80.75.10" and r[2] == "fwd" for r in ehlo),
           "command log: forwarded EHLO on the Postfix persona expected")
     maillog = open(os.path.join(lab, "postfix", "log", "maillog")).read()
     for name in ("outlook", "pf-selfhosted", "pf-tls"):

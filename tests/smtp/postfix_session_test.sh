@@ -4,7 +4,7 @@
 # intermediate, an expired leaf, a listener without TLS. Runs the hidden [postfix]
 # Catch tests, then reads Postfix's own per-session command counts from its log:
 # every session must end with QUIT and no forbidden command may appear.
-#   postfix_session_test.sh TEST_SCANNER WORKDIR
+#   postfix_session_test.sh TEST_SMTP WORKDIR
 set -euo pipefail
 test_scanner=$1
 work=$2

@@ -57,7 +57,8 @@ void ConductRecord::closed(std::uint32_t a) {
   if (total_.current > 0) --total_.current;
 }
 
-void ConductRecord::command(std::uint32_t a, std::string_view channel, std::string_view line) {
+void ConductRecord::command(std::uint32_t a, std::uint64_t session, std::string_view channel,
+                            std::string_view line) {
   ++commands_;
   dirty_ = true;
   if (log_ == nullptr) return;
@@ -68,7 +69,8 @@ void ConductRecord::command(std::uint32_t a, std::string_view channel, std::stri
     if (u == '\r' || u == '\n') continue;
     clean += (u < 0x20 || u >= 0x7f) ? '?' : ch;
   }
-  std::fprintf(log_, "%s\t%.*s\t%s\n", format_ipv4(a).c_str(), static_cast<int>(channel.size()),
+  std::fprintf(log_, "%s\t%llu\t%.*s\t%s\n", format_ipv4(a).c_str(),
+               static_cast<unsigned long long>(session), static_cast<int>(channel.size()),
                channel.data(), clean.c_str());
 }
 

@@ -24,8 +24,10 @@ class ConductRecord {
 
   void opened(std::uint32_t local_address);
   void closed(std::uint32_t local_address);
-  // One line per command: local address, channel ("plain", "tls", "fwd"), the command text.
-  void command(std::uint32_t local_address, std::string_view channel, std::string_view line);
+  // One line per command: local address, session number (per process, from 1), channel
+  // ("plain", "tls", "fwd"), the command text.
+  void command(std::uint32_t local_address, std::uint64_t session, std::string_view channel,
+               std::string_view line);
 
   // Writes the stats file (if anything changed) and flushes the command log.
   void flush();

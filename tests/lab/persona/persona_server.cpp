@@ -18,11 +18,14 @@
 #include <boost/asio/ssl.hpp>
 #include <openssl/ssl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -47,6 +50,7 @@ struct Settings {
 
 struct Server {
   const PersonaMap& personas;
+  std::uint64_t sessions = 0;  // numbers sessions in the command log
   std::vector<asio::ssl::context*> tls_by_persona;  // aligned with personas(); null: none
   ConductRecord& record;
   Settings settings;
@@ -54,7 +58,8 @@ struct Server {
 
 struct Conn {
   Conn(tcp::socket s, Server& srv_, std::uint32_t local_, const Persona* p)
-      : sock(std::move(s)), deadline(sock.get_executor()), srv(srv_), local(local_), persona(p) {
+      : sock(std::move(s)), deadline(sock.get_executor()), srv(srv_), local(local_), persona(p),
+        id(++srv_.sessions) {
     touch(srv.settings.idle);  // a default timer has already expired: the watchdog would close
   }
   ~Conn() { srv.record.closed(local); }
@@ -73,6 +78,7 @@ struct Conn {
   Server& srv;
   std::uint32_t local;
   const Persona* persona;
+  std::uint64_t id;
   std::unique_ptr<tcp::socket> upstream;  // forward personas only
   bool done = false;
 };
@@ -204,7 +210,7 @@ awaitable<LoopEnd> command_loop(Stream& s, Conn& c, bool in_tls, bool rejecting)
     auto [ec, n] = co_await asio::async_read_until(s, asio::dynamic_buffer(buf, kMaxCommandLine), '\n',
                                                    asio::as_tuple(use_awaitable));
     if (ec == asio::error::not_found) {
-      c.srv.record.command(c.local, channel, "<line longer than 4096 bytes>");
+      c.srv.record.command(c.local, c.id, channel, "<line longer than 4096 bytes>");
       co_await send(s, c, "500 5.5.2 Error: line too long" + nl);
       co_return LoopEnd::closed;
     }
@@ -212,7 +218,7 @@ awaitable<LoopEnd> command_loop(Stream& s, Conn& c, bool in_tls, bool rejecting)
     std::string line = buf.substr(0, n);
     buf.erase(0, n);
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    c.srv.record.command(c.local, channel, line);
+    c.srv.record.command(c.local, c.id, channel, line);
     std::string verb = line.substr(0, line.find(' '));
     for (auto& ch : verb) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
 
@@ -349,7 +355,7 @@ awaitable<void> pump(ConnPtr c, bool from_client) {
         continue;
       }
       while (!line.empty() && line.back() == '\r') line.pop_back();
-      c->srv.record.command(c->local, "fwd", line);
+      c->srv.record.command(c->local, c->id, "fwd", line);
       std::string verb = line.substr(0, 8);
       for (auto& ch : verb) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       if (verb == "STARTTLS") sniff = false;
@@ -506,13 +512,20 @@ int main(int argc, char** argv) {
     raise_fd_limit();
 
     ConductRecord record(stats, log);  // outlives the io_context: sessions count on close
-    Server srv{personas, by_persona, record, Settings{std::chrono::seconds(idle_s),
+    Server srv{personas, 0, by_persona, record, Settings{std::chrono::seconds(idle_s),
                                                       std::chrono::seconds(tarpit_s)}};
     asio::io_context io(1);
     tcp::acceptor acceptor(io);
     tcp::endpoint ep(laddr, static_cast<unsigned short>(port));
     acceptor.open(ep.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
+    // Loopback only, enforced by the kernel where allowed (needs CAP_NET_RAW); otherwise
+    // the accept loop still resets any connection to a non-127.0.0.0/8 address.
+    static constexpr char kLoopback[] = "lo";
+    if (setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, kLoopback,
+                   sizeof kLoopback) != 0)
+      std::cerr << "mxscan-persona: SO_BINDTODEVICE lo refused (" << std::strerror(errno)
+                << "); non-loopback connections are reset instead\n";
     acceptor.bind(ep);
     acceptor.listen(asio::socket_base::max_listen_connections);
     asio::signal_set signals(io, SIGINT, SIGTERM);

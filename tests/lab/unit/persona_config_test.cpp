@@ -142,8 +142,8 @@ TEST_CASE("conduct record: connections and peak concurrency per address and /24"
     rec.closed(a);
     rec.closed(a);
     rec.opened(a);  // a: 3 connections, peak still 2
-    rec.command(a, "plain", "EHLO scanner.lab.example\r\n");
-    rec.command(b, "tls", std::string("bad\x01" "byte"));
+    rec.command(a, 1, "plain", "EHLO scanner.lab.example\r\n");
+    rec.command(b, 2, "tls", std::string("bad\x01" "byte"));
     rec.flush();
   }
   std::ifstream in(stats);
@@ -157,7 +157,8 @@ TEST_CASE("conduct record: connections and peak concurrency per address and /24"
   std::ifstream lin(log);
   std::stringstream lines;
   lines << lin.rdbuf();
-  CHECK(lines.str() == "127.65.2.1\tplain\tEHLO scanner.lab.example\n127.65.2.9\ttls\tbad?byte\n");
+  CHECK(lines.str() ==
+        "127.65.2.1\t1\tplain\tEHLO scanner.lab.example\n127.65.2.9\t2\ttls\tbad?byte\n");
   std::filesystem::remove(stats);
   std::filesystem::remove(log);
 }

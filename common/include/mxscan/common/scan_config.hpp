@@ -20,8 +20,9 @@ struct DnsSettings {
   std::int64_t timeout_ms = 2000;      // per query try
   std::int64_t retries = 2;            // further tries after the first
   std::int64_t rate = 2000;            // queries/s, 0 = unlimited
-  std::int64_t max_in_flight = 5000;
-  std::int64_t channels = 8;
+  std::int64_t max_in_flight = 1000;
+  std::int64_t channels = 4;
+  std::int64_t threads = 1;            // event-loop threads of the DNS stage
   std::int64_t max_mx = 32;            // MX records kept per domain
 };
 
@@ -84,6 +85,7 @@ void visit_settings(Config& c, Visitor&& v) {
   v("dns", "rate", c.dns.rate, "DNS queries per second (0: unlimited)");
   v("dns", "max_in_flight", c.dns.max_in_flight, "DNS queries in flight");
   v("dns", "channels", c.dns.channels, "c-ares channels (sockets and ID spaces)");
+  v("dns", "threads", c.dns.threads, "event-loop threads of the DNS stage");
   v("dns", "max_mx", c.dns.max_mx, "MX records kept per domain (more are flagged)");
   v("smtp", "port", c.smtp.port, "SMTP port");
   v("smtp", "rate", c.smtp.rate, "new SMTP sessions per second (0: unlimited)");

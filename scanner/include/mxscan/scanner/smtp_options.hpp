@@ -34,7 +34,7 @@ struct SmtpOptions {
   SmtpTimeouts timeouts;
   ReplyLimits reply_limits;
   std::size_t max_chain_certs = 16;       // certificates kept per chain
-  std::size_t max_chain_bytes = 65'536;   // certificate message size accepted (SSL max_cert_list)
+  std::size_t max_chain_bytes = 102'400;  // certificate message accepted (OpenSSL's own default)
 
   // --- who is contacted
   std::string default_blocklist = "configs/blocklist.conf";  // "" disables it (explicitly)
@@ -45,8 +45,8 @@ struct SmtpOptions {
   // --- how fast (0 = unlimited)
   double sessions_per_s = 200;           // global new sessions per second
   std::size_t max_in_flight = 1000;      // global sessions in flight
-  double prefix_sessions_per_s = 2;      // new sessions per second per /24 (IPv4) or /48 (IPv6)
-  std::size_t prefix_max_in_flight = 4;  // sessions in flight per /24 or /48
+  double prefix_sessions_per_s = 1;      // new sessions per second per /24 (IPv4) or /48 (IPv6)
+  std::size_t prefix_max_in_flight = 2;  // sessions in flight per /24 or /48
   std::size_t shuffle_window = 4096;     // addresses buffered and shuffled before dispatch
   std::uint64_t shuffle_seed = 0;        // 0: random seed per run
 

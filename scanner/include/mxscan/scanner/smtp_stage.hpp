@@ -50,6 +50,7 @@ class SmtpStage {
  public:
   using Callback = std::function<void(HostObs)>;
 
+  // `on_result` must not call back into the stage (submit, close, wait).
   // Validates options, resolves the EHLO name, loads blocklists and the trust
   // store, checks RLIMIT_NOFILE and starts the workers. Throws std::runtime_error
   // with a clear message on any configuration problem. `asn` may be null.

@@ -41,7 +41,7 @@ using X509Ptr = std::unique_ptr<x509_st, X509Free>;
 
 struct TlsClientSettings {
   std::string ca_file;                   // PEM bundle replacing the system store; "" = system store
-  std::size_t max_chain_bytes = 65'536;  // largest certificate message accepted
+  std::size_t max_chain_bytes = 102'400;  // largest certificate message accepted
   bool cache_verdicts = true;            // reuse the verdict for a chain already verified
 };
 

@@ -9,7 +9,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <algorithm>
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "mxscan/scanner/pfx2as_asn_source.hpp"
 #include "mxscan/scanner/tls_client.hpp"
@@ -92,6 +95,11 @@ struct Lab {
   void add(const std::string& address, TestPersona p) { port = server.listen(address, port, std::move(p)); }
 };
 
+// The server logs a connection when its side ends, which may be just after the client's.
+void wait_for_logs(const TestSmtpServer& server, std::size_t n) {
+  for (int i = 0; i < 200 && server.stats().connections.size() < n; ++i) std::this_thread::sleep_for(10ms);
+}
+
 TestPersona tls_persona(const std::string& chain_name) {
   TestPersona p;
   p.chain_file = chain(chain_name);
@@ -105,6 +113,7 @@ TEST_CASE("session: full STARTTLS dialogue with a trusted lab chain", "[smtp]") 
   lab.add("127.61.1.1", tls_persona("multisan"));
   lab.server.start();
   const HostObs h = scan_one(lab_options(lab.port), "127.61.1.1");
+  wait_for_logs(lab.server, 1);
   lab.server.stop();
   INFO(h.error);
   CHECK(h.status == SmtpStatus::success);
@@ -258,6 +267,7 @@ TEST_CASE("session: each status, with the phase reached", "[smtp]") {
   const auto start = std::chrono::steady_clock::now();
   auto h = by_address(mxscan::scan_addresses(lab_options(lab.port), addresses));
   const auto took = std::chrono::steady_clock::now() - start;
+  wait_for_logs(lab.server, 20);
   lab.server.stop();
   CHECK(took < 6s);  // every timeout bounded, all in parallel
   struct Expect {
@@ -342,6 +352,7 @@ TEST_CASE("session: SNI only when asked, with the exchange name", "[smtp]") {
     mxscan::SmtpStage stage(o, nullptr, [](HostObs) {});
     CHECK(stage.submit("127.61.6.1", "mx1.multi.lab.example") == mxscan::SubmitResult::queued);
   }
+  wait_for_logs(lab.server, 1);
   lab.server.stop();
   const auto stats = lab.server.stats();
   REQUIRE(stats.connections.size() == 1);
@@ -539,4 +550,103 @@ TEST_CASE("stage: ASN annotation from the configured source", "[smtp]") {
   CHECK(h["127.61.13.1"].asn == 15169u);
   CHECK_FALSE(h["10.0.0.1"].asn);
   CHECK(mxscan::open_asn_source("", "") == nullptr);
+}
+
+TEST_CASE("stage: several worker threads keep every cap and deliver every result", "[smtp]") {
+  Lab lab;
+  TestPersona p = tls_persona("multisan");
+  std::vector<std::string> addresses;
+  for (int net = 1; net <= 4; ++net)
+    for (int host = 1; host <= 10; ++host) addresses.push_back("127.61." + std::to_string(40 + net) + "." + std::to_string(host));
+  for (const auto& a : addresses) lab.add(a, p);
+  lab.server.start();
+  SmtpOptions o = lab_options(lab.port);
+  o.threads = 2;
+  o.prefix_max_in_flight = 2;
+  o.max_in_flight = 6;
+  std::vector<HostObs> results;
+  mxscan::SmtpStageStats stats;
+  {
+    mxscan::SmtpStage stage(o, nullptr, [&](HostObs h) { results.push_back(std::move(h)); });
+    for (const auto& a : addresses) CHECK(stage.submit(a) == mxscan::SubmitResult::queued);
+    stage.close();
+    stage.wait();
+    stats = stage.stats();
+  }
+  lab.server.stop();
+  REQUIRE(results.size() == addresses.size());
+  for (const auto& h : results) {
+    INFO(h.address << " " << h.error);
+    CHECK(h.status == SmtpStatus::success);
+    CHECK((h.tls && h.tls->trusted));
+  }
+  const auto server = lab.server.stats();
+  for (const auto& [net, peak] : server.max_per_24) CHECK(peak <= 2);
+  CHECK(server.max_concurrent <= 6);
+  CHECK(stats.sessions == addresses.size());
+  CHECK(server.forbidden == 0);
+}
+
+TEST_CASE("stage: a window that stops filling is dispatched without close()", "[smtp]") {
+  Lab lab;
+  TestPersona p;
+  p.offer_starttls = false;
+  lab.add("127.61.50.1", p);
+  lab.server.start();
+  std::atomic<int> delivered{0};
+  mxscan::SmtpStage stage(lab_options(lab.port), nullptr, [&](HostObs) { ++delivered; });
+  stage.submit("127.61.50.1");
+  for (int i = 0; i < 40 && delivered == 0; ++i) std::this_thread::sleep_for(100ms);
+  CHECK(delivered == 1);  // within about a second, while the stage is still open
+  stage.close();
+  stage.wait();
+  lab.server.stop();
+}
+
+TEST_CASE("conduct: addresses are visited in a randomised order", "[smtp]") {
+  Lab lab;
+  TestPersona p;
+  p.offer_starttls = false;
+  std::vector<std::string> addresses;
+  for (int i = 1; i <= 40; ++i) addresses.push_back("127.61.60." + std::to_string(i));
+  for (const auto& a : addresses) lab.add(a, p);
+  lab.server.start();
+  SmtpOptions o = lab_options(lab.port);
+  o.max_in_flight = 1;  // one at a time: the server sees the visiting order
+  o.shuffle_seed = 0;   // random
+  CHECK(mxscan::scan_addresses(o, addresses).size() == addresses.size());
+  wait_for_logs(lab.server, addresses.size());
+  lab.server.stop();
+  std::vector<std::string> visited;
+  for (const auto& c : lab.server.stats().connections) visited.push_back(c.local);
+  REQUIRE(visited.size() == addresses.size());
+  CHECK(visited != addresses);
+  auto sorted = visited;
+  std::sort(sorted.begin(), sorted.end());
+  auto expected = addresses;
+  std::sort(expected.begin(), expected.end());
+  CHECK(sorted == expected);
+}
+
+TEST_CASE("stage: abort() stops sessions in flight at once", "[smtp]") {
+  Lab lab;
+  TestPersona p;
+  p.fault = Fault::tarpit;
+  for (int i = 1; i <= 5; ++i) lab.add("127.61.70." + std::to_string(i), p);
+  lab.server.start();
+  SmtpOptions o = lab_options(lab.port);
+  o.timeouts.greeting = 30s;
+  std::atomic<int> delivered{0};
+  const auto start = std::chrono::steady_clock::now();
+  {
+    mxscan::SmtpStage stage(o, nullptr, [&](HostObs) { ++delivered; });
+    for (int i = 1; i <= 5; ++i) stage.submit("127.61.70." + std::to_string(i));
+    stage.flush();
+    for (int i = 0; i < 50 && stage.in_flight() < 5; ++i) std::this_thread::sleep_for(20ms);
+    CHECK(stage.in_flight() == 5);
+    stage.abort();
+  }
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+  CHECK(delivered == 0);
+  lab.server.stop();
 }
