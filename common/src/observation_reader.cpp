@@ -399,6 +399,9 @@ struct ObservationReader::Impl {
 
   enum class Kind { domain, host, malformed };
 
+  static constexpr std::string_view kDomainPrefix = R"({"schema":"mxscan/domain/1",)";
+  static constexpr std::string_view kHostPrefix = R"({"schema":"mxscan/host/1",)";
+
   // `data` must be readable up to data + capacity, capacity >= len + SIMDJSON_PADDING.
   Kind parse(const char* data, std::size_t len, std::size_t capacity) {
     try {
@@ -408,15 +411,26 @@ struct ObservationReader::Impl {
         if (err == simdjson::INCORRECT_TYPE) bad("not a JSON object");
         bad(fmt::format("invalid JSON: {}", simdjson::error_message(err)));
       }
-      const std::string_view schema = take(obj.find_field_unordered("schema").get_string(), "schema");
+      // mxscan's writers put the schema first: recognise that prefix without a
+      // lookup (the field walk below still sees, and skips, the "schema" field).
+      const std::string_view text(data, len);
+      std::string_view schema;
+      bool looked_up = false;
+      if (text.starts_with(kDomainPrefix)) {
+        schema = kDomainSchema;
+      } else if (text.starts_with(kHostPrefix)) {
+        schema = kHostSchema;
+      } else {
+        schema = take(obj.find_field_unordered("schema").get_string(), "schema");
+        looked_up = true;
+      }
+      // After a lookup the walk restarts from the first field; "schema" is then skipped.
+      if (looked_up) take(obj.reset(), "record");
       Kind kind = Kind::malformed;
       if (schema == kDomainSchema) {
-        // Consumed fields are revisited from the start; "schema" is then ignored.
-        take(obj.reset(), "record");
         parse_domain(obj, domain, mx_pool);
         kind = Kind::domain;
       } else if (schema == kHostSchema) {
-        take(obj.reset(), "record");
         parse_host(obj, options.decode_chains, host, tls_scratch);
         kind = Kind::host;
       } else {

@@ -218,6 +218,7 @@ int run_infer(const InferSettings& s) {
     const double read_cpu = cpu_seconds();
     const double read_main_cpu = cpu_seconds(RUSAGE_THREAD);
 
+    // Shared with the live scan: providers.jsonl (writer thread), summary.csv/json.
     const inference::Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
 
     // What an idle 2-core machine would take: while reading, the busiest thread

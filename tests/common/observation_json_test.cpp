@@ -257,6 +257,9 @@ TEST_CASE("malformed lines get a clear reason") {
   CHECK_THAT(reason_of("{\"schema\":\"mxscan/host/1\",\"address\":\"192.0.2.1\",\"port\":25,\"status\":\"success\",\"phase\":\"done\",\"banner\":\"\xff\"}"),
              Catch::Contains("UTF-8") || Catch::Contains("UTF8"));
   CHECK(reason_of("[1,2]") == "not a JSON object");
+  // Keys are matched as written (docs/formats.md): an escaped spelling is another key.
+  CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","dom\u0061in":"a.com","mx_status":"ok","mx":[]})"),
+             Catch::Contains("missing required field \"domain\""));
   CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[1,}])"),
              Catch::Contains("invalid JSON") || Catch::Contains("field \"mx\""));
 }
