@@ -5,37 +5,33 @@
 #include <fmt/format.h>
 
 #include "mxscan/common/output_file.hpp"
-#include "mxscan/inference/providers_json.hpp"
+#include "result_writer.hpp"
 
 namespace mxscan::cli {
 
 inference::Summary write_batch_outputs(inference::Batch& batch, const inference::Catalog& catalog,
-                                       const std::string& out_dir, inference::RunReport& run,
-                                       std::size_t top_rows) {
+                                       const std::string& out_dir, inference::RunReport& run) {
   const std::filesystem::path out(out_dir);
-  OutputFile providers_out((out / "providers.jsonl").string());
-  inference::SummaryBuilder summary_builder(catalog);
-  run.batch = batch.finish([&](const inference::DomainResult& result) {
-    inference::append_jsonl(providers_out.buffer(), result);
-    providers_out.flush_if_full();
-    summary_builder.add(result);
-  });
-  providers_out.close();
-  inference::Summary summary = summary_builder.build();
+  // Serialising and summarising run on a writer thread beside finish().
+  ResultWriter writer((out / "providers.jsonl").string(), catalog);
+  run.batch = batch.finish([&](const inference::DomainResult& result) { writer.add(result); });
+  inference::Summary summary = writer.finish();
   write_file((out / "summary.csv").string(), inference::summary_csv(summary, catalog));
   write_file((out / "summary.json").string(), inference::summary_json(summary, catalog, run));
+  return summary;
+}
 
+void print_summary(const inference::Summary& summary, const inference::Catalog& catalog,
+                   const std::string& out_dir, std::size_t top_rows) {
   const double with_share = summary.domains_total
                                 ? 100.0 * static_cast<double>(summary.domains_with_provider) /
                                       static_cast<double>(summary.domains_total)
                                 : 0.0;
   std::fputs(fmt::format("{} domains, {} with a provider ({:.2f}%); outputs in {}\n\n",
-                         summary.domains_total, summary.domains_with_provider, with_share,
-                         out.string())
+                         summary.domains_total, summary.domains_with_provider, with_share, out_dir)
                  .c_str(),
              stdout);
   std::fputs(inference::top_table(summary, catalog, top_rows).c_str(), stdout);
-  return summary;
 }
 
 }  // namespace mxscan::cli

@@ -1,7 +1,8 @@
 // The end of every inference run, live scan or offline: finish the batch,
-// stream providers.jsonl, write summary.csv and summary.json, print the top
-// table. Shared by `mxscan --domains` and `mxscan infer` so both paths write
-// the same files from the same code.
+// stream providers.jsonl (on ResultWriter's thread), write summary.csv and
+// summary.json, and print the totals and the top table. Shared by
+// `mxscan --domains` and `mxscan infer` so both write the same files from the
+// same code.
 #pragma once
 
 #include <cstddef>
@@ -15,7 +16,10 @@ namespace mxscan::cli {
 // `run` carries inputs and settings for summary.json; its batch stats are
 // filled here. Throws std::runtime_error when an output cannot be written.
 inference::Summary write_batch_outputs(inference::Batch& batch, const inference::Catalog& catalog,
-                                       const std::string& out_dir, inference::RunReport& run,
-                                       std::size_t top_rows);
+                                       const std::string& out_dir, inference::RunReport& run);
+
+// "N domains, M with a provider (x%); outputs in DIR" and the top-N table, on stdout.
+void print_summary(const inference::Summary& summary, const inference::Catalog& catalog,
+                   const std::string& out_dir, std::size_t top_rows);
 
 }  // namespace mxscan::cli

@@ -1,6 +1,7 @@
 #include "infer_command.hpp"
 
-#include "result_writer.hpp"
+#include "batch_outputs.hpp"
+#include "scan_command.hpp"
 
 #include "mxscan/common/names.hpp"
 #include "mxscan/common/observation_pipeline.hpp"
@@ -13,6 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <cstdio>
@@ -57,11 +59,6 @@ bool InferCommand::selected() const { return sub_->parsed(); }
 int InferCommand::run() const { return run_infer(*settings_); }
 
 namespace {
-
-bool holds_providers(const fs::path& dir) {
-  std::error_code ec;
-  return fs::is_regular_file(dir / "providers.toml", ec);
-}
 
 // Every file to read, in order; throws UsageError for paths that are not there.
 struct UsageError : std::runtime_error {
@@ -143,25 +140,7 @@ class BatchFeeder : public ObservationHandler {
 
 }  // namespace
 
-std::string default_providers_path() {
-  if (const char* env = std::getenv("MXSCAN_CONFIG_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  std::vector<fs::path> candidates;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    candidates.push_back(exe.parent_path() / ".." / "share" / "mxscan" / "configs");
-    candidates.push_back(exe.parent_path() / ".." / "configs");
-  }
-#ifdef MXSCAN_SOURCE_DIR
-  candidates.push_back(fs::path(MXSCAN_SOURCE_DIR) / "configs");
-#endif
-  for (const auto& dir : candidates) {
-    if (holds_providers(dir)) return fs::weakly_canonical(dir, ec).string();
-  }
-  return {};
-}
+std::string default_providers_path() { return default_config_dir("providers.toml"); }
 
 int run_infer(const InferSettings& s) {
   const auto start = std::chrono::steady_clock::now();
@@ -196,51 +175,41 @@ int run_infer(const InferSettings& s) {
     run.catalog_origin = catalog.origin();
     run.psl_file = psl.path();
     run.psl_sha256 = psl.sha256();
+    BackgroundRead read;
     {
-      // Parsing runs on a second thread; the batch is fed here, in file order.
+      // Parsing runs on reader threads; the batch is fed here.
       BatchFeeder feeder(batch, malformed_path, s.max_reported);
-      read_files_in_background(files, {.decode_chains = false}, feeder,
-                               [&](const std::string& file, const ReadCounts& c) {
-                                 run.inputs.push_back({file, c.lines, c.domains, c.hosts, c.malformed});
-                               });
+      read = read_files_in_background(files, {.decode_chains = false}, feeder);
       feeder.close();
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        const ReadCounts& c = read.files[i];
+        run.inputs.push_back({files[i], c.lines, c.domains, c.hosts, c.malformed});
+      }
     }
     const double read_s = seconds_since(start);
     const double read_cpu = cpu_seconds();
+    const double read_main_cpu = cpu_seconds(RUSAGE_THREAD);
 
-    ResultWriter writer((out / "providers.jsonl").string(), catalog);
-    run.batch = batch.finish([&](const inference::DomainResult& result) { writer.add(result); });
-    const inference::Summary summary = writer.finish();
-    write_file((out / "summary.csv").string(), inference::summary_csv(summary, catalog));
-    write_file((out / "summary.json").string(), inference::summary_json(summary, catalog, run));
+    const inference::Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
 
-    std::uint64_t malformed = 0;
-    std::uint64_t domain_records = 0;
-    std::uint64_t host_records = 0;
-    for (const auto& in : run.inputs) {
-      malformed += in.malformed_lines;
-      domain_records += in.domain_records;
-      host_records += in.host_records;
-    }
+    // What an idle 2-core machine would take: while reading, the busiest thread
+    // or half of all the work, whichever is more; then the main thread alone
+    // (the writer thread runs beside it).
+    double read_bound = std::max(read_main_cpu, read_cpu / 2);
+    for (double reader_cpu : read.reader_cpu_seconds) read_bound = std::max(read_bound, reader_cpu);
+    const double finish_main_cpu = cpu_seconds(RUSAGE_THREAD) - read_main_cpu;
     std::fputs(fmt::format("mxscan infer: {} domain and {} host records from {} files, {} malformed "
-                           "lines skipped{}; reading {:.2f} s (cpu {:.2f} s), inferring and writing "
-                           "{:.2f} s (cpu {:.2f} s); cpu {:.2f} s in all, {:.2f} s on the main thread\n",
-                           domain_records, host_records, files.size(), malformed,
-                           malformed ? fmt::format(" (list: {})", malformed_path.string()) : "",
-                           read_s, read_cpu, seconds_since(start) - read_s, cpu_seconds() - read_cpu,
-                           cpu_seconds(), cpu_seconds(RUSAGE_THREAD))
+                           "lines skipped{}; reading {:.2f} s (cpu {:.2f} s, main thread {:.2f} s, "
+                           "readers {:.2f} s), inferring and writing {:.2f} s (cpu {:.2f} s, main "
+                           "thread {:.2f} s); on two free cores about {:.2f} s\n",
+                           read.total.domains, read.total.hosts, files.size(), read.total.malformed,
+                           read.total.malformed ? fmt::format(" (list: {})", malformed_path.string()) : "",
+                           read_s, read_cpu, read_main_cpu, fmt::join(read.reader_cpu_seconds, " + "),
+                           seconds_since(start) - read_s, cpu_seconds() - read_cpu, finish_main_cpu,
+                           read_bound + finish_main_cpu)
                    .c_str(),
                stderr);
-    const double with_share =
-        summary.domains_total ? 100.0 * static_cast<double>(summary.domains_with_provider) /
-                                    static_cast<double>(summary.domains_total)
-                              : 0.0;
-    std::fputs(fmt::format("{} domains, {} with a provider ({:.2f}%); outputs in {}\n\n",
-                           summary.domains_total, summary.domains_with_provider, with_share,
-                           out.string())
-                   .c_str(),
-               stdout);
-    std::fputs(inference::top_table(summary, catalog, s.top).c_str(), stdout);
+    print_summary(summary, catalog, out.string(), s.top);
     return kExitOk;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan infer: %s\n", e.what());

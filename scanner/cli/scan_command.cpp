@@ -100,7 +100,7 @@ std::string default_output_dir() {
 
 }  // namespace
 
-std::string default_config_dir() {
+std::string default_config_dir(const char* file_name) {
   if (const char* env = std::getenv("MXSCAN_CONFIG_DIR"); env != nullptr && *env != '\0') {
     return env;
   }
@@ -115,7 +115,7 @@ std::string default_config_dir() {
   candidates.push_back(fs::path(MXSCAN_SOURCE_DIR) / "configs");
 #endif
   for (const auto& dir : candidates) {
-    if (holds(dir, "mxscan.toml")) return fs::weakly_canonical(dir, ec).string();
+    if (holds(dir, file_name)) return fs::weakly_canonical(dir, ec).string();
   }
   return {};
 }
@@ -396,7 +396,8 @@ int ScanCommand::run(int argc, char** argv) const {
     run.catalog_origin = catalog.origin();
     run.psl_file = psl.path();
     run.psl_sha256 = psl.sha256();
-    write_batch_outputs(batch, catalog, plan.out_dir, run, options_->top);
+    const inference::Summary summary = write_batch_outputs(batch, catalog, plan.out_dir, run);
+    print_summary(summary, catalog, plan.out_dir, options_->top);
     return kExitOk;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan: %s\n", e.what());
