@@ -208,6 +208,20 @@ class SignalBlock {
 };
 
 // ---------------------------------------------------------------------------
+// The resolver's live figures (queries sent, in flight) for the progress line.
+class DnsProgressToCounters final : public DnsProgress {
+ public:
+  explicit DnsProgressToCounters(ScanCounters& counters) : counters_(counters) {}
+  void query_sent() noexcept override {
+    counters_.dns_query_sent();
+    counters_.dns_in_flight(1);
+  }
+  void query_finished() noexcept override { counters_.dns_in_flight(-1); }
+
+ private:
+  ScanCounters& counters_;
+};
+
 // Once a second: the progress line (stderr, scan.log) and a flush of the logs
 // so that a killed scan loses at most a second of work.
 class ProgressTicker {
@@ -527,7 +541,9 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
 
   // Stages. The SMTP stage validates options, the EHLO name and the
   // descriptor limit before anything is contacted.
-  const DnsOptions dns = dns_options(config);
+  DnsOptions dns = dns_options(config);
+  DnsProgressToCounters dns_progress(counters);
+  dns.progress = &dns_progress;
   const SmtpOptions smtp_opts = smtp_options(config);
   auto asn = open_asn_source(config.asn.mmdb, config.asn.pfx2as);
   std::unique_ptr<SmtpStage> smtp;
