@@ -604,7 +604,8 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
         });
     ProgressTicker ticker(counters, plan.quiet, log, [&] { logs.flush(); });
 
-    run_dns_stage(input, dns, [&](DomainObs&& obs) {
+    const auto scan_start = Clock::now();
+    const DnsStageStats dns_stats = run_dns_stage(input, dns, [&](DomainObs&& obs) {
       logs.add(obs);
       counters.domain_done(obs.mx_status);
       if (obs.mx_status == DnsStatus::invalid_name) counters.domain_invalid();
@@ -614,9 +615,19 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
       std::lock_guard lock(consumer_mutex);
       consumer.on_domain(obs);
     });
+    // Stage ends with their figures, for scripts/bench scale and for anyone
+    // asking where a run's time went.
+    log.line(fmt::format("dns stage: domains {} queries {} exchanges {} in {:.2f} s",
+                         dns_stats.domains, dns_stats.resolver.queries, dns_stats.exchanges,
+                         dns_stats.seconds));
     if (smtp) {
       smtp->close();
       smtp->wait();
+      const SmtpStageStats s = smtp->stats();
+      log.line(fmt::format("smtp stage: sessions {} retries {} peak in flight {} done {:.2f} s "
+                           "after the start",
+                           s.sessions, s.retries, s.peak_in_flight,
+                           std::chrono::duration<double>(Clock::now() - scan_start).count()));
     }
     ticker.stop();
     logs.flush();
