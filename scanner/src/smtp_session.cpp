@@ -241,13 +241,6 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
                  : ec == asio::error::timed_out                 ? SmtpStatus::connect_timeout
                                                                 : SmtpStatus::refused;
     obs.error = "connect: " + (connected ? ec.message() : std::string("timed out"));
-    // A reset reported by connect means the handshake completed and the server
-    // reset at once: whether the kernel reports it to connect or to the first
-    // read is a race, so it is recorded as the greeting's, like the read case.
-    if (obs.status == SmtpStatus::reset) {
-      obs.phase = SmtpPhase::greeting;
-      obs.error = "greeting: " + ec.message();
-    }
     finish(obs);
     co_return obs;
   }
