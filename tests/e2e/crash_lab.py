@@ -195,15 +195,17 @@ def kills(ref, scan_s):
     step(f"kill -9 at {KILLS} random moments, --resume after each")
     out = os.path.join(WORK, "killed")
     t_start = time.time()
-    # Kill moments spread so that the scan is still running at each: most of the
-    # time is early; resume reads the journal back before it scans on.
+    # Each run lives for a random time, 0.75/KILLS of the reference scan on
+    # average: the kills spread over most of the scan, and the scan (which also
+    # reads its journal back and redoes lost work on each resume) is still
+    # running at every kill.
     done_kills = 0
     for i in range(KILLS):
         resuming = os.path.exists(os.path.join(out, "manifest.json"))
         args = [MXSCAN, "--resume", out, "--quiet"] if resuming else scan_args(out)
         if os.path.exists(out) and not resuming:
             shutil.rmtree(out)  # killed before the folder was set up: start afresh
-        delay = rng.uniform(0.1, max(0.3, scan_s / KILLS))
+        delay = rng.uniform(0.1, max(0.3, 1.5 * scan_s / KILLS))
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 stdin=subprocess.DEVNULL)
         try:
@@ -223,7 +225,10 @@ def kills(ref, scan_s):
         done_kills += 1
         size = sum(os.path.getsize(os.path.join(out, f)) for f in ("domains.jsonl",
                    "hosts.jsonl") if os.path.exists(os.path.join(out, f)))
-        print(f"crash: kill {i + 1} after {delay:.2f} s (journal {size} bytes)", flush=True)
+        ref_size = sum(os.path.getsize(os.path.join(ref, f)) for f in ("domains.jsonl",
+                       "hosts.jsonl"))
+        print(f"crash: kill {i + 1} after {delay:.2f} s (journal {size} bytes, "
+              f"{100 * size / ref_size:.0f}% of the reference)", flush=True)
     if os.path.exists(os.path.join(out, "manifest.json")):
         m = json.load(open(os.path.join(out, "manifest.json")))
         if m["state"] != "complete":
