@@ -75,6 +75,8 @@ void append_tls(std::string& out, const TlsObs& tls) {
   json::append_bool(out, tls.trusted);
   json::append_raw(out, ",\"verify_error\":");
   json::append_string_or_null(out, tls.verify_error);
+  json::append_raw(out, ",\"chain_truncated\":");
+  json::append_bool(out, tls.chain_truncated);
   out.push_back('}');
 }
 
@@ -110,6 +112,8 @@ void append_jsonl(std::string& out, const HostObs& obs) {
   json::append_bool(out, obs.starttls_offered);
   json::append_raw(out, ",\"starttls_accepted\":");
   json::append_bool(out, obs.starttls_accepted);
+  json::append_raw(out, ",\"plaintext_after_starttls\":");
+  json::append_uint(out, obs.plaintext_after_starttls);
   json::append_raw(out, ",\"tls\":");
   if (obs.tls) {
     append_tls(out, *obs.tls);

@@ -2,6 +2,10 @@
 
 #include "mxscan/common/chunk_channel.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
 #include <exception>
 #include <memory>
 #include <thread>
@@ -10,7 +14,7 @@ namespace mxscan {
 namespace {
 
 constexpr std::size_t kChunkRecords = 2048;
-constexpr std::size_t kChunksInFlight = 6;
+constexpr std::size_t kChunksPerReader = 4;
 
 // Records of one stretch of a file, in order; kinds[i] says which vector holds
 // the i-th one. Vectors keep their elements between uses (only counters reset).
@@ -23,9 +27,9 @@ struct Chunk {
   std::size_t n_domains = 0;
   std::size_t n_hosts = 0;
   std::size_t n_problems = 0;
+  std::size_t file = 0;  // index in the input list
   // Set on the chunk that ends a file.
   bool end_of_file = false;
-  std::string file;
   ReadCounts counts;
   std::exception_ptr error;  // the reader failed; nothing follows
 
@@ -69,9 +73,9 @@ class ChunkingHandler : public ObservationHandler {
     put(chunk_->problems, chunk_->n_problems, copy);
     added(Chunk::Kind::problem);
   }
-  void end_file(const std::string& file, const ReadCounts& counts) {
+  void start_file(std::size_t file) { chunk_->file = file; }
+  void end_file(const ReadCounts& counts) {
     chunk_->end_of_file = true;
-    chunk_->file = file;
     chunk_->counts = counts;
     flush();
   }
@@ -86,77 +90,106 @@ class ChunkingHandler : public ObservationHandler {
     if (chunk_->full()) flush();
   }
   void flush() {
+    const std::size_t file = chunk_->file;
     channel_.send(std::move(chunk_));
     chunk_ = channel_.take_free();
     chunk_->reset();
+    chunk_->file = file;
   }
 
   Channel& channel_;
   std::unique_ptr<Chunk> chunk_;
 };
 
-void reader_thread(const std::vector<std::string>& files, ObservationReadOptions options,
-                   Channel& channel) {
+double thread_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_THREAD, &usage);
+  const auto secs = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
+// One reader thread: takes the next unread file until none is left.
+void reader_thread(const std::vector<std::string>& files, std::atomic<std::size_t>& next,
+                   ObservationReadOptions options, Channel& channel, double& cpu_seconds) {
   try {
     ChunkingHandler handler(channel);
     ObservationReader reader(options);
-    for (const auto& file : files) {
+    for (std::size_t i = next++; i < files.size(); i = next++) {
+      handler.start_file(i);
       ReadCounts counts;
       try {
-        counts = reader.read_file(file, handler);
+        counts = reader.read_file(files[i], handler);
       } catch (const ChannelStopped&) {
         throw;
       } catch (...) {
         handler.fail(std::current_exception());
-        return;
+        break;
       }
-      handler.end_file(file, counts);
+      handler.end_file(counts);
     }
   } catch (const ChannelStopped&) {
-    return;  // the consumer stopped early: nothing more to do
+    // the consumer stopped early: nothing more to do
   }
+  cpu_seconds = thread_cpu_seconds();
 }
 
 }  // namespace
 
-ReadCounts read_files_in_background(const std::vector<std::string>& files,
-                                    const ObservationReadOptions& options,
-                                    ObservationHandler& handler, const FileDone& on_file_done) {
-  Channel channel(kChunksInFlight);
-  std::thread reader([&files, options, &channel] { reader_thread(files, options, channel); });
-  // Stops and joins the reader on every way out, exceptions included.
-  struct Joiner {
-    Channel& channel;
-    std::thread& thread;
-    ~Joiner() {
-      channel.stop();
-      thread.join();
-    }
-  } joiner{channel, reader};
+BackgroundRead read_files_in_background(const std::vector<std::string>& files,
+                                        const ObservationReadOptions& options,
+                                        ObservationHandler& handler, std::size_t threads) {
+  threads = std::max<std::size_t>(1, std::min(threads, files.size()));
+  BackgroundRead result;
+  result.files.resize(files.size());
+  result.reader_cpu_seconds.assign(files.empty() ? 0 : threads, 0.0);
+  if (files.empty()) return result;
 
-  ReadCounts total;
-  std::size_t files_done = 0;
-  while (files_done < files.size()) {
-    auto chunk = channel.receive();
-    if (chunk->error) std::rethrow_exception(chunk->error);
-    std::size_t d = 0;
-    std::size_t h = 0;
-    std::size_t p = 0;
-    for (const auto kind : chunk->kinds) {
-      switch (kind) {
-        case Chunk::Kind::domain: handler.on_domain(chunk->domains[d++]); break;
-        case Chunk::Kind::host: handler.on_host(chunk->hosts[h++]); break;
-        case Chunk::Kind::problem: handler.on_malformed(chunk->problems[p++]); break;
+  Channel channel(kChunksPerReader * threads);
+  std::atomic<std::size_t> next{0};
+  std::vector<double> cpu(threads, 0.0);
+  {
+    std::vector<std::thread> readers;
+    // Stops and joins the readers on every way out, exceptions included.
+    struct Joiner {
+      Channel& channel;
+      std::vector<std::thread>& threads;
+      ~Joiner() {
+        channel.stop();
+        for (auto& t : threads) t.join();
       }
+    } joiner{channel, readers};
+    for (std::size_t t = 0; t < threads; ++t) {
+      readers.emplace_back([&files, &next, options, &channel, &seconds = cpu[t]] {
+        reader_thread(files, next, options, channel, seconds);
+      });
     }
-    if (chunk->end_of_file) {
-      total += chunk->counts;
-      if (on_file_done) on_file_done(chunk->file, chunk->counts);
-      ++files_done;
+
+    std::size_t files_done = 0;
+    while (files_done < files.size()) {
+      auto chunk = channel.receive();
+      if (chunk->error) std::rethrow_exception(chunk->error);
+      std::size_t d = 0;
+      std::size_t h = 0;
+      std::size_t p = 0;
+      for (const auto kind : chunk->kinds) {
+        switch (kind) {
+          case Chunk::Kind::domain: handler.on_domain(chunk->domains[d++]); break;
+          case Chunk::Kind::host: handler.on_host(chunk->hosts[h++]); break;
+          case Chunk::Kind::problem: handler.on_malformed(chunk->problems[p++]); break;
+        }
+      }
+      if (chunk->end_of_file) {
+        result.files[chunk->file] = chunk->counts;
+        result.total += chunk->counts;
+        ++files_done;
+      }
+      channel.recycle(std::move(chunk));
     }
-    channel.recycle(std::move(chunk));
-  }
-  return total;
+  }  // the joiner has stopped and joined the readers: their CPU times are final
+  result.reader_cpu_seconds = cpu;
+  return result;
 }
 
 }  // namespace mxscan

@@ -76,7 +76,7 @@ template <typename Convert>
 void texts(od::value v, std::string_view field, std::vector<std::string>& out, Convert convert) {
   std::size_t n = 0;
   for (auto element : take(v.get_array(), field)) {
-    od::value item = take(std::move(element), field);
+    od::value item = take(std::move(element), field);  // NOLINT(performance-move-const-arg): simdjson get() is &&-qualified
     if (n == out.size()) out.emplace_back();
     convert(item, field, out[n++]);
   }
@@ -97,13 +97,21 @@ Enum status(od::value v, std::string_view field, std::optional<Enum> (*parse)(st
 
 // An IPv4 or IPv6 address in textual form (no brackets), checked by inet_pton
 // with the family its text implies (one call; `out` is NUL-terminated already).
+// Addresses repeat heavily (a provider's few addresses sit in a large share of
+// all MX records), so each thread remembers recently validated texts in a small
+// direct-mapped table and inet_pton runs about once per distinct address.
 void address(od::value v, std::string_view field, std::string& out) {
   text(v, field, out);
+  constexpr std::size_t kSlots = 4096;
+  thread_local std::array<std::string, kSlots> validated;
+  std::string& slot = validated[std::hash<std::string_view>{}(out) & (kSlots - 1)];
+  if (!out.empty() && slot == out) return;
   std::array<unsigned char, 16> bytes{};
   const int family = out.find(':') == std::string::npos ? AF_INET : AF_INET6;
   if (::inet_pton(family, out.c_str(), bytes.data()) != 1) {
     bad(fmt::format("field \"{}\": \"{}\" is not an IP address", field, out));
   }
+  slot = out;
 }
 
 // Marks required fields as seen; reports the first one missing. Keys are
@@ -201,7 +209,7 @@ void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
             pool.pop_back();
           }
         }
-        parse_mx(take(std::move(element), "mx"), d.mx[mx_count++]);
+        parse_mx(take(std::move(element), "mx"), d.mx[mx_count++]);  // NOLINT(performance-move-const-arg)
       }
     } else if (key == "error") {
       text_or_null(value, "error", d.error);
@@ -252,6 +260,7 @@ void parse_tls(od::value v, bool decode_chains, TlsObs& tls) {
   tls.chain_der.clear();
   tls.trusted = false;
   tls.verify_error.clear();
+  tls.chain_truncated = false;
   Required required{"version", "cipher", "chain", "leaf", "trusted"};
   for (auto f : take(v.get_object(), "tls")) {
     od::field field = take(std::move(f), "tls");
@@ -266,7 +275,7 @@ void parse_tls(od::value v, bool decode_chains, TlsObs& tls) {
       if (decode_chains) {
         std::size_t index = 0;
         for (auto element : chain) {
-          od::value item = take(std::move(element), "tls.chain");
+          od::value item = take(std::move(element), "tls.chain");  // NOLINT(performance-move-const-arg)
           auto der = base64::decode(take(item.get_string(), "tls.chain"));
           if (!der) bad(fmt::format("field \"tls.chain\": certificate {} is not valid base64", index));
           tls.chain_der.push_back(std::move(*der));
@@ -280,6 +289,8 @@ void parse_tls(od::value v, bool decode_chains, TlsObs& tls) {
       tls.trusted = take(value.get_bool(), "tls.trusted");
     } else if (key == "verify_error") {
       text_or_null(value, "tls.verify_error", tls.verify_error);
+    } else if (key == "chain_truncated") {
+      tls.chain_truncated = take(value.get_bool(), "tls.chain_truncated");
     } else {
       continue;
     }
@@ -300,6 +311,7 @@ void parse_host(od::object& obj, bool decode_chains, HostObs& h, TlsObs& tls_scr
   h.ehlo_tls.clear();
   h.starttls_offered = false;
   h.starttls_accepted = false;
+  h.plaintext_after_starttls = 0;
   if (h.tls) tls_scratch = std::move(*h.tls);  // keep its buffers for the next TLS record
   h.tls.reset();
   h.error.clear();
@@ -337,6 +349,9 @@ void parse_host(od::object& obj, bool decode_chains, HostObs& h, TlsObs& tls_scr
       h.starttls_offered = take(value.get_bool(), "starttls_offered");
     } else if (key == "starttls_accepted") {
       h.starttls_accepted = take(value.get_bool(), "starttls_accepted");
+    } else if (key == "plaintext_after_starttls") {
+      h.plaintext_after_starttls = static_cast<std::uint32_t>(unsigned_at_most(
+          value, "plaintext_after_starttls", std::numeric_limits<std::uint32_t>::max()));
     } else if (key == "tls") {
       if (take(value.type(), "tls") == od::json_type::null) {
         take(value.is_null(), "tls");
@@ -384,6 +399,9 @@ struct ObservationReader::Impl {
 
   enum class Kind { domain, host, malformed };
 
+  static constexpr std::string_view kDomainPrefix = R"({"schema":"mxscan/domain/1",)";
+  static constexpr std::string_view kHostPrefix = R"({"schema":"mxscan/host/1",)";
+
   // `data` must be readable up to data + capacity, capacity >= len + SIMDJSON_PADDING.
   Kind parse(const char* data, std::size_t len, std::size_t capacity) {
     try {
@@ -393,15 +411,26 @@ struct ObservationReader::Impl {
         if (err == simdjson::INCORRECT_TYPE) bad("not a JSON object");
         bad(fmt::format("invalid JSON: {}", simdjson::error_message(err)));
       }
-      const std::string_view schema = take(obj.find_field_unordered("schema").get_string(), "schema");
+      // mxscan's writers put the schema first: recognise that prefix without a
+      // lookup (the field walk below still sees, and skips, the "schema" field).
+      const std::string_view text(data, len);
+      std::string_view schema;
+      bool looked_up = false;
+      if (text.starts_with(kDomainPrefix)) {
+        schema = kDomainSchema;
+      } else if (text.starts_with(kHostPrefix)) {
+        schema = kHostSchema;
+      } else {
+        schema = take(obj.find_field_unordered("schema").get_string(), "schema");
+        looked_up = true;
+      }
+      // After a lookup the walk restarts from the first field; "schema" is then skipped.
+      if (looked_up) take(obj.reset(), "record");
       Kind kind = Kind::malformed;
       if (schema == kDomainSchema) {
-        // Consumed fields are revisited from the start; "schema" is then ignored.
-        take(obj.reset(), "record");
         parse_domain(obj, domain, mx_pool);
         kind = Kind::domain;
       } else if (schema == kHostSchema) {
-        take(obj.reset(), "record");
         parse_host(obj, options.decode_chains, host, tls_scratch);
         kind = Kind::host;
       } else {
@@ -464,8 +493,33 @@ struct ObservationReader::Impl {
                                         options.max_line_bytes)});
       return;
     }
+    if (!options.decode_chains) {
+      if (const char* chain = find_chain(data, len)) {
+        // Parse a copy without the chain's contents: simdjson's first stage would
+        // otherwise index kilobytes of base64 that are then skipped anyway.
+        const char* open = chain + kChainKey.size();
+        const auto* close = static_cast<const char*>(std::memchr(open, ']', static_cast<std::size_t>(data + len - open)));
+        if (close != nullptr) {
+          const auto head = static_cast<std::size_t>(open - data);
+          const auto tail = static_cast<std::size_t>(data + len - close);
+          without_chain.resize(head + tail + simdjson::SIMDJSON_PADDING);
+          std::memcpy(without_chain.data(), data, head);
+          std::memcpy(without_chain.data() + head, close, tail);
+          dispatch(parse(without_chain.data(), head + tail, without_chain.size()), name, counts.lines,
+                   counts, handler);
+          return;
+        }
+      }
+    }
     dispatch(parse(data, len, capacity), name, counts.lines, counts, handler);
   }
+
+  // `"chain":[` can only be a key: inside a JSON string its quotes would be escaped.
+  static constexpr std::string_view kChainKey = "\"chain\":[";
+  static const char* find_chain(const char* data, std::size_t len) noexcept {
+    return static_cast<const char*>(::memmem(data, len, kChainKey.data(), kChainKey.size()));
+  }
+  std::string without_chain;  // scratch for lines with their chain cut out
 };
 
 ObservationReader::ObservationReader(ObservationReadOptions options)

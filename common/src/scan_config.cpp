@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <array>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -55,6 +56,8 @@ void read_value(const toml::node& node, T& field, const std::string& source,
   } else if constexpr (std::is_same_v<T, double>) {
     if (!node.is_number()) throw type_error("a number");
     field = *node.value<double>();
+    // TOML allows inf and nan; neither is a rate (nan even passes "< 0").
+    if (!std::isfinite(field)) throw type_error("a finite number");
     if (field < 0) throw type_error("zero or positive");
   } else if constexpr (std::is_same_v<T, std::string>) {
     if (!node.is_string()) throw type_error("a string");

@@ -26,9 +26,8 @@ void append_csv_field(std::string& out, std::string_view field) {
   out.push_back('"');
 }
 
-std::string company_of_id(const Catalog& catalog, std::string_view id) {
-  auto company = catalog.company_of(id);
-  return company ? std::string(*company) : std::string();
+std::string_view company_of_id(const Catalog& catalog, std::string_view id) {
+  return catalog.company_of(id).value_or(std::string_view());
 }
 
 void append_share_fields(std::string& out, const ShareRow& row) {
@@ -48,15 +47,26 @@ std::string summary_csv(const Summary& summary, const Catalog& catalog) {
   std::string out =
       "level,key,company,credit,domains,share_of_with_provider,share_of_all,"
       "domains_with_provider,domains_total\n";
+  const std::string denominators =
+      fmt::format(",{},{}\n", summary.domains_with_provider, summary.domains_total);
+  out.reserve((summary.by_company.size() + summary.by_id.size()) * 96);
   const auto row_text = [&](std::string_view level, const ShareRow& row, std::string_view company) {
     out.append(level);
     out.push_back(',');
     append_csv_field(out, row.key);
     out.push_back(',');
     append_csv_field(out, company);
-    fmt::format_to(std::back_inserter(out), ",{},{},{},{},{},{}\n", row.credit, row.domains,
-                   row.share_of_with_provider, row.share_of_all, summary.domains_with_provider,
-                   summary.domains_total);
+    // Same number forms as the JSON files (shortest exact doubles), without a
+    // format string per row: the table can hold hundreds of thousands of rows.
+    out.push_back(',');
+    json::append_double(out, row.credit);
+    out.push_back(',');
+    json::append_uint(out, row.domains);
+    out.push_back(',');
+    json::append_double(out, row.share_of_with_provider);
+    out.push_back(',');
+    json::append_double(out, row.share_of_all);
+    out.append(denominators);
   };
   for (const auto& row : summary.by_company) {
     row_text("company", row, row.known_company ? std::string_view(row.key) : std::string_view());
@@ -66,7 +76,9 @@ std::string summary_csv(const Summary& summary, const Catalog& catalog) {
 }
 
 std::string summary_json(const Summary& summary, const Catalog& catalog, const RunReport& run) {
-  std::string out = "{\"schema\":\"";
+  std::string out;
+  out.reserve((summary.by_company.size() + summary.by_id.size()) * 160 + 4096);
+  out.append("{\"schema\":\"");
   out.append(kSummarySchema);
   out.push_back('"');
   append_key(out, "domains_total");
@@ -185,8 +197,8 @@ std::string top_table(const Summary& summary, const Catalog& catalog, std::size_
   const std::size_t n = std::min(rows, summary.by_id.size());
   for (std::size_t i = 0; i < n; ++i) {
     const auto& row = summary.by_id[i];
-    std::string company = company_of_id(catalog, row.key);
-    lines.push_back({std::to_string(i + 1), row.key, company.empty() ? "-" : company,
+    const std::string_view company = company_of_id(catalog, row.key);
+    lines.push_back({std::to_string(i + 1), row.key, company.empty() ? "-" : std::string(company),
                      fmt::format("{:.1f}", row.credit),
                      fmt::format("{:.2f}", 100 * row.share_of_with_provider),
                      fmt::format("{:.2f}", 100 * row.share_of_all)});

@@ -1,6 +1,7 @@
 #include "infer_command.hpp"
 
 #include "batch_outputs.hpp"
+#include "scan_command.hpp"
 
 #include "mxscan/common/names.hpp"
 #include "mxscan/common/observation_pipeline.hpp"
@@ -9,10 +10,13 @@
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/inference/summary_report.hpp"
+#include "mxscan/scanner/importers.hpp"
+#include "mxscan/scanner/smtp_stage.hpp"
 
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <cstdio>
@@ -35,8 +39,13 @@ InferCommand::InferCommand(CLI::App& app) : settings_(std::make_unique<InferSett
       "hosts.jsonl) and write providers.jsonl, summary.csv and summary.json");
   sub_->add_option("inputs", s.inputs,
                    "Observation folders (holding domains.jsonl and/or hosts.jsonl) or files; "
-                   "all are merged into one batch")
-      ->required();
+                   "all are merged into one batch");
+  sub_->add_option("--from", s.imports,
+                   "Import another tool's data: KIND FILE, KIND one of zdns (MXLOOKUP JSON lines), zgrab2 "
+                   "(smtp module JSON lines), censys (port-25 records); repeat to combine (docs/import.md)")
+      ->type_name("KIND FILE");
+  sub_->add_option("--asn-db", s.asn_db, "ASN database (.mmdb) for imported hosts that carry no AS");
+  sub_->add_option("--pfx2as", s.pfx2as, "CAIDA prefix-to-AS file for imported hosts that carry no AS");
   sub_->add_option("-o,--out", s.out_dir, "Output folder (created if missing)")->required();
   auto* providers = sub_->add_option("--providers", s.providers,
                                      "Providers config file (TOML; default: see docs/cli.md)");
@@ -57,11 +66,6 @@ bool InferCommand::selected() const { return sub_->parsed(); }
 int InferCommand::run() const { return run_infer(*settings_); }
 
 namespace {
-
-bool holds_providers(const fs::path& dir) {
-  std::error_code ec;
-  return fs::is_regular_file(dir / "providers.toml", ec);
-}
 
 // Every file to read, in order; throws UsageError for paths that are not there.
 struct UsageError : std::runtime_error {
@@ -143,31 +147,24 @@ class BatchFeeder : public ObservationHandler {
 
 }  // namespace
 
-std::string default_providers_path() {
-  if (const char* env = std::getenv("MXSCAN_CONFIG_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  std::vector<fs::path> candidates;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    candidates.push_back(exe.parent_path() / ".." / "share" / "mxscan" / "configs");
-    candidates.push_back(exe.parent_path() / ".." / "configs");
-  }
-#ifdef MXSCAN_SOURCE_DIR
-  candidates.push_back(fs::path(MXSCAN_SOURCE_DIR) / "configs");
-#endif
-  for (const auto& dir : candidates) {
-    if (holds_providers(dir)) return fs::weakly_canonical(dir, ec).string();
-  }
-  return {};
-}
+std::string default_providers_path() { return default_config_dir("providers.toml"); }
 
 int run_infer(const InferSettings& s) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> files;
+  std::vector<std::pair<ImportFormat, std::string>> imports;
   try {
+    if (s.inputs.empty() && s.imports.empty()) {
+      throw UsageError("give observation folders or files, or --from KIND FILE (see mxscan infer --help)");
+    }
     files = expand_inputs(s.inputs);
+    for (const auto& [kind, file] : s.imports) {
+      const auto format = parse_import_format(kind);
+      if (!format) throw UsageError(fmt::format("--from {}: unknown kind; use zdns, zgrab2 or censys", kind));
+      std::error_code ec;
+      if (!fs::is_regular_file(file, ec)) throw UsageError(fmt::format("--from {} {}: no such file", kind, file));
+      imports.emplace_back(*format, file);
+    }
   } catch (const UsageError& e) {
     std::fprintf(stderr, "mxscan infer: %s\n", e.what());
     return kExitUsage;
@@ -196,35 +193,56 @@ int run_infer(const InferSettings& s) {
     run.catalog_origin = catalog.origin();
     run.psl_file = psl.path();
     run.psl_sha256 = psl.sha256();
+    BackgroundRead read;
+    std::vector<inference::InputReport> imported;
     {
-      // Parsing runs on a second thread; the batch is fed here, in file order.
+      // Parsing runs on reader threads; the batch is fed here.
       BatchFeeder feeder(batch, malformed_path, s.max_reported);
-      read_files_in_background(files, {.decode_chains = false}, feeder,
-                               [&](const std::string& file, const ReadCounts& c) {
-                                 run.inputs.push_back({file, c.lines, c.domains, c.hosts, c.malformed});
-                               });
+      read = read_files_in_background(files, {.decode_chains = false}, feeder);
+      if (!imports.empty()) {
+        const auto asn = open_asn_source(s.asn_db, s.pfx2as);
+        for (const auto& [format, file] : imports) {
+          const ReadCounts c = import_file(format, file, feeder, asn.get());
+          imported.push_back({std::string(to_string(format)) + ":" + file, c.lines, c.domains, c.hosts,
+                              c.malformed});
+        }
+      }
       feeder.close();
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        const ReadCounts& c = read.files[i];
+        run.inputs.push_back({files[i], c.lines, c.domains, c.hosts, c.malformed});
+      }
+      run.inputs.insert(run.inputs.end(), imported.begin(), imported.end());
     }
     const double read_s = seconds_since(start);
     const double read_cpu = cpu_seconds();
+    const double read_main_cpu = cpu_seconds(RUSAGE_THREAD);
 
+    // Shared with the live scan: providers.jsonl (writer thread), summary.csv/json.
     const inference::Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
 
-    std::uint64_t malformed = 0;
-    std::uint64_t domain_records = 0;
-    std::uint64_t host_records = 0;
+    // What an idle 2-core machine would take: while reading, the busiest thread
+    // or half of all the work, whichever is more; then the main thread alone
+    // (the writer thread runs beside it).
+    double read_bound = std::max(read_main_cpu, read_cpu / 2);
+    for (double reader_cpu : read.reader_cpu_seconds) read_bound = std::max(read_bound, reader_cpu);
+    const double finish_main_cpu = cpu_seconds(RUSAGE_THREAD) - read_main_cpu;
+    inference::InputReport totals;
     for (const auto& in : run.inputs) {
-      malformed += in.malformed_lines;
-      domain_records += in.domain_records;
-      host_records += in.host_records;
+      totals.malformed_lines += in.malformed_lines;
+      totals.domain_records += in.domain_records;
+      totals.host_records += in.host_records;
     }
     std::fputs(fmt::format("mxscan infer: {} domain and {} host records from {} files, {} malformed "
-                           "lines skipped{}; reading {:.2f} s (cpu {:.2f} s), inferring and writing "
-                           "{:.2f} s (cpu {:.2f} s); cpu {:.2f} s in all, {:.2f} s on the main thread\n",
-                           domain_records, host_records, files.size(), malformed,
-                           malformed ? fmt::format(" (list: {})", malformed_path.string()) : "",
-                           read_s, read_cpu, seconds_since(start) - read_s, cpu_seconds() - read_cpu,
-                           cpu_seconds(), cpu_seconds(RUSAGE_THREAD))
+                           "lines skipped{}; reading {:.2f} s (cpu {:.2f} s, main thread {:.2f} s, "
+                           "readers {:.2f} s), inferring and writing {:.2f} s (cpu {:.2f} s, main "
+                           "thread {:.2f} s); on two free cores about {:.2f} s\n",
+                           totals.domain_records, totals.host_records, run.inputs.size(),
+                           totals.malformed_lines,
+                           totals.malformed_lines ? fmt::format(" (list: {})", malformed_path.string()) : "",
+                           read_s, read_cpu, read_main_cpu, fmt::join(read.reader_cpu_seconds, " + "),
+                           seconds_since(start) - read_s, cpu_seconds() - read_cpu, finish_main_cpu,
+                           read_bound + finish_main_cpu)
                    .c_str(),
                stderr);
     print_summary(summary, catalog, out.string(), s.top);

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace CLI {
@@ -30,6 +31,10 @@ inline constexpr int kExitUsage = 2;
 
 struct InferSettings {
   std::vector<std::string> inputs;
+  // --from KIND FILE: other tools' data (zdns, zgrab2, censys; docs/import.md).
+  std::vector<std::pair<std::string, std::string>> imports;
+  std::string asn_db;  // ASN of imported hosts that carry none
+  std::string pfx2as;
   std::string out_dir;
   std::string providers;  // file or folder; empty: the default search (see run_infer)
   std::string psl_file;

@@ -1,6 +1,8 @@
 // mxscan's entry point: parses the command line and hands off to a command.
 // Commands live in their own files; main only wires them.
+#include "diff_command.hpp"
 #include "infer_command.hpp"
+#include "report_command.hpp"
 #include "scan_command.hpp"
 #include "mxscan/scanner/build_info.hpp"
 
@@ -24,6 +26,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   const mxscan::cli::InferCommand infer(app);
   const mxscan::cli::ScanCommand scan(app);
+  const mxscan::cli::ReportCommand report(app);
+  const mxscan::cli::DiffCommand diff(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -32,6 +36,8 @@ int main(int argc, char** argv) {
   }
   if (infer.selected()) return infer.run();
   if (scan.selected()) return scan.run(argc, argv);
+  if (report.selected()) return report.run();
+  if (diff.selected()) return diff.run();
   if (app.get_subcommands().empty()) {
     std::fputs(app.help().c_str(), stdout);
     return 0;

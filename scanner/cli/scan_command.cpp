@@ -14,6 +14,7 @@
 
 #include "batch_outputs.hpp"
 #include "infer_command.hpp"
+#include "report_command.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
@@ -100,7 +101,7 @@ std::string default_output_dir() {
 
 }  // namespace
 
-std::string default_config_dir() {
+std::string default_config_dir(const char* file_name) {
   if (const char* env = std::getenv("MXSCAN_CONFIG_DIR"); env != nullptr && *env != '\0') {
     return env;
   }
@@ -115,7 +116,7 @@ std::string default_config_dir() {
   candidates.push_back(fs::path(MXSCAN_SOURCE_DIR) / "configs");
 #endif
   for (const auto& dir : candidates) {
-    if (holds(dir, "mxscan.toml")) return fs::weakly_canonical(dir, ec).string();
+    if (holds(dir, file_name)) return fs::weakly_canonical(dir, ec).string();
   }
   return {};
 }
@@ -401,6 +402,7 @@ int ScanCommand::run(int argc, char** argv) const {
     run.psl_sha256 = psl.sha256();
     const inference::Summary summary = write_batch_outputs(batch, catalog, plan.out_dir, run);
     print_summary(summary, catalog, plan.out_dir, options_->top);
+    report_after_scan(plan.out_dir);
     return kExitOk;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan: %s\n", e.what());

@@ -83,22 +83,32 @@ std::string manifest_json(const Manifest& m) {
   return os.str();
 }
 
-void write_manifest(const std::string& dir, const Manifest& m) {
-  auto final_path = std::filesystem::path(dir) / "manifest.json";
-  auto tmp_path = std::filesystem::path(dir) / "manifest.json.tmp";
+namespace {
+
+// Write-then-rename: a kill or a full disk leaves either the old file or the
+// new one, never an empty or partial one (--resume reads both files back).
+void replace_file(const std::filesystem::path& path, const std::string& text) {
+  auto tmp_path = path;
+  tmp_path += ".tmp";
   {
     std::ofstream out(tmp_path, std::ios::trunc);
-    out << manifest_json(m);
+    out << text;
     out.flush();
     if (!out) throw std::runtime_error("cannot write " + tmp_path.string());
   }
   std::error_code ec;
-  std::filesystem::rename(tmp_path, final_path, ec);
-  if (ec) throw std::runtime_error("cannot write " + final_path.string() + ": " + ec.message());
-  std::ofstream config(std::filesystem::path(dir) / "config.toml", std::ios::trunc);
-  config << "# Effective configuration of this scan (read back by --resume).\n"
-         << to_toml(m.config) << "\n";
-  if (!config) throw std::runtime_error("cannot write " + dir + "/config.toml");
+  std::filesystem::rename(tmp_path, path, ec);
+  if (ec) throw std::runtime_error("cannot write " + path.string() + ": " + ec.message());
+}
+
+}  // namespace
+
+void write_manifest(const std::string& dir, const Manifest& m) {
+  // config.toml first: a manifest never names settings that are not on disk.
+  replace_file(std::filesystem::path(dir) / "config.toml",
+               "# Effective configuration of this scan (read back by --resume).\n" +
+                   to_toml(m.config) + "\n");
+  replace_file(std::filesystem::path(dir) / "manifest.json", manifest_json(m));
 }
 
 Manifest read_manifest(const std::string& dir) {

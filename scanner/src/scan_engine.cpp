@@ -208,6 +208,20 @@ class SignalBlock {
 };
 
 // ---------------------------------------------------------------------------
+// The resolver's live figures (queries sent, in flight) for the progress line.
+class DnsProgressToCounters final : public DnsProgress {
+ public:
+  explicit DnsProgressToCounters(ScanCounters& counters) : counters_(counters) {}
+  void query_sent() noexcept override {
+    counters_.dns_query_sent();
+    counters_.dns_in_flight(1);
+  }
+  void query_finished() noexcept override { counters_.dns_in_flight(-1); }
+
+ private:
+  ScanCounters& counters_;
+};
+
 // Once a second: the progress line (stderr, scan.log) and a flush of the logs
 // so that a killed scan loses at most a second of work.
 class ProgressTicker {
@@ -275,43 +289,76 @@ class ProgressTicker {
 
 // ---------------------------------------------------------------------------
 // The two observation files, each written by several threads.
+//
+// A write error (disk full, I/O error) must not escape from here: add() runs
+// on the DNS and SMTP threads and flush() on the ticker and signal threads,
+// where an exception would call std::terminate. The first error is kept and
+// writing stops for good (a later write could follow a partial line; resume
+// cuts only the last one); on_error stops admission, and run_scan reports the
+// error once the stages have drained. Records not written are simply not done:
+// --resume scans those domains and re-queues those addresses.
 class ObservationLogs {
  public:
-  ObservationLogs(const fs::path& dir, RecordLog::Mode mode)
+  ObservationLogs(const fs::path& dir, RecordLog::Mode mode, std::function<void()> on_error)
       : domains_((dir / "domains.jsonl").string(), mode),
-        hosts_((dir / "hosts.jsonl").string(), mode) {}
+        hosts_((dir / "hosts.jsonl").string(), mode),
+        on_error_(std::move(on_error)) {}
 
   void add(const DomainObs& obs) {
     std::lock_guard lock(domains_mutex_);
+    if (failed_.load()) return;
     domain_text_.clear();
     append_jsonl(domain_text_, obs);
-    domains_.append_lines(domain_text_);
+    guarded([&] { domains_.append_lines(domain_text_); });
   }
   void add(const HostObs& obs) {
     std::lock_guard lock(hosts_mutex_);
+    if (failed_.load()) return;
     host_text_.clear();
     append_jsonl(host_text_, obs);
-    hosts_.append_lines(host_text_);
+    guarded([&] { hosts_.append_lines(host_text_); });
   }
   void flush() {
     {
       std::lock_guard lock(domains_mutex_);
-      domains_.flush();
+      if (!failed_.load()) guarded([&] { domains_.flush(); });
     }
     std::lock_guard lock(hosts_mutex_);
-    hosts_.flush();
+    if (!failed_.load()) guarded([&] { hosts_.flush(); });
   }
   std::uint64_t truncated_bytes() const {
     return domains_.truncated_bytes() + hosts_.truncated_bytes();
   }
+  // The first write error, or empty.
+  std::string error() const {
+    std::lock_guard lock(error_mutex_);
+    return error_;
+  }
 
  private:
+  template <typename Write>
+  void guarded(Write write) {
+    try {
+      write();
+    } catch (const RecordLogError& e) {
+      {
+        std::lock_guard lock(error_mutex_);
+        if (error_.empty()) error_ = e.what();
+      }
+      if (!failed_.exchange(true)) on_error_();
+    }
+  }
+
   std::mutex domains_mutex_;
   std::mutex hosts_mutex_;
   RecordLog domains_;
   RecordLog hosts_;
   std::string domain_text_;
   std::string host_text_;
+  std::function<void()> on_error_;
+  std::atomic<bool> failed_{false};
+  mutable std::mutex error_mutex_;
+  std::string error_;
 };
 
 // What an earlier run of this scan left: done domains and hosts, handed to the
@@ -505,7 +552,11 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   std::mutex consumer_mutex;
 
   // The journal: open (cutting partial lines), then read back what is done.
-  ObservationLogs logs(dir, plan.resume ? RecordLog::Mode::resume : RecordLog::Mode::create_new);
+  ObservationLogs logs(dir, plan.resume ? RecordLog::Mode::resume : RecordLog::Mode::create_new,
+                       [&] {
+                         stop.store(true);
+                         log.line("write error: no new work admitted; stopping");
+                       });
   PriorWork prior;
   if (plan.resume) {
     PriorWorkLoader loader(prior, consumer, counters);
@@ -527,7 +578,9 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
 
   // Stages. The SMTP stage validates options, the EHLO name and the
   // descriptor limit before anything is contacted.
-  const DnsOptions dns = dns_options(config);
+  DnsOptions dns = dns_options(config);
+  DnsProgressToCounters dns_progress(counters);
+  dns.progress = &dns_progress;
   const SmtpOptions smtp_opts = smtp_options(config);
   auto asn = open_asn_source(config.asn.mmdb, config.asn.pfx2as);
   std::unique_ptr<SmtpStage> smtp;
@@ -578,7 +631,12 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
           manifest.state = "interrupted";
           manifest.ended = utc_now_iso8601();
           manifest.counts = counters.snapshot();
-          write_manifest(plan.out_dir, manifest);
+          try {
+            write_manifest(plan.out_dir, manifest);
+          } catch (const std::exception& e) {
+            // On this thread an exception would terminate; the folder is resumable.
+            log.line(std::string("second signal: ") + e.what());
+          }
           log.line("second signal: stopped at once");
           std::fputs(fmt::format("\nmxscan: stopped. Continue with: mxscan --resume {}\n",
                                  plan.out_dir)
@@ -615,6 +673,22 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
     }
     ticker.stop();
     logs.flush();
+  }
+
+  if (const std::string error = logs.error(); !error.empty()) {
+    // The folder stays resumable: the manifest keeps its last good state if
+    // this write fails too.
+    manifest.state = "interrupted";
+    manifest.ended = utc_now_iso8601();
+    manifest.counts = counters.snapshot();
+    try {
+      write_manifest(plan.out_dir, manifest);
+    } catch (const std::exception&) {
+    }
+    log.line("stopped: " + error);
+    throw RecordLogError(error + "\nmxscan: results so far are in " + plan.out_dir +
+                         "; once there is space, continue with: mxscan --resume " +
+                         plan.out_dir);
   }
 
   outcome.addresses = seen.size();

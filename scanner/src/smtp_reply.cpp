@@ -72,14 +72,17 @@ ReplyParseResult parse_reply(std::string_view buffer, const ReplyLimits& limits)
     const std::size_t reply_bytes = (lf == std::string_view::npos ? buffer.size() : lf + 1);
     if (reply_bytes > limits.max_reply_bytes) return failure(ReplyParse::too_large, line_no + 1);
     std::string_view line = buffer.substr(pos, line_len);
-    // Check what we already have of the line so garbage fails fast, before its end.
-    const std::size_t prefix = std::min<std::size_t>(line.size(), 4);
+    // Check what we already have of the line so garbage fails fast, before its end;
+    // a partial line's last CR may be the first half of its CRLF ("250\r", then "\n").
+    std::string_view seen = line;
+    if (lf == std::string_view::npos && !seen.empty() && seen.back() == '\r') seen.remove_suffix(1);
+    const std::size_t prefix = std::min<std::size_t>(seen.size(), 4);
     for (std::size_t i = 0; i < prefix; ++i) {
-      const char c = line[i];
+      const char c = seen[i];
       const bool ok = (i < 3) ? is_digit(c) : (c == ' ' || c == '-');
       if (!ok) return failure(ReplyParse::malformed, line_no + 1);
     }
-    if (line.size() >= 3 && !valid_code(line)) return failure(ReplyParse::malformed, line_no + 1);
+    if (seen.size() >= 3 && !valid_code(seen)) return failure(ReplyParse::malformed, line_no + 1);
     if (lf == std::string_view::npos) {
       result.status = ReplyParse::need_more;
       return result;

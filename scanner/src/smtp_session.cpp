@@ -52,7 +52,7 @@ struct DeadlineState {
 // What a session owns on the wire. The TLS stream takes the socket over once
 // STARTTLS is accepted; `plain()` is the socket in both cases.
 struct Wire {
-  explicit Wire(asio::any_io_executor ex) : socket(ex), timer(ex) {}
+  explicit Wire(const asio::any_io_executor& ex) : socket(ex), timer(ex) {}
   tcp::socket socket;
   std::unique_ptr<asio::ssl::stream<tcp::socket>> tls;
   asio::steady_timer timer;

@@ -102,15 +102,20 @@ EXT
   _pki_ec_key "$work/leaf.key"
   openssl req -new -key "$work/leaf.key" -subj "/CN=lab leaf" -out "$work/leaf.csr" 2>/dev/null
   local name kind cn sans start end signer
+  # Validity dates, computed once (a `date` per leaf costs more than the signing).
+  local yesterday in_a_year long_ago month_ago next_month next_year
+  yesterday=$(_pki_date "-1 day"); in_a_year=$(_pki_date "+365 days")
+  long_ago=$(_pki_date "-400 days"); month_ago=$(_pki_date "-30 days")
+  next_month=$(_pki_date "+30 days"); next_year=$(_pki_date "+395 days")
   while IFS=$'\t' read -r name kind cn sans; do
     [[ -z $name || $name == \#* ]] && continue
     cp "$work/leaf.key" "$work/$name.key"
     _pki_san_ext "$work/$name.ext" "$cn" "$sans"
-    start=$(_pki_date "-1 day"); end=$(_pki_date "+365 days"); signer=intermediate
+    start=$yesterday; end=$in_a_year; signer=intermediate
     case $kind in
       trusted|nointermediate|oversized) ;;
-      expired) start=$(_pki_date "-400 days"); end=$(_pki_date "-30 days") ;;
-      notyet) start=$(_pki_date "+30 days"); end=$(_pki_date "+395 days") ;;
+      expired) start=$long_ago; end=$month_ago ;;
+      notyet) start=$next_month; end=$next_year ;;
       unknownca) signer=unknownroot ;;
       selfsigned) signer="" ;;
       *) echo "pki_build: unknown kind '$kind' for $name" >&2; return 2 ;;

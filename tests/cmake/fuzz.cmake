@@ -5,11 +5,17 @@
 # it a libFuzzer executable, run by scripts/fuzz.
 #   name:test-folder (the folder names the library: common, inference, scanner)
 set(MXSCAN_FUZZ_HARNESSES
-  fqdn_extractor:inference
   domain_list:common
   names:common
   scan_config:common
+  observation_jsonl:common
+  fqdn_extractor:inference
+  provider_catalog:inference
   smtp_reply:scanner
+  dns_message:scanner
+  blocklist:scanner
+  pfx2as:scanner
+  cert_names:scanner
 )
 
 foreach(entry IN LISTS MXSCAN_FUZZ_HARNESSES)

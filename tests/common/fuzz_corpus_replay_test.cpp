@@ -19,3 +19,7 @@ TEST_CASE("corpus replay: names", "[fuzz]") {
 TEST_CASE("corpus replay: scan_config", "[fuzz]") {
   replay_corpus("scan_config", mxscan::fuzz::fuzz_scan_config, 4);
 }
+
+TEST_CASE("corpus replay: observation_jsonl", "[fuzz]") {
+  replay_corpus("observation_jsonl", mxscan::fuzz::fuzz_observation_jsonl, 5);
+}

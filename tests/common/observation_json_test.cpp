@@ -37,7 +37,7 @@ bool same(const TlsObs& a, const TlsObs& b) {
          a.leaf.subject_cn == b.leaf.subject_cn && a.leaf.sans == b.leaf.sans &&
          a.leaf.sha256 == b.leaf.sha256 && a.leaf.not_before == b.leaf.not_before &&
          a.leaf.not_after == b.leaf.not_after && a.trusted == b.trusted &&
-         a.verify_error == b.verify_error;
+         a.verify_error == b.verify_error && a.chain_truncated == b.chain_truncated;
 }
 
 bool same(const HostObs& a, const HostObs& b) {
@@ -46,7 +46,8 @@ bool same(const HostObs& a, const HostObs& b) {
   return a.address == b.address && a.port == b.port && a.asn == b.asn && a.as_name == b.as_name &&
          a.status == b.status && a.phase == b.phase && a.banner == b.banner && a.ehlo == b.ehlo &&
          a.ehlo_tls == b.ehlo_tls && a.starttls_offered == b.starttls_offered &&
-         a.starttls_accepted == b.starttls_accepted && a.error == b.error &&
+         a.starttls_accepted == b.starttls_accepted &&
+         a.plaintext_after_starttls == b.plaintext_after_starttls && a.error == b.error &&
          a.duration_ms == b.duration_ms;
 }
 
@@ -84,7 +85,9 @@ HostObs tls_host() {
   tls.leaf.not_before = "2026-01-01T00:00:00Z";
   tls.leaf.not_after = "2026-03-26T00:00:00Z";
   tls.trusted = true;
+  tls.chain_truncated = true;
   h.tls = tls;
+  h.plaintext_after_starttls = 17;
   h.duration_ms = 312.25;
   return h;
 }
@@ -254,6 +257,9 @@ TEST_CASE("malformed lines get a clear reason") {
   CHECK_THAT(reason_of("{\"schema\":\"mxscan/host/1\",\"address\":\"192.0.2.1\",\"port\":25,\"status\":\"success\",\"phase\":\"done\",\"banner\":\"\xff\"}"),
              Catch::Contains("UTF-8") || Catch::Contains("UTF8"));
   CHECK(reason_of("[1,2]") == "not a JSON object");
+  // Keys are matched as written (docs/formats.md): an escaped spelling is another key.
+  CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","dom\u0061in":"a.com","mx_status":"ok","mx":[]})"),
+             Catch::Contains("missing required field \"domain\""));
   CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[1,}])"),
              Catch::Contains("invalid JSON") || Catch::Contains("field \"mx\""));
 }
@@ -348,4 +354,52 @@ TEST_CASE("the bundled sample is in canonical form: read then written gives the 
     for (const auto& h : got.hosts) append_jsonl(rewritten, h);
     CHECK(rewritten == original);
   }
+}
+
+TEST_CASE("without chain decoding, the chain is cut before parsing and nothing else changes") {
+  HostObs h = tls_host();
+  h.banner = "220 \"chain\":[ ] tricky banner";  // the key's text inside a string is escaped
+  h.ehlo = "250 ]";
+  std::string line = line_of(h);
+  line.pop_back();
+  ObservationReader without({.decode_chains = false});
+  auto parsed = without.parse_line(line);
+  auto* got = std::get_if<HostObs>(&parsed);
+  REQUIRE(got != nullptr);
+  CHECK(got->banner == h.banner);
+  CHECK(got->ehlo == h.ehlo);
+  REQUIRE(got->tls.has_value());
+  CHECK(got->tls->chain_der.empty());
+  CHECK(got->tls->leaf.sans == h.tls->leaf.sans);
+  CHECK(got->duration_ms == h.duration_ms);
+
+  // Through the file reader, which is where the cut happens.
+  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_json_chain.jsonl";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << line << "\n" << line_of(google_domain());
+  }
+  Collect collected;
+  const auto counts = without.read_file(path, collected);
+  std::remove(path.c_str());
+  CHECK(counts.malformed == 0);
+  REQUIRE(collected.hosts.size() == 1);
+  HostObs expected = h;
+  expected.tls->chain_der.clear();
+  CHECK(same(collected.hosts[0], expected));
+  REQUIRE(collected.domains.size() == 1);
+  CHECK(same(collected.domains[0], google_domain()));
+}
+
+TEST_CASE("addresses are checked every time, repeated or not") {
+  ObservationReader reader;
+  const std::string good =
+      R"({"schema":"mxscan/host/1","address":"192.0.2.1","port":25,"status":"success","phase":"done"})";
+  for (int i = 0; i < 3; ++i) CHECK(std::holds_alternative<HostObs>(reader.parse_line(good)));
+  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"","port":25,"status":"success","phase":"done"})"),
+             Catch::Contains("not an IP address"));
+  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"192.0.2.256","port":25,"status":"success","phase":"done"})"),
+             Catch::Contains("not an IP address"));
+  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"[2001:db8::1]","port":25,"status":"success","phase":"done"})"),
+             Catch::Contains("not an IP address"));
 }

@@ -222,7 +222,7 @@ def tests():
     manifest = json.load(open(os.path.join(base, "manifest.json")))
     if manifest["state"] != "complete" or manifest["ehlo_name"] != "scanner.lab.example":
         fail(f"manifest: {manifest['state']} {manifest['ehlo_name']}")
-    for f in ("summary.csv", "summary.json", "scan.log", "config.toml"):
+    for f in ("summary.csv", "summary.json", "scan.log", "config.toml", "report.html"):
         if not os.path.exists(os.path.join(base, f)):
             fail(f"{f} missing from the results folder")
 

@@ -2,39 +2,15 @@
 // over an in-memory file, in each of its three formats.
 #include "fuzz_harness.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <set>
 
 #include "mxscan/common/domain_list.hpp"
 #include "mxscan/common/host_name.hpp"
+#include "memory_file.hpp"
 
 namespace mxscan::fuzz {
 namespace {
-
-// An anonymous in-memory file holding the input, reopened by path like a list.
-class MemoryFile {
- public:
-  MemoryFile(const std::uint8_t* data, std::size_t size)
-      : fd_(::memfd_create("mxscan-fuzz-list", MFD_CLOEXEC)) {
-    if (fd_ < 0) throw InvariantViolation("memfd_create failed");
-    std::size_t done = 0;
-    while (done < size) {
-      ssize_t n = ::write(fd_, data + done, size - done);
-      if (n <= 0) throw InvariantViolation("write to memfd failed");
-      done += static_cast<std::size_t>(n);
-    }
-  }
-  ~MemoryFile() { ::close(fd_); }
-  MemoryFile(const MemoryFile&) = delete;
-  MemoryFile& operator=(const MemoryFile&) = delete;
-  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
-
- private:
-  int fd_;
-};
 
 // Physical lines of an uncompressed input: every one is counted exactly once.
 std::uint64_t line_count(std::string_view text) {

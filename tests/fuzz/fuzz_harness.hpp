@@ -33,11 +33,20 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) noex
 }
 
 // The harnesses; each returns 0 (libFuzzer's convention) or throws on a finding.
-int fuzz_fqdn_extractor(const std::uint8_t* data, std::size_t size);
+// common
 int fuzz_domain_list(const std::uint8_t* data, std::size_t size);
 int fuzz_names(const std::uint8_t* data, std::size_t size);
 int fuzz_scan_config(const std::uint8_t* data, std::size_t size);
+int fuzz_observation_jsonl(const std::uint8_t* data, std::size_t size);
+// inference
+int fuzz_fqdn_extractor(const std::uint8_t* data, std::size_t size);
+int fuzz_provider_catalog(const std::uint8_t* data, std::size_t size);
+// scanner
 int fuzz_smtp_reply(const std::uint8_t* data, std::size_t size);
+int fuzz_dns_message(const std::uint8_t* data, std::size_t size);
+int fuzz_blocklist(const std::uint8_t* data, std::size_t size);
+int fuzz_pfx2as(const std::uint8_t* data, std::size_t size);
+int fuzz_cert_names(const std::uint8_t* data, std::size_t size);
 
 }  // namespace mxscan::fuzz
 

@@ -9,3 +9,7 @@
 TEST_CASE("corpus replay: fqdn_extractor", "[fuzz]") {
   mxscan::fuzz::replay_corpus("fqdn_extractor", mxscan::fuzz::fuzz_fqdn_extractor, 12);
 }
+
+TEST_CASE("corpus replay: provider_catalog", "[fuzz]") {
+  mxscan::fuzz::replay_corpus("provider_catalog", mxscan::fuzz::fuzz_provider_catalog, 5);
+}

@@ -40,6 +40,7 @@ source "$DIR/lab.env"
 # The end-to-end checker must pass a perfect scan and catch a wrong one. A perfect scan's
 # outputs are synthesised from the ground truth (nothing has contacted the lab yet).
 fake=$DIR/fake-out
+rm -rf "$fake" "$DIR/observed" "$DIR/inferred"
 mkdir -p "$fake"
 python3 - "$DIR/scenario/ground_truth.jsonl" "$fake" <<'PY'
 import json, sys

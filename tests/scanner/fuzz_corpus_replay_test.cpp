@@ -6,6 +6,24 @@
 
 #include "corpus_replay.hpp"
 
+using mxscan::fuzz::replay_corpus;
+
 TEST_CASE("corpus replay: smtp_reply", "[fuzz]") {
-  mxscan::fuzz::replay_corpus("smtp_reply", mxscan::fuzz::fuzz_smtp_reply, 8);
+  replay_corpus("smtp_reply", mxscan::fuzz::fuzz_smtp_reply, 12);
+}
+
+TEST_CASE("corpus replay: dns_message", "[fuzz]") {
+  replay_corpus("dns_message", mxscan::fuzz::fuzz_dns_message, 10);
+}
+
+TEST_CASE("corpus replay: blocklist", "[fuzz]") {
+  replay_corpus("blocklist", mxscan::fuzz::fuzz_blocklist, 5);
+}
+
+TEST_CASE("corpus replay: pfx2as", "[fuzz]") {
+  replay_corpus("pfx2as", mxscan::fuzz::fuzz_pfx2as, 3);
+}
+
+TEST_CASE("corpus replay: cert_names", "[fuzz]") {
+  replay_corpus("cert_names", mxscan::fuzz::fuzz_cert_names, 10);
 }

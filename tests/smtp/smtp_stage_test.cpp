@@ -95,6 +95,11 @@ struct Lab {
   void add(const std::string& address, TestPersona p) { port = server.listen(address, port, std::move(p)); }
 };
 
+// The server logs a connection when its side ends, which may be just after the client's.
+void wait_for_logs(const TestSmtpServer& server, std::size_t n) {
+  for (int i = 0; i < 200 && server.stats().connections.size() < n; ++i) std::this_thread::sleep_for(10ms);
+}
+
 TestPersona tls_persona(const std::string& chain_name) {
   TestPersona p;
   p.chain_file = chain(chain_name);
@@ -108,6 +113,7 @@ TEST_CASE("session: full STARTTLS dialogue with a trusted lab chain", "[smtp]") 
   lab.add("127.61.1.1", tls_persona("multisan"));
   lab.server.start();
   const HostObs h = scan_one(lab_options(lab.port), "127.61.1.1");
+  wait_for_logs(lab.server, 1);
   lab.server.stop();
   INFO(h.error);
   CHECK(h.status == SmtpStatus::success);
@@ -261,6 +267,7 @@ TEST_CASE("session: each status, with the phase reached", "[smtp]") {
   const auto start = std::chrono::steady_clock::now();
   auto h = by_address(mxscan::scan_addresses(lab_options(lab.port), addresses));
   const auto took = std::chrono::steady_clock::now() - start;
+  wait_for_logs(lab.server, 20);
   lab.server.stop();
   CHECK(took < 6s);  // every timeout bounded, all in parallel
   struct Expect {
@@ -345,6 +352,7 @@ TEST_CASE("session: SNI only when asked, with the exchange name", "[smtp]") {
     mxscan::SmtpStage stage(o, nullptr, [](HostObs) {});
     CHECK(stage.submit("127.61.6.1", "mx1.multi.lab.example") == mxscan::SubmitResult::queued);
   }
+  wait_for_logs(lab.server, 1);
   lab.server.stop();
   const auto stats = lab.server.stats();
   REQUIRE(stats.connections.size() == 1);
@@ -607,6 +615,7 @@ TEST_CASE("conduct: addresses are visited in a randomised order", "[smtp]") {
   o.max_in_flight = 1;  // one at a time: the server sees the visiting order
   o.shuffle_seed = 0;   // random
   CHECK(mxscan::scan_addresses(o, addresses).size() == addresses.size());
+  wait_for_logs(lab.server, addresses.size());
   lab.server.stop();
   std::vector<std::string> visited;
   for (const auto& c : lab.server.stats().connections) visited.push_back(c.local);
@@ -617,4 +626,27 @@ TEST_CASE("conduct: addresses are visited in a randomised order", "[smtp]") {
   auto expected = addresses;
   std::sort(expected.begin(), expected.end());
   CHECK(sorted == expected);
+}
+
+TEST_CASE("stage: abort() stops sessions in flight at once", "[smtp]") {
+  Lab lab;
+  TestPersona p;
+  p.fault = Fault::tarpit;
+  for (int i = 1; i <= 5; ++i) lab.add("127.61.70." + std::to_string(i), p);
+  lab.server.start();
+  SmtpOptions o = lab_options(lab.port);
+  o.timeouts.greeting = 30s;
+  std::atomic<int> delivered{0};
+  const auto start = std::chrono::steady_clock::now();
+  {
+    mxscan::SmtpStage stage(o, nullptr, [&](HostObs) { ++delivered; });
+    for (int i = 1; i <= 5; ++i) stage.submit("127.61.70." + std::to_string(i));
+    stage.flush();
+    for (int i = 0; i < 50 && stage.in_flight() < 5; ++i) std::this_thread::sleep_for(20ms);
+    CHECK(stage.in_flight() == 5);
+    stage.abort();
+  }
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+  CHECK(delivered == 0);
+  lab.server.stop();
 }

@@ -88,7 +88,7 @@ def tls(pki, version, cipher, cn, sans, trusted=True, self_signed=False, verify_
     chain, leaf = pki.leaf(cn, sans, self_signed)
     return {"version": version, "cipher": cipher,
             "chain": [base64.b64encode(c).decode() for c in chain],
-            "leaf": leaf, "trusted": trusted, "verify_error": verify_error}
+            "leaf": leaf, "trusted": trusted, "verify_error": verify_error, "chain_truncated": False}
 
 
 EHLO_GOOGLE = ("250-mx.google.com at your service, [192.0.2.10]\n250-SIZE 157286400\n250-8BITMIME\n"
@@ -109,7 +109,7 @@ def host(address, asn, as_name, banner, ehlo, tls_obs=None, offered=None, status
             "status": status, "phase": phase, "banner": banner, "ehlo": ehlo,
             "ehlo_tls": ehlo_tls(ehlo) if tls_obs else "",
             "starttls_offered": offered, "starttls_accepted": tls_obs is not None,
-            "tls": tls_obs, "error": error, "duration_ms": duration}
+            "plaintext_after_starttls": 0, "tls": tls_obs, "error": error, "duration_ms": duration}
 
 
 def mx(exchange, preference, addresses, addr_status="ok", cnames=()):

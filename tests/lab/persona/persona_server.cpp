@@ -18,11 +18,14 @@
 #include <boost/asio/ssl.hpp>
 #include <openssl/ssl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -516,6 +519,13 @@ int main(int argc, char** argv) {
     tcp::endpoint ep(laddr, static_cast<unsigned short>(port));
     acceptor.open(ep.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
+    // Loopback only, enforced by the kernel where allowed (needs CAP_NET_RAW); otherwise
+    // the accept loop still resets any connection to a non-127.0.0.0/8 address.
+    static constexpr char kLoopback[] = "lo";
+    if (setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, kLoopback,
+                   sizeof kLoopback) != 0)
+      std::cerr << "mxscan-persona: SO_BINDTODEVICE lo refused (" << std::strerror(errno)
+                << "); non-loopback connections are reset instead\n";
     acceptor.bind(ep);
     acceptor.listen(asio::socket_base::max_listen_connections);
     asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -1,0 +1,35 @@
+// Findings of fuzz_scan_config (tests/fuzz/scan_config/regressions/).
+#include "mxscan/common/scan_config.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace {
+
+std::string regression_input(const char* name) {
+  std::ifstream in(std::filesystem::path(MXSCAN_SOURCE_DIR) / "tests/fuzz/scan_config/regressions" /
+                       name,
+                   std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("a rate of inf or nan is an error naming file and line", "[scan_config][fuzz]") {
+  // TOML allows inf and nan: per24_rate = nan passed the "zero or positive" check
+  // (nan < 0 is false) and inf was taken as a rate.
+  for (const char* name : {"per24-rate-inf.toml", "per24-rate-nan.toml"}) {
+    INFO(name);
+    const std::string text = regression_input(name);
+    REQUIRE(text.find("per24_rate") != std::string::npos);
+    CHECK_THROWS_WITH(mxscan::parse_scan_config(text, "fuzz.toml"),
+                      Catch::Contains("fuzz.toml:2") && Catch::Contains("smtp.per24_rate") &&
+                          Catch::Contains("finite"));
+  }
+  CHECK_THROWS(mxscan::parse_scan_config("[smtp]\nper24_rate = -inf\n", "a.toml"));
+  CHECK(mxscan::parse_scan_config("[smtp]\nper24_rate = 0.25\n", "a.toml").smtp.per24_rate == 0.25);
+}
