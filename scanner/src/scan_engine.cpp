@@ -280,8 +280,8 @@ class ProgressTicker {
 // on the DNS and SMTP threads and flush() on the ticker and signal threads,
 // where an exception would call std::terminate. The first error is kept and
 // writing stops for good (a later write could follow a partial line; resume
-// cuts only the last one); on_error stops admission, and run_scan reports the
-// error once the stages have drained. Records not written are simply not done:
+// cuts only the last one); on_error stops admission, and run_scan drops the
+// SMTP stage's queue (SmtpStage::abort) and reports the error. Records not written are simply not done:
 // --resume scans those domains and re-queues those addresses.
 class ObservationLogs {
  public:
@@ -640,7 +640,9 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
       std::lock_guard lock(consumer_mutex);
       consumer.on_domain(obs);
     });
-    if (smtp) {
+    if (smtp && !logs.error().empty()) {
+      smtp->abort();  // a write error: results could not be recorded; --resume redoes them
+    } else if (smtp) {
       smtp->close();
       smtp->wait();
     }
