@@ -316,8 +316,8 @@ class ProgressTicker {
 // on the DNS and SMTP threads and flush() on the ticker and signal threads,
 // where an exception would call std::terminate. The first error is kept and
 // writing stops for good (a later write could follow a partial line; resume
-// cuts only the last one); on_error stops admission, and run_scan reports the
-// error once the stages have drained. Records not written are simply not done:
+// cuts only the last one); on_error stops admission, and run_scan drops the
+// SMTP stage's queue (SmtpStage::abort) and reports the error. Records not written are simply not done:
 // --resume scans those domains and re-queues those addresses.
 class ObservationLogs {
  public:
@@ -685,7 +685,9 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
     log.line(fmt::format("dns stage: domains {} queries {} exchanges {} in {:.2f} s",
                          dns_stats.domains, dns_stats.resolver.queries, dns_stats.exchanges,
                          dns_stats.seconds));
-    if (smtp) {
+    if (smtp && !logs.error().empty()) {
+      smtp->abort();  // a write error: results could not be recorded; --resume redoes them
+    } else if (smtp) {
       smtp->close();
       smtp->wait();
       const SmtpStageStats s = smtp->stats();
