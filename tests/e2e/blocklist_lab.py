@@ -30,32 +30,12 @@ import time
 SRC, BUILD, WORK = (os.path.abspath(p) for p in sys.argv[1:4])
 MXSCAN = os.path.join(BUILD, "mxscan")
 LAB = os.path.join(WORK, "lab")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from labkit import LabKit, jsonl  # noqa: E402
+
+kit = LabKit(SRC, BUILD, LAB, "blocklist")
+fail, lab, lab_env = kit.fail, kit.lab, kit.env
 CONTROL = "netflix-lab.com"  # Google MX at 127.15.169.1/.2: allowed, answers SMTP
-
-
-def fail(msg):
-    print(f"blocklist: FAIL {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def lab(*args):
-    env = dict(os.environ, MXSCAN_BUILD_DIR=BUILD)
-    return subprocess.run([os.path.join(SRC, "scripts", "lab"), *args, "--dir", LAB],
-                          env=env, check=True, capture_output=True, text=True).stdout
-
-
-def lab_env():
-    env = {}
-    for line in open(os.path.join(LAB, "lab.env")):
-        m = re.match(r"(\w+)=(.*)", line.strip())
-        if m:
-            env[m.group(1)] = m.group(2).strip("'\"")
-    return env
-
-
-def jsonl(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f]
 
 
 class V6Listener:
@@ -103,10 +83,7 @@ def tests():
             f.write("".join(d + "\n" for d in bypass + [CONTROL]))
         out = os.path.join(WORK, "out")
         p = subprocess.run(
-            [MXSCAN, "--domains", domains, "--resolver", f"127.0.0.1:{e['DNS_PORT']}",
-             "--smtp-port", e["SMTP_PORT"], "--ca-file", os.path.join(LAB, "pki", "root.pem"),
-             "--asn-db", os.path.join(LAB, "asn", "asn.mmdb"), "--allow", "127.0.0.0/9",
-             "--ehlo-name", "scanner.lab.example", "--ipv6", "--connect-timeout", "3",
+            [*kit.lab_scan_args(domains), "--ipv6", "--connect-timeout", "3",
              "--greeting-timeout", "5", "--reply-timeout", "5", "--session-timeout", "20",
              "-o", out],
             capture_output=True, text=True, stdin=subprocess.DEVNULL)

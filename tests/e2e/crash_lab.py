@@ -42,57 +42,21 @@ SEED = arg("--seed", int(time.time()))
 MXSCAN = os.path.join(BUILD, "mxscan")
 LAB = os.path.join(WORK, "lab")
 rng = random.Random(SEED)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from labkit import LabKit  # noqa: E402
 
-
-def fail(msg):
-    print(f"crash: FAIL {msg} (seed {SEED})", file=sys.stderr)
-    sys.exit(1)
-
-
-def step(name):
-    print(f"crash: --- {name}", flush=True)
-
-
-def lab(*args):
-    env = dict(os.environ, MXSCAN_BUILD_DIR=BUILD)
-    return subprocess.run([os.path.join(SRC, "scripts", "lab"), *args, "--dir", LAB],
-                          env=env, check=True, capture_output=True, text=True).stdout
-
-
-def lab_env():
-    env = {}
-    for line in open(os.path.join(LAB, "lab.env")):
-        m = re.match(r"(\w+)=(.*)", line.strip())
-        if m:
-            env[m.group(1)] = m.group(2).strip("'\"")
-    return env
+kit = LabKit(SRC, BUILD, LAB, "crash", SEED)
+fail, step, lab, run, lab_env = kit.fail, kit.step, kit.lab, kit.run, kit.env
 
 
 def scan_args(out, extra=()):
     # Lab-friendly: no rate limits or per-/24 caps (the lab is one machine), short
     # timeouts; still long enough for the slow personas (1.5 s greeting, slow drip).
-    e = lab_env()
-    return [MXSCAN, "--domains", os.path.join(LAB, "scenario", "domains.txt"),
-            "--resolver", f"127.0.0.1:{e['DNS_PORT']}", "--smtp-port", e["SMTP_PORT"],
-            "--ca-file", os.path.join(LAB, "pki", "root.pem"),
-            "--asn-db", os.path.join(LAB, "asn", "asn.mmdb"),
-            "--allow", "127.0.0.0/9", "--ehlo-name", "scanner.lab.example",
+    return [*kit.lab_scan_args(),
             "--rate", "0", "--dns-rate", "0", "--per-24", "0", "--per-24-rate", "0",
             "--concurrency", "1000",
             "--connect-timeout", "3", "--greeting-timeout", "5", "--reply-timeout", "5",
             "--session-timeout", "20", "--quiet", "-o", out, *extra]
-
-
-def run(args, expect=0, timeout=600):
-    try:
-        p = subprocess.run(args, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                           timeout=timeout)
-    except subprocess.TimeoutExpired:  # run() kills the child
-        fail(f"{' '.join(args[:3])}... still running after {timeout} s (hung)")
-    if p.returncode != expect:
-        fail(f"{' '.join(args[:3])}... exited {p.returncode}, expected {expect}:\n"
-             f"{p.stderr[-3000:]}")
-    return p
 
 
 def journal(path):

@@ -34,55 +34,18 @@ LAB = os.path.join(WORK, "lab")
 FORBIDDEN = ("MAIL", "RCPT", "DATA", "VRFY", "EXPN", "AUTH")
 PER_24 = 2
 rng = random.Random(SEED)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from labkit import LabKit, jsonl  # noqa: E402
 
-
-def fail(msg):
-    print(f"e2e: FAIL {msg} (seed {SEED})", file=sys.stderr)
-    sys.exit(1)
-
-
-def step(name):
-    print(f"e2e: --- {name}", flush=True)
-
-
-def lab(*args):
-    env = dict(os.environ, MXSCAN_BUILD_DIR=BUILD)
-    return subprocess.run([os.path.join(SRC, "scripts", "lab"), *args, "--dir", LAB],
-                          env=env, check=True, capture_output=True, text=True).stdout
-
-
-def lab_env():
-    env = {}
-    for line in open(os.path.join(LAB, "lab.env")):
-        m = re.match(r"(\w+)=(.*)", line.strip())
-        if m:
-            env[m.group(1)] = m.group(2).strip("'\"")
-    return env
+kit = LabKit(SRC, BUILD, LAB, "e2e", SEED)
+fail, step, lab, run = kit.fail, kit.step, kit.lab, kit.run
 
 
 def scan_args(out, extra=()):
-    e = lab_env()
-    return [MXSCAN, "--domains", os.path.join(LAB, "scenario", "domains.txt"),
-            "--resolver", f"127.0.0.1:{e['DNS_PORT']}", "--smtp-port", e["SMTP_PORT"],
-            "--ca-file", os.path.join(LAB, "pki", "root.pem"),
-            "--asn-db", os.path.join(LAB, "asn", "asn.mmdb"),
-            "--allow", "127.0.0.0/9", "--ehlo-name", "scanner.lab.example",
+    return [*kit.lab_scan_args(),
             "--per-24", str(PER_24), "--per-24-rate", "20", "--rate", "200",
             "--connect-timeout", "3", "--greeting-timeout", "5", "--reply-timeout", "5",
             "--session-timeout", "20", "-o", out, *extra]
-
-
-def run(args, expect=0, **kw):
-    p = subprocess.run(args, capture_output=True, text=True, stdin=subprocess.DEVNULL, **kw)
-    if p.returncode != expect:
-        fail(f"{' '.join(args[:3])}... exited {p.returncode}, expected {expect}:\n"
-             f"{p.stderr[-3000:]}")
-    return p
-
-
-def jsonl(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f]
 
 
 def providers_by_domain(out):
