@@ -76,7 +76,7 @@ template <typename Convert>
 void texts(od::value v, std::string_view field, std::vector<std::string>& out, Convert convert) {
   std::size_t n = 0;
   for (auto element : take(v.get_array(), field)) {
-    od::value item = take(std::move(element), field);
+    od::value item = take(std::move(element), field);  // NOLINT(performance-move-const-arg): simdjson get() is &&-qualified
     if (n == out.size()) out.emplace_back();
     convert(item, field, out[n++]);
   }
@@ -209,7 +209,7 @@ void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
             pool.pop_back();
           }
         }
-        parse_mx(take(std::move(element), "mx"), d.mx[mx_count++]);
+        parse_mx(take(std::move(element), "mx"), d.mx[mx_count++]);  // NOLINT(performance-move-const-arg)
       }
     } else if (key == "error") {
       text_or_null(value, "error", d.error);
@@ -275,7 +275,7 @@ void parse_tls(od::value v, bool decode_chains, TlsObs& tls) {
       if (decode_chains) {
         std::size_t index = 0;
         for (auto element : chain) {
-          od::value item = take(std::move(element), "tls.chain");
+          od::value item = take(std::move(element), "tls.chain");  // NOLINT(performance-move-const-arg)
           auto der = base64::decode(take(item.get_string(), "tls.chain"));
           if (!der) bad(fmt::format("field \"tls.chain\": certificate {} is not valid base64", index));
           tls.chain_der.push_back(std::move(*der));

@@ -66,7 +66,7 @@ std::string write_report_html(const std::string& dir, const std::string& compare
   const auto data = report::load_report_data(dir);
   print_problems(data);
   const auto comparison = load_comparison(compare_dir, dir);
-  const std::string path = (fs::path(dir) / "report.html").string();
+  std::string path = (fs::path(dir) / "report.html").string();
   write_file(path, report::render_html(data, comparison ? &*comparison : nullptr));
   return path;
 }

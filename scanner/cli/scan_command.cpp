@@ -43,7 +43,7 @@ struct ScanOptions {
   std::vector<std::string> resolvers, allow, blocklists;
   std::string exclude, ehlo, ca_file, asn_db, pfx2as, providers, psl_file;
   std::int64_t smtp_port = 0, rate = 0, dns_rate = 0, concurrency = 0, per24 = 0, threads = 0,
-               dns_in_flight = 0, retries = 0;
+               dns_threads = 0, dns_in_flight = 0, retries = 0;
   double per24_rate = 0, connect_timeout = 0, greeting_timeout = 0, reply_timeout = 0,
          tls_timeout = 0, session_timeout = 0, dns_timeout = 0;
   bool ipv6 = false, sni = false, keep_flagged = false;
@@ -220,6 +220,9 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
   over(app.add_option("--threads", o.threads, "Event-loop threads of the SMTP stage")
            ->group(speed),
        [&o](ScanConfig& c) { c.smtp.threads = o.threads; });
+  over(app.add_option("--dns-threads", o.dns_threads, "Event-loop threads of the DNS stage")
+           ->group(speed),
+       [&o](ScanConfig& c) { c.dns.threads = o.dns_threads; });
   over(app.add_option("--retries", o.retries,
                       "SMTP connection retries after a connect timeout or reset")
            ->group(speed),

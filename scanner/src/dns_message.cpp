@@ -199,6 +199,13 @@ Answer read_answer(const Message& msg, const std::string& qname, RrType qtype) {
     ans.error = "answer to another question (" + msg.qname + ")";
     return ans;
   }
+  if (msg.truncated) {
+    // c-ares retries a truncated UDP answer over TCP and hands over what TCP
+    // returned: still truncated means the server never sends it whole.
+    ans.status = DnsStatus::error;
+    ans.error = "answer truncated (TC) even over TCP";
+    return ans;
+  }
   switch (msg.rcode) {
     case 0: break;
     case 2: ans.status = DnsStatus::servfail; return ans;

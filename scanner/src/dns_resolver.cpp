@@ -100,6 +100,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
       waiting.pop_front();
       ++in_flight;
       ++stats.queries;
+      if (options.progress != nullptr) options.progress->query_sent();
       const std::string& name = p->name;
       int type = static_cast<int>(p->type);
       Pending* raw = p.release();
@@ -130,6 +131,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
   void answered(Pending& p, int status, const unsigned char* abuf, int alen) {
     --in_flight;
     ++stats.answers;
+    if (options.progress != nullptr) options.progress->query_finished();
     dns::Answer answer;
     if (abuf != nullptr && alen > 0) {
       auto parsed = dns::parse_message(

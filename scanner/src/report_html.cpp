@@ -213,7 +213,7 @@ std::string comparison_section(const Comparison& c, std::size_t rows) {
   for (std::size_t i = 0; i < m.changes.size() && i < kShownChanges; ++i) {
     const auto& ch = m.changes[i];
     auto side = [](const std::string& status, const std::string& providers) {
-      return providers.empty() ? status : status + ": " + providers;
+      return providers.empty() ? status : fmt::format("{}: {}", status, providers);
     };
     out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", html_escape(ch.domain),
                        html_escape(side(ch.old_status, ch.old_providers)),

@@ -208,6 +208,20 @@ class SignalBlock {
 };
 
 // ---------------------------------------------------------------------------
+// The resolver's live figures (queries sent, in flight) for the progress line.
+class DnsProgressToCounters final : public DnsProgress {
+ public:
+  explicit DnsProgressToCounters(ScanCounters& counters) : counters_(counters) {}
+  void query_sent() noexcept override {
+    counters_.dns_query_sent();
+    counters_.dns_in_flight(1);
+  }
+  void query_finished() noexcept override { counters_.dns_in_flight(-1); }
+
+ private:
+  ScanCounters& counters_;
+};
+
 // Once a second: the progress line (stderr, scan.log) and a flush of the logs
 // so that a killed scan loses at most a second of work.
 class ProgressTicker {
@@ -564,7 +578,9 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
 
   // Stages. The SMTP stage validates options, the EHLO name and the
   // descriptor limit before anything is contacted.
-  const DnsOptions dns = dns_options(config);
+  DnsOptions dns = dns_options(config);
+  DnsProgressToCounters dns_progress(counters);
+  dns.progress = &dns_progress;
   const SmtpOptions smtp_opts = smtp_options(config);
   auto asn = open_asn_source(config.asn.mmdb, config.asn.pfx2as);
   std::unique_ptr<SmtpStage> smtp;
@@ -630,7 +646,8 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
         });
     ProgressTicker ticker(counters, plan.quiet, log, [&] { logs.flush(); });
 
-    run_dns_stage(input, dns, [&](DomainObs&& obs) {
+    const auto scan_start = Clock::now();
+    const DnsStageStats dns_stats = run_dns_stage(input, dns, [&](DomainObs&& obs) {
       logs.add(obs);
       counters.domain_done(obs.mx_status);
       if (obs.mx_status == DnsStatus::invalid_name) counters.domain_invalid();
@@ -640,11 +657,21 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
       std::lock_guard lock(consumer_mutex);
       consumer.on_domain(obs);
     });
+    // Stage ends with their figures, for scripts/bench scale and for anyone
+    // asking where a run's time went.
+    log.line(fmt::format("dns stage: domains {} queries {} exchanges {} in {:.2f} s",
+                         dns_stats.domains, dns_stats.resolver.queries, dns_stats.exchanges,
+                         dns_stats.seconds));
     if (smtp && !logs.error().empty()) {
       smtp->abort();  // a write error: results could not be recorded; --resume redoes them
     } else if (smtp) {
       smtp->close();
       smtp->wait();
+      const SmtpStageStats s = smtp->stats();
+      log.line(fmt::format("smtp stage: sessions {} retries {} peak in flight {} done {:.2f} s "
+                           "after the start",
+                           s.sessions, s.retries, s.peak_in_flight,
+                           std::chrono::duration<double>(Clock::now() - scan_start).count()));
     }
     ticker.stop();
     logs.flush();

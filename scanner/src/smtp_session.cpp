@@ -52,7 +52,7 @@ struct DeadlineState {
 // What a session owns on the wire. The TLS stream takes the socket over once
 // STARTTLS is accepted; `plain()` is the socket in both cases.
 struct Wire {
-  explicit Wire(asio::any_io_executor ex) : socket(ex), timer(ex) {}
+  explicit Wire(const asio::any_io_executor& ex) : socket(ex), timer(ex) {}
   tcp::socket socket;
   std::unique_ptr<asio::ssl::stream<tcp::socket>> tls;
   asio::steady_timer timer;
@@ -223,11 +223,21 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
   w.arm(w.deadline(t.connect));
   auto [connect_ec] = co_await w.socket.async_connect(endpoint, w.token());
   const bool connect_timed_out = w.disarm();
+  if (!connect_timed_out && connect_ec == asio::error::connection_reset) {
+    // The handshake completed (a refused SYN is ECONNREFUSED) and the server reset the
+    // connection before we looked: the same event as a reset while waiting for the
+    // greeting, which one it is seen as depends only on thread scheduling. Record it
+    // the one way, so that repeated scans (and resumed ones) agree.
+    obs.phase = SmtpPhase::greeting;
+    obs.status = SmtpStatus::reset;
+    obs.error = "greeting: " + connect_ec.message();
+    finish(obs);
+    co_return obs;
+  }
   if (connect_timed_out || connect_ec) {
     const error_code ec = connect_ec;
     const bool connected = !connect_timed_out;
     obs.status = !connected                                     ? SmtpStatus::connect_timeout
-                 : ec == asio::error::connection_reset          ? SmtpStatus::reset
                  : ec == asio::error::timed_out                 ? SmtpStatus::connect_timeout
                                                                 : SmtpStatus::refused;
     obs.error = "connect: " + (connected ? ec.message() : std::string("timed out"));

@@ -111,9 +111,7 @@ struct SmtpStage::Impl {
     std::shuffle(window.begin(), window.end(), rng);
     std::vector<std::vector<GateTarget>> per_shard(shards.size());
     for (auto& target : window) {
-      const IpAddress p = prefix_of(target.address);
-      const std::size_t h = std::hash<std::uint64_t>{}(p.hi() ^ (p.lo() * 0x9E3779B97F4A7C15ULL));
-      per_shard[h % shards.size()].push_back(std::move(target));
+      per_shard[shard_of(target.address, shards.size())].push_back(std::move(target));
     }
     window.clear();
     window_started = std::chrono::steady_clock::now();

@@ -38,10 +38,10 @@ set_tests_properties("lab: scale scenario answers" PROPERTIES
   REQUIRED_FILES ${PROJECT_BINARY_DIR}/mxscan-persona)
 
 # End to end at mxscan's default settings (rates, caps, timeouts): results and conduct read
-# from the lab's own records (skipped, exit 77, if mxscan has no --domains).
+# from the lab's own records.
 # tests/e2e/scan_lab.py covers resume, shards, dry run and refusals with faster settings.
 add_test(NAME "e2e: standard lab scan at default settings"
   COMMAND ${PROJECT_SOURCE_DIR}/tests/lab/e2e_test.sh ${PROJECT_BINARY_DIR})
 set_tests_properties("e2e: standard lab scan at default settings" PROPERTIES
-  LABELS "e2e;lab" TIMEOUT 600 RESOURCE_LOCK lab SKIP_RETURN_CODE 77
+  LABELS "e2e;lab" TIMEOUT 600 RESOURCE_LOCK lab
   REQUIRED_FILES ${PROJECT_BINARY_DIR}/mxscan-persona)

@@ -122,6 +122,10 @@ TEST_CASE("dns: statuses from rcodes and empty answers", "[dns_message]") {
   auto parsed = mxscan::dns::parse_message(Msg("a.test", 15, 0, 0, 0x8380).b);
   REQUIRE(parsed.message);
   CHECK(parsed.message->truncated);
+  // What c-ares hands over after its TCP retry is still truncated: not an answer.
+  auto tc = answer(Msg("a.test", 15, 0, 0, 0x8380).b, "a.test", RrType::mx);
+  CHECK(tc.status == DnsStatus::error);
+  CHECK(tc.error == "answer truncated (TC) even over TCP");
 }
 
 TEST_CASE("dns: null MX, A and AAAA, CNAME chains", "[dns_message]") {

@@ -119,3 +119,33 @@ TEST_CASE("an idle prefix is forgotten once its bucket refilled") {
   g.next(d.until + 2s);
   CHECK(g.tracked_prefixes() == 0);
 }
+
+TEST_CASE("shard_of keeps a prefix in one shard and spreads prefixes evenly", "[gate]") {
+  for (std::size_t shards : {2u, 3u, 4u, 8u}) {
+    std::map<std::size_t, int> per_shard;
+    // 4,096 consecutive /24s (the lab's and real address plans are this regular).
+    for (int i = 0; i < 4096; ++i) {
+      const auto a = IpAddress::parse("10." + std::to_string(i / 256) + "." +
+                                      std::to_string(i % 256) + ".1");
+      const auto b = IpAddress::parse("10." + std::to_string(i / 256) + "." +
+                                      std::to_string(i % 256) + ".200");
+      REQUIRE(a);
+      REQUIRE(b);
+      const std::size_t s = mxscan::shard_of(*a, shards);
+      REQUIRE(s < shards);
+      CHECK(mxscan::shard_of(*b, shards) == s);
+      ++per_shard[s];
+    }
+    const double even = 4096.0 / static_cast<double>(shards);
+    for (std::size_t s = 0; s < shards; ++s) {
+      CHECK(per_shard[s] > even * 0.8);
+      CHECK(per_shard[s] < even * 1.2);
+    }
+  }
+  const auto v6a = IpAddress::parse("2001:db8:1:ffff::1");
+  const auto v6b = IpAddress::parse("2001:db8:1:2::99");
+  REQUIRE(v6a);
+  REQUIRE(v6b);
+  CHECK(mxscan::shard_of(*v6a, 4) == mxscan::shard_of(*v6b, 4));  // one /48
+  CHECK(mxscan::shard_of(*v6a, 1) == 0);
+}

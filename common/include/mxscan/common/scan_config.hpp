@@ -22,7 +22,7 @@ struct DnsSettings {
   std::int64_t rate = 2000;            // queries/s, 0 = unlimited
   std::int64_t max_in_flight = 1000;
   std::int64_t channels = 4;
-  std::int64_t threads = 1;            // event-loop threads of the DNS stage
+  std::int64_t threads = 2;            // event-loop threads of the DNS stage
   std::int64_t max_mx = 32;            // MX records kept per domain
 };
 
@@ -43,7 +43,7 @@ struct SmtpSettings {
   std::int64_t max_reply_bytes = 65536;
   std::int64_t max_chain_bytes = 262144;
   std::int64_t max_chain_certs = 16;
-  std::int64_t threads = 1;  // event-loop threads of the SMTP stage
+  std::int64_t threads = 2;  // event-loop threads of the SMTP stage
   std::string ehlo_name;  // empty = this host's FQDN
   bool sni = false;
   std::string ca_file;    // empty = system CA bundle

@@ -77,7 +77,7 @@ struct Answer {
 
 // Reads a parsed message as the answer to (qname, qtype), qname normalised.
 // NXDOMAIN -> nxdomain, SERVFAIL -> servfail, REFUSED -> refused, other
-// non-zero rcodes and a question that is not ours -> error; NOERROR with
+// non-zero rcodes, a truncated answer (TC) and a question that is not ours -> error; NOERROR with
 // records of qtype at the end of the CNAME chain -> ok, without -> nodata;
 // a chain longer than kMaxCnameChain or revisiting a name -> cname_loop.
 // Null MX is not decided here (the resolver sees a single {0, ""} entry).

@@ -7,6 +7,7 @@
 // queries/s cap and the in-flight cap are the scan's whole footprint on them.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +26,39 @@ struct ResolverAddress {
 // Parses `ADDR[:PORT]` (IPv4), `ADDR` or `[ADDR]:PORT` (IPv6). nullopt with a
 // reason in *error when the text is not of that form.
 std::optional<ResolverAddress> parse_resolver_address(std::string_view text, std::string* error);
+
+// Live figures of the resolver for a progress display. The resolver calls it
+// from its event-loop threads (several with DnsOptions::threads), once per
+// query handed to c-ares and once when that query ends (answer, timeout,
+// refusal or shutdown), so sent - finished is the number in flight.
+// Implementations must be thread-safe and cheap: relaxed atomics.
+class DnsProgress {
+ public:
+  virtual ~DnsProgress() = default;
+  virtual void query_sent() noexcept = 0;
+  virtual void query_finished() noexcept = 0;
+};
+
+// A DnsProgress that only counts (tests, tools without a progress line).
+class DnsProgressCounts final : public DnsProgress {
+ public:
+  void query_sent() noexcept override {
+    sent_.fetch_add(1, std::memory_order_relaxed);
+    auto now = in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;
+    auto peak = peak_.load(std::memory_order_relaxed);
+    while (now > peak && !peak_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+    }
+  }
+  void query_finished() noexcept override { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+  std::uint64_t sent() const noexcept { return sent_.load(std::memory_order_relaxed); }
+  std::int64_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
+  std::int64_t peak_in_flight() const noexcept { return peak_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> sent_{0};
+  std::atomic<std::int64_t> in_flight_{0};
+  std::atomic<std::int64_t> peak_{0};
+};
 
 struct DnsOptions {
   // Recursive resolvers, `ADDR[:PORT]` each; empty: the nameservers of
@@ -51,6 +85,9 @@ struct DnsOptions {
   std::size_t max_mx = 32;
   // EDNS UDP payload size advertised (1232: no IP fragmentation).
   std::uint16_t edns_udp_size = 1232;
+  // Told of every query sent and finished; not owned, must outlive the stage.
+  // nullptr: nobody watches.
+  DnsProgress* progress = nullptr;
 };
 
 // Empty when the options are usable, else what is wrong (first problem found).

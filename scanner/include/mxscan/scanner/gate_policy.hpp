@@ -53,6 +53,10 @@ struct GateLimits {
 // The /24 (IPv4) or /48 (IPv6) an address belongs to.
 IpAddress prefix_of(const IpAddress& a) noexcept;
 
+// Which of `shards` worker threads owns the address's /24 (/48): every address
+// of a prefix lands in the same shard, and prefixes spread evenly over shards.
+std::size_t shard_of(const IpAddress& a, std::size_t shards) noexcept;
+
 struct GateTarget {
   IpAddress address;
   std::string text;      // canonical textual form
