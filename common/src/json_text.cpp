@@ -35,10 +35,10 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept 
   return 0;
 }
 
-// Bytes that leave the fast path: controls, quote, backslash, non-ASCII.
+// Bytes that leave the fast path: controls (DEL too), quote, backslash, non-ASCII.
 constexpr std::array<bool, 256> kSpecial = [] {
   std::array<bool, 256> t{};
-  for (std::size_t c = 0; c < 256; ++c) t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  for (std::size_t c = 0; c < 256; ++c) t[c] = c < 0x20 || c == 0x7f || c == '"' || c == '\\' || c >= 0x80;
   return t;
 }();
 
@@ -56,13 +56,27 @@ void append_string(std::string& out, std::string_view text) {
       ++i;
       continue;
     }
-    if (c >= 0x80) {
+    // C1 controls (U+0080..U+009F, e.g. U+009B CSI) are valid UTF-8 that some terminals
+    // obey: escaped like C0 controls, so a JSONL line printed raw moves no cursor.
+    const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F &&
+                    static_cast<unsigned char>(text[i + 1]) >= 0x80;
+    if (c >= 0x80 && !c1) {
       if (const std::size_t n = utf8_sequence_length(text, i); n != 0) {
         i += n;  // valid multi-byte sequence: copied verbatim with the run
         continue;
       }
     }
     out.append(text.data() + run, i - run);
+    if (c1 || c == 0x7f) {
+      constexpr std::string_view kHex = "0123456789abcdef";
+      const auto v = c1 ? static_cast<unsigned char>(text[i + 1]) : c;
+      out.append("\\u00");
+      out.push_back(kHex[v >> 4U]);
+      out.push_back(kHex[v & 0xFU]);
+      i += c1 ? 2 : 1;
+      run = i;
+      continue;
+    }
     switch (c) {
       case '"': out.append("\\\""); break;
       case '\\': out.append("\\\\"); break;

@@ -40,6 +40,28 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+// An IPv4-mapped AAAA answer (::ffff:a.b.c.d) is contacted, blocked and recorded as
+// a.b.c.d (IpAddress::parse folds it); the domain names the same text, so the host
+// record is found for it (a mapped address in a blocked range was reported no_smtp
+// instead of blocked: tests/e2e/blocklist_lab.py). Duplicates after folding are dropped.
+void fold_mapped_addresses(DomainObs& obs) {
+  for (auto& mx : obs.mx) {
+    bool folded = false;
+    for (auto& a : mx.addresses) {
+      if (a.size() <= 7 || a.compare(0, 7, "::ffff:") != 0) continue;
+      if (const auto ip = IpAddress::parse(a); ip && !ip->v6) {
+        a = ip->to_string();
+        folded = true;
+      }
+    }
+    if (!folded) continue;
+    std::vector<std::string> unique;
+    for (auto& a : mx.addresses)
+      if (std::find(unique.begin(), unique.end(), a) == unique.end()) unique.push_back(std::move(a));
+    mx.addresses = std::move(unique);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Text written to scan.log and, unless quiet, to stderr.
 class ScanLog {
@@ -648,6 +670,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
 
     const auto scan_start = Clock::now();
     const DnsStageStats dns_stats = run_dns_stage(input, dns, [&](DomainObs&& obs) {
+      fold_mapped_addresses(obs);
       logs.add(obs);
       counters.domain_done(obs.mx_status);
       if (obs.mx_status == DnsStatus::invalid_name) counters.domain_invalid();

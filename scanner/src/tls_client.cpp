@@ -161,12 +161,15 @@ TlsClientContext::TlsClientContext(const TlsClientSettings& settings) : cache_(s
   ctx_.reset(SSL_CTX_new(TLS_client_method()));
   if (!ctx_) throw std::runtime_error("SSL_CTX_new: " + openssl_error());
   SSL_CTX* ctx = ctx_.get();
-  // See everything servers offer: level 0, TLS 1.0 and up, legacy renegotiation.
+  // See everything servers offer: level 0, TLS 1.0 and up, legacy servers (no RFC 5746).
   SSL_CTX_set_security_level(ctx, 0);
   if (SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0") != 1)
     throw std::runtime_error("SSL_CTX_set_cipher_list: " + openssl_error());
   SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
-  SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_NO_TICKET);
+  // No renegotiation: a server's HelloRequest is declined (no_renegotiation alert). A
+  // renegotiation ran the verify callback again mid-session and corrupted the heap
+  // (tests/smtp/hostile_smtp_test.cpp, "a TLS renegotiation request").
+  SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   // Idle established connections then hold no record buffers.
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);

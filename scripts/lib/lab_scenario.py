@@ -3,7 +3,7 @@
 tables, the scanner's input list and the ground truth (what mxscan must infer).
 
     lab_scenario.py --out DIR --smtp-port P --postfix-port Q --pki-dir PKI
-                    [--scenario standard|scale] [--domains N] [--seed S]
+                    [--scenario standard|scale|bypass] [--domains N] [--seed S]
 
 Every case is declared once, in CASES below or by the scale generator, with the data the
 servers will show and the expected result written by hand from docs/METHOD.md (never
@@ -26,6 +26,7 @@ Address plan (everything in 127.0.0.0/8; the scanner allows 127.0.0.0/9 only, so
   127.40.0.0/13   scale: bulk provider blocks, 127.100.0.0/14 scale: self-hosted tail;
                   consecutive addresses go to different /24s (the /24 varies fastest), so
                   per-/24 caps see realistic spreads
+  127.200.0.0/24  bypass scenario: blocklist bypass canaries (outside the allowed range)
   127.255.0.0/16  blocked (outside the allowed range)
 """
 import argparse
@@ -405,6 +406,43 @@ CASES = [
 
 SERVFAIL_ZONES = ["servfail-lab.net"]
 
+# ---------------------------------------------------------------------------------------
+# Bypass scenario (issue 8, item 4): the standard cases plus exchanges that reach a
+# blocked range in every form an address can take. 127.200.0.0/24 (outside the allowed
+# 127.0.0.0/9) stands in for a private range; 0.0.0.0 and :: are blocked by the default
+# blocklist (a connect to them would reach this host's 127.0.0.1 or ::1). The mapped
+# and unspecified IPv6 forms are only resolved by a scan with --ipv6
+# (tests/e2e/blocklist_lab.py), which counts connections at every listener.
+BYPASS_PERSONAS = [
+    P("bypass-canary", ["127.200.0.0/24"], host="mx.bypass-canary.lab.example"),
+]
+BYPASS_HOSTS = {
+    "mx.direct-bypass-lab.com": ["127.200.0.1"],
+    "mx.cname-bypass-lab.com": "CNAME target.bypass-lab.net",
+    "target.bypass-lab.net": ["127.200.0.2"],
+    "mx.mapped-bypass-lab.com": ["::ffff:127.200.0.3"],
+    "mx.mappedcname-bypass-lab.com": "CNAME target6.bypass-lab.net",
+    "target6.bypass-lab.net": ["::ffff:127.200.0.4"],
+    "mx.zero-bypass-lab.com": ["0.0.0.0"],
+    "mx.unspec-bypass-lab.com": ["::"],
+}
+BYPASS_CASES = [
+    C("direct-bypass-lab.com", [(10, "mx.direct-bypass-lab.com")], None, "bypass: direct A",
+      "A 127.200.0.1 is outside the allowed 127.0.0.0/9: never contacted", status="blocked"),
+    C("cname-bypass-lab.com", [(10, "mx.cname-bypass-lab.com")], None, "bypass: via CNAME",
+      "the exchange is a CNAME to a name with A 127.200.0.2: never contacted", status="blocked"),
+    C("mapped-bypass-lab.com", [(10, "mx.mapped-bypass-lab.com")], None,
+      "bypass: IPv4-mapped AAAA", "AAAA ::ffff:127.200.0.3 is 127.200.0.3: never contacted",
+      status="blocked"),
+    C("mappedcname-bypass-lab.com", [(10, "mx.mappedcname-bypass-lab.com")], None,
+      "bypass: IPv4-mapped AAAA via CNAME",
+      "CNAME to a name with AAAA ::ffff:127.200.0.4: never contacted", status="blocked"),
+    C("zero-bypass-lab.com", [(10, "mx.zero-bypass-lab.com")], None, "bypass: 0.0.0.0",
+      "A 0.0.0.0 (a connect would reach this host): never contacted", status="blocked"),
+    C("unspec-bypass-lab.com", [(10, "mx.unspec-bypass-lab.com")], None, "bypass: ::",
+      "AAAA :: (a connect would reach ::1): never contacted", status="blocked"),
+]
+
 
 # ---------------------------------------------------------------------------------------
 def ip_dash(a):
@@ -447,7 +485,7 @@ class Scenario:
                 self.zone.append(f"{name}. {val}" + ("." if val.startswith("CNAME") else ""))
             else:
                 for a in val:
-                    self.zone.append(f"{name}. A {a}")
+                    self.zone.append(f"{name}. {'AAAA' if ':' in a else 'A'} {a}")
         with open(os.path.join(out, "root.zone"), "w") as f:
             f.write("$TTL 3600\n"
                     ". IN SOA ns.lab.example. hostmaster.lab.example. 1 3600 600 86400 300\n"
@@ -654,7 +692,7 @@ def build_scale(sc, n_total, seed):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True)
-    ap.add_argument("--scenario", choices=["standard", "scale"], default="standard")
+    ap.add_argument("--scenario", choices=["standard", "scale", "bypass"], default="standard")
     ap.add_argument("--domains", type=int, default=100000)
     ap.add_argument("--smtp-port", type=int, required=True)
     ap.add_argument("--postfix-port", type=int, required=True)
@@ -669,6 +707,11 @@ def main():
         sc.add_case(c)
     if args.scenario == "scale":
         build_scale(sc, args.domains, args.seed)
+    if args.scenario == "bypass":
+        sc.personas += BYPASS_PERSONAS
+        sc.hosts.update(BYPASS_HOSTS)
+        for c in BYPASS_CASES:
+            sc.add_case(c)
     summary = sc.write(args.out, args)
     print(json.dumps(summary))
 

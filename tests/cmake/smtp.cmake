@@ -11,6 +11,7 @@ mxscan_set_warnings(mxscan_test_smtpd)
 # well under 30 s): labels smtp and unit. The [postfix] cases are hidden here and run
 # by the Postfix test below.
 add_executable(test_smtp ${CMAKE_CURRENT_SOURCE_DIR}/smtp/smtp_stage_test.cpp
+                         ${CMAKE_CURRENT_SOURCE_DIR}/smtp/hostile_smtp_test.cpp
                          ${CMAKE_CURRENT_SOURCE_DIR}/smtp/smtp_postfix_test.cpp
                          $<TARGET_OBJECTS:mxscan_catch_main>)
 target_link_libraries(test_smtp PRIVATE Catch2::Catch2 mxscan_scanner mxscan_test_smtpd)

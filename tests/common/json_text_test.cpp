@@ -20,7 +20,10 @@ TEST_CASE("json strings escape quotes, backslashes and every control character")
   CHECK(quoted("\r\n\t\b\f") == "\"\\r\\n\\t\\b\\f\"");
   CHECK(quoted(std::string_view("a\0b", 3)) == "\"a\\u0000b\"");
   CHECK(quoted("\x1b[31m") == "\"\\u001b[31m\"");
-  CHECK(quoted("\x1f\x7f") == "\"\\u001f\x7f\"");  // DEL is legal JSON as is
+  // DEL and the C1 controls (U+0080..U+009F as UTF-8; U+009B is a CSI some terminals obey)
+  // are legal JSON as they are, but escaped so that a line printed raw moves no cursor.
+  CHECK(quoted("\x1f\x7f") == "\"\\u001f\\u007f\"");
+  CHECK(quoted("a\xC2\x9B" "6n\xC2\x80\xC2\x9F\xC2\xA0") == "\"a\\u009b6n\\u0080\\u009f\xC2\xA0\"");
   for (int c = 0; c < 0x20; ++c) {
     const std::string out = quoted(std::string(1, static_cast<char>(c)));
     INFO("control " << c);

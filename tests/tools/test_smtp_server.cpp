@@ -5,6 +5,7 @@
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <array>
+#include <chrono>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -91,6 +92,22 @@ awaitable<bool> send(Stream& s, const std::string& text) {
   co_return !ec;
 }
 
+// Writes text as the persona does: at once, or (drip) one byte per TCP segment.
+template <typename Stream>
+awaitable<bool> say(Stream& s, const TestPersona& p, const std::string& text) {
+  if (p.fault != Fault::drip) co_return co_await send(s, text);
+  error_code ec;
+  s.lowest_layer().set_option(tcp::no_delay(true), ec);
+  asio::steady_timer pause(s.get_executor());
+  for (const char c : text) {
+    auto [wec, n] = co_await asio::async_write(s, asio::buffer(&c, 1), kTuple);
+    if (wec) co_return false;
+    pause.expires_after(std::chrono::milliseconds(1));
+    co_await pause.async_wait(kTuple);
+  }
+  co_return true;
+}
+
 std::string reply(const TestPersona& p, int code, const std::vector<std::string>& lines);
 
 // Single-line replies (g++ 12 cannot take braced lists inside co_await expressions).
@@ -150,48 +167,55 @@ awaitable<bool> commands(Stream& s, const TestPersona& p, Dialogue& d, bool secu
         const std::string chunk = reply(p, 250, more);
         const std::string dash = std::string(chunk).replace(chunk.rfind("250 "), 4, "250-");
         for (int i = 0; i < 100000; ++i)
-          if (!co_await send(s, dash)) co_return false;
+          if (!co_await say(s, p, dash)) co_return false;
         co_return false;
       }
+      if (p.fault == Fault::ehlo_10k) {
+        std::string many;
+        for (int i = 0; i < 10000; ++i) many += "250-X-EXTENSION-" + std::to_string(i) + "\r\n";
+        many += "250 SIZE 1000\r\n";
+        co_await send(s, many);
+        continue;
+      }
       if (p.fault == Fault::mixed_codes) {
-        co_await send(s, std::string("250-") + p.hostname + "\r\n251 SIZE 1000\r\n");
+        co_await say(s, p, std::string("250-") + p.hostname + "\r\n251 SIZE 1000\r\n");
         continue;
       }
       if (p.ehlo_code / 100 != 2) {
-        co_await send(s, reply1(p, p.ehlo_code, "5.5.1 EHLO not supported"));
+        co_await say(s, p, reply1(p, p.ehlo_code, "5.5.1 EHLO not supported"));
         continue;
       }
       std::vector<std::string> lines{p.hostname, "PIPELINING", "SIZE 10240000"};
       if (p.offer_starttls && !secure) lines.push_back("STARTTLS");
       lines.push_back("8BITMIME");
-      co_await send(s, reply(p, 250, lines));
+      co_await say(s, p, reply(p, 250, lines));
     } else if (verb == "HELO") {
       // Named first: g++ 12 mishandles conditional temporaries inside co_await expressions.
       std::string text = "5.5.1 go away";
       if (p.helo_code / 100 == 2) text = p.hostname;
       const std::string answer = reply1(p, p.helo_code, text);
-      co_await send(s, answer);
+      co_await say(s, p, answer);
     } else if (verb == "STARTTLS" && !secure && p.offer_starttls) {
       if (p.refuse_starttls) {
-        co_await send(s, reply1(p, 454, "4.7.0 TLS not available due to local problem"));
+        co_await say(s, p, reply1(p, 454, "4.7.0 TLS not available due to local problem"));
         continue;
       }
       std::string go = reply1(p, 220, "2.0.0 Ready to start TLS");
       if (p.fault == Fault::inject) go += "250-injected\r\n250 plaintext\r\n";
-      co_await send(s, go);
+      co_await say(s, p, go);
       if (p.fault == Fault::tls_garbage) {
-        co_await send(s, std::string("this is not a TLS record at all\r\n"));
+        co_await say(s, p, std::string("this is not a TLS record at all\r\n"));
         co_return false;
       }
       co_return true;
     } else if (verb == "QUIT") {
       d.log.quit = true;
-      co_await send(s, reply1(p, 221, "2.0.0 Bye"));
+      co_await say(s, p, reply1(p, 221, "2.0.0 Bye"));
       co_return false;
     } else if (verb == "NOOP" || verb == "RSET") {
-      co_await send(s, reply1(p, 250, "2.0.0 Ok"));
+      co_await say(s, p, reply1(p, 250, "2.0.0 Ok"));
     } else {
-      co_await send(s, reply1(p, 502, "5.5.2 Error: command not recognized"));
+      co_await say(s, p, reply1(p, 502, "5.5.2 Error: command not recognized"));
     }
   }
   co_return false;
@@ -239,18 +263,29 @@ awaitable<void> serve(Impl* impl, tcp::socket sock, const TestPersona* p) {
         banner += p->banner.substr(pos, nl - pos) + (p->lf_only ? "\n" : "\r\n");
         pos = nl + 1;
       }
-      if (!co_await send(sock, banner)) break;
+      if (p->fault == Fault::preamble) banner = "* OK IMAP4rev1 server ready\r\n" + banner;
+      if (!co_await say(sock, *p, banner)) break;
       const bool starttls = co_await commands(sock, *p, d, false, buf);
       if (!starttls) break;
       if (p->fault == Fault::tls_stall) {
         co_await hold(sock);
         break;
       }
+      if (p->fault == Fault::tls_midway_close) {
+        std::array<char, 64> hello_start;  // part of the ClientHello, then gone
+        co_await sock.async_read_some(asio::buffer(hello_start), kTuple);
+        sock.shutdown(tcp::socket::shutdown_both, ec);
+        sock.close(ec);
+        break;
+      }
       asio::ssl::context* ctx = impl->tls_for(p->chain_file);
       if (!ctx) break;
       asio::ssl::stream<tcp::socket> tls(std::move(sock), *ctx);
+      if (p->fault == Fault::tls_renegotiate) SSL_set_max_proto_version(tls.native_handle(), TLS1_2_VERSION);
       auto [hec] = co_await tls.async_handshake(asio::ssl::stream_base::server, kTuple);
       if (hec) break;
+      // The HelloRequest goes out with the next write (the EHLO reply).
+      if (p->fault == Fault::tls_renegotiate) SSL_renegotiate(tls.native_handle());
       d.tls_done = true;
       if (const char* sni = SSL_get_servername(tls.native_handle(), TLSEXT_NAMETYPE_host_name)) d.log.sni = sni;
       buf.clear();

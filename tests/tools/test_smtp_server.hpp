@@ -32,6 +32,11 @@ enum class Fault {
   tls_garbage,      // STARTTLS accepted, then bytes that are not TLS
   tls_stall,        // STARTTLS accepted, then silence
   inject,           // STARTTLS accepted with extra plaintext in the same write
+  preamble,         // a line that is not SMTP before the greeting
+  ehlo_10k,         // an EHLO reply of 10,000 lines (within the session's time)
+  drip,             // every reply written one byte per packet (TCP_NODELAY, 1 ms apart)
+  tls_renegotiate,  // TLS 1.2 only; after the handshake, a HelloRequest (renegotiation)
+  tls_midway_close, // STARTTLS accepted, the ClientHello read, then the connection closed
 };
 
 struct TestPersona {
