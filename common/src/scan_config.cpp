@@ -32,6 +32,16 @@ std::string where(const std::string& source, const toml::node& node) {
   return os.str();
 }
 
+// Settings are addresses, names and paths: none has a control character, and a
+// newline would not survive toml++'s writer (it emits a multi-line literal whose
+// leading newline TOML then trims), so the manifest could not reproduce the scan.
+bool has_control_character(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
 std::string resolve(const std::string& value, const std::filesystem::path& base) {
   if (value.empty() || base.empty()) return value;
   std::filesystem::path p(value);
@@ -62,6 +72,7 @@ void read_value(const toml::node& node, T& field, const std::string& source,
   } else if constexpr (std::is_same_v<T, std::string>) {
     if (!node.is_string()) throw type_error("a string");
     field = *node.value<std::string>();
+    if (has_control_character(field)) throw type_error("free of control characters");
     if (is_path_key(dotted)) field = resolve(field, base);
   } else {
     const auto* arr = node.as_array();
@@ -70,6 +81,7 @@ void read_value(const toml::node& node, T& field, const std::string& source,
     for (const auto& item : *arr) {
       if (!item.is_string()) throw type_error("an array of strings");
       std::string s = *item.value<std::string>();
+      if (has_control_character(s)) throw type_error("strings free of control characters");
       field.push_back(is_path_key(dotted) ? resolve(s, base) : s);
     }
   }
