@@ -51,10 +51,12 @@ std::vector<std::string> strings_at(element e, std::string_view path) {
   auto v = at(e, path);
   if (!v) return out;
   simdjson::dom::array items;
-  if (v->get(items) != simdjson::SUCCESS) throw Bad(fmt::format("field \"{}\" is not an array", path));
+  if (v->get(items) != simdjson::SUCCESS)
+    throw Bad(fmt::format("field \"{}\" is not an array", path));
   for (auto item : items) {
     std::string_view s;
-    if (item.get(s) != simdjson::SUCCESS) throw Bad(fmt::format("field \"{}\" holds a non-string", path));
+    if (item.get(s) != simdjson::SUCCESS)
+      throw Bad(fmt::format("field \"{}\" holds a non-string", path));
     out.emplace_back(s);
   }
   return out;
@@ -72,7 +74,8 @@ std::optional<std::uint64_t> uint_at(element e, std::string_view path) {
   auto v = at(e, path);
   if (!v) return std::nullopt;
   std::uint64_t n = 0;
-  if (v->get(n) != simdjson::SUCCESS) throw Bad(fmt::format("field \"{}\" is not an unsigned integer", path));
+  if (v->get(n) != simdjson::SUCCESS)
+    throw Bad(fmt::format("field \"{}\" is not an unsigned integer", path));
   return n;
 }
 
@@ -83,6 +86,20 @@ element parse_object(simdjson::dom::parser& parser, std::string_view line) {
   }
   if (!doc.is_object()) throw Bad("not a JSON object");
   return doc;
+}
+
+// The three importers share one frame: a parser reused per thread, the line read
+// as one JSON object, and every expected failure turned into a MalformedLine.
+template <typename Parse>
+ParsedLine guarded_import(std::string_view line, Parse&& parse) {
+  thread_local simdjson::dom::parser parser;  // reused: records are copied out before returning
+  try {
+    return parse(parse_object(parser, line));
+  } catch (const Bad& e) {
+    return MalformedLine{e.what()};
+  } catch (const simdjson::simdjson_error& e) {
+    return MalformedLine{e.what()};
+  }
 }
 
 std::string checked_address(std::string text) {
@@ -114,14 +131,16 @@ SmtpPhase phase_reached(const HostObs& h, bool success) {
   if (h.starttls_accepted) return SmtpPhase::tls_handshake;
   if (!h.ehlo.empty()) return h.starttls_offered ? SmtpPhase::starttls : SmtpPhase::quit;
   if (!h.banner.empty()) return SmtpPhase::ehlo;
-  return h.status == SmtpStatus::refused || h.status == SmtpStatus::connect_timeout ? SmtpPhase::connect
-                                                                                       : SmtpPhase::greeting;
+  return h.status == SmtpStatus::refused || h.status == SmtpStatus::connect_timeout
+             ? SmtpPhase::connect
+             : SmtpPhase::greeting;
 }
 
 // Leaf fields from the DER when it is there (what the native scanner does),
 // else from the names the tool parsed.
-void fill_leaf(TlsObs& tls, const std::string& raw_b64, std::string cn, std::vector<std::string> names,
-               std::string sha256, std::string not_before, std::string not_after) {
+void fill_leaf(TlsObs& tls, const std::string& raw_b64, std::string cn,
+               std::vector<std::string> names, std::string sha256, std::string not_before,
+               std::string not_after) {
   if (!raw_b64.empty()) {
     auto der = base64::decode(raw_b64);
     if (!der) throw Bad("certificate \"raw\" is not base64");
@@ -163,7 +182,8 @@ std::optional<SmtpStatus> zgrab2_status(std::string_view s) {
   if (s == "connection-closed") return SmtpStatus::closed;
   if (s == "handshake-error") return SmtpStatus::tls_failed;
   if (s == "io-timeout") return SmtpStatus::io_timeout;
-  if (s == "protocol-error" || s == "application-error" || s == "unknown-error") return SmtpStatus::protocol_error;
+  if (s == "protocol-error" || s == "application-error" || s == "unknown-error")
+    return SmtpStatus::protocol_error;
   if (s == "blocklisted-target") return SmtpStatus::blocked;
   return std::nullopt;
 }
@@ -228,17 +248,18 @@ std::optional<ImportFormat> parse_import_format(std::string_view text) noexcept 
 
 std::string_view to_string(ImportFormat format) noexcept {
   switch (format) {
-    case ImportFormat::zdns: return "zdns";
-    case ImportFormat::zgrab2: return "zgrab2";
-    case ImportFormat::censys: return "censys";
+    case ImportFormat::zdns:
+      return "zdns";
+    case ImportFormat::zgrab2:
+      return "zgrab2";
+    case ImportFormat::censys:
+      return "censys";
   }
   return "?";
 }
 
 ParsedLine import_zdns_line(std::string_view line, std::uint64_t line_no) {
-  thread_local simdjson::dom::parser parser;  // reused: records are copied out before returning
-  try {
-    const element doc = parse_object(parser, line);
+  return guarded_import(line, [&](const element& doc) -> ParsedLine {
     DomainObs d;
     d.line = line_no;
     const std::string name = text_at(doc, "name");
@@ -247,10 +268,13 @@ ParsedLine import_zdns_line(std::string_view line, std::uint64_t line_no) {
     const std::optional<element> nested = at(doc, "results.MXLOOKUP");
     const element lookup = nested ? *nested : doc;
     const std::string status_text = text_at(lookup, "status");
-    if (status_text.empty()) throw Bad(nested ? "missing field \"results.MXLOOKUP.status\"" : "missing field \"status\"");
+    if (status_text.empty())
+      throw Bad(nested ? "missing field \"results.MXLOOKUP.status\"" : "missing field \"status\"");
     const auto status = zdns_status(status_text);
     if (!status) throw Bad(fmt::format("unknown ZDNS status \"{}\"", status_text));
-    d.error = *status == DnsStatus::ok || *status == DnsStatus::nodata ? "" : "ZDNS status " + status_text;
+    d.error = *status == DnsStatus::ok || *status == DnsStatus::nodata
+                  ? ""
+                  : "ZDNS status " + status_text;
     const auto a_label = to_a_label(normalise_name(name));
     if (!a_label || *status == DnsStatus::invalid_name) {
       d.domain = name;
@@ -262,7 +286,8 @@ ParsedLine import_zdns_line(std::string_view line, std::uint64_t line_no) {
     if (*status != DnsStatus::ok) return d;
     if (auto exchanges = at(lookup, "data.exchanges")) {
       simdjson::dom::array items;
-      if (exchanges->get(items) != simdjson::SUCCESS) throw Bad("field \"data.exchanges\" is not an array");
+      if (exchanges->get(items) != simdjson::SUCCESS)
+        throw Bad("field \"data.exchanges\" is not an array");
       for (auto item : items) {
         if (!item.is_object()) throw Bad("data.exchanges[] entry is not an object");
         const std::string type = text_at(item, "type");
@@ -270,7 +295,8 @@ ParsedLine import_zdns_line(std::string_view line, std::uint64_t line_no) {
         MxRecord mx;
         mx.exchange = normalise_name(text_at(item, "name"));
         const auto preference = uint_at(item, "preference");
-        if (!preference || *preference > 65535) throw Bad("exchange without a valid \"preference\"");
+        if (!preference || *preference > 65535)
+          throw Bad("exchange without a valid \"preference\"");
         mx.preference = static_cast<std::uint16_t>(*preference);
         mx.addresses = strings_at(item, "ipv4_addresses");
         for (auto& v6 : strings_at(item, "ipv6_addresses")) mx.addresses.push_back(std::move(v6));
@@ -296,17 +322,11 @@ ParsedLine import_zdns_line(std::string_view line, std::uint64_t line_no) {
       return std::tie(a.preference, a.exchange) < std::tie(b.preference, b.exchange);
     });
     return d;
-  } catch (const Bad& e) {
-    return MalformedLine{e.what()};
-  } catch (const simdjson::simdjson_error& e) {
-    return MalformedLine{e.what()};
-  }
+  });
 }
 
 ParsedLine import_zgrab2_line(std::string_view line) {
-  thread_local simdjson::dom::parser parser;  // reused: records are copied out before returning
-  try {
-    const element doc = parse_object(parser, line);
+  return guarded_import(line, [&](const element& doc) -> ParsedLine {
     HostObs h;
     h.address = checked_address(text_at(doc, "ip"));
     h.port = port_of(doc, "port");
@@ -333,11 +353,12 @@ ParsedLine import_zgrab2_line(std::string_view line) {
         const auto cns = strings_at(*leaf, "parsed.subject.common_name");
         fill_leaf(tls, text_at(*leaf, "raw"), cns.empty() ? std::string() : cns.back(),
                   strings_at(*leaf, "parsed.extensions.subject_alt_name.dns_names"),
-                  text_at(*leaf, "parsed.fingerprint_sha256"), text_at(*leaf, "parsed.validity.start"),
-                  text_at(*leaf, "parsed.validity.end"));
+                  text_at(*leaf, "parsed.fingerprint_sha256"),
+                  text_at(*leaf, "parsed.validity.start"), text_at(*leaf, "parsed.validity.end"));
         if (auto chain = at(*certs, "chain")) {
           simdjson::dom::array items;
-          if (chain->get(items) != simdjson::SUCCESS) throw Bad("field \"server_certificates.chain\" is not an array");
+          if (chain->get(items) != simdjson::SUCCESS)
+            throw Bad("field \"server_certificates.chain\" is not an array");
           for (auto item : items) {
             const std::string raw = text_at(item, "raw");
             if (raw.empty()) continue;
@@ -348,7 +369,8 @@ ParsedLine import_zgrab2_line(std::string_view line) {
         }
         tls.trusted = bool_at(*certs, "validation.browser_trusted").value_or(false);
         tls.verify_error = text_at(*certs, "validation.browser_error");
-        if (!tls.trusted && tls.verify_error.empty()) tls.verify_error = "not browser-trusted (ZGrab2)";
+        if (!tls.trusted && tls.verify_error.empty())
+          tls.verify_error = "not browser-trusted (ZGrab2)";
         if (tls.trusted) tls.verify_error.clear();
         h.tls = std::move(tls);
         h.starttls_accepted = true;
@@ -358,17 +380,11 @@ ParsedLine import_zgrab2_line(std::string_view line) {
     h.phase = h.status == SmtpStatus::blocked ? SmtpPhase::none
                                               : phase_reached(h, h.status == SmtpStatus::success);
     return h;
-  } catch (const Bad& e) {
-    return MalformedLine{e.what()};
-  } catch (const simdjson::simdjson_error& e) {
-    return MalformedLine{e.what()};
-  }
+  });
 }
 
 ParsedLine import_censys_line(std::string_view line) {
-  thread_local simdjson::dom::parser parser;  // reused: records are copied out before returning
-  try {
-    const element doc = parse_object(parser, line);
+  return guarded_import(line, [&](const element& doc) -> ParsedLine {
     HostObs h;
     h.address = checked_address(text_at(doc, "ip"));
     h.port = port_of(doc, "port");
@@ -394,7 +410,8 @@ ParsedLine import_censys_line(std::string_view line) {
                   text_at(*cert, "parsed.validity.start"), text_at(*cert, "parsed.validity.end"));
         tls.trusted = bool_at(*tls_obj, "validation.browser_trusted").value_or(false);
         tls.verify_error = tls.trusted ? "" : text_at(*tls_obj, "validation.browser_error");
-        if (!tls.trusted && tls.verify_error.empty()) tls.verify_error = "not browser-trusted (Censys)";
+        if (!tls.trusted && tls.verify_error.empty())
+          tls.verify_error = "not browser-trusted (Censys)";
         h.tls = std::move(tls);
         h.starttls_accepted = true;
       }
@@ -407,11 +424,7 @@ ParsedLine import_censys_line(std::string_view line) {
       h.phase = phase_reached(h, h.status == SmtpStatus::success);
     }
     return h;
-  } catch (const Bad& e) {
-    return MalformedLine{e.what()};
-  } catch (const simdjson::simdjson_error& e) {
-    return MalformedLine{e.what()};
-  }
+  });
 }
 
 ReadCounts import_file(ImportFormat format, const std::string& path, ObservationHandler& handler,

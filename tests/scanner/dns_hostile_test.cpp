@@ -16,12 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "dns_stage_run.hpp"
 #include "mxscan/scanner/blocklist.hpp"
 
 namespace {
 
 using mxscan::DnsStatus;
-using Clock = std::chrono::steady_clock;
 
 const std::string kX253 = std::string(63, 'a') + "." + std::string(63, 'b') + "." +
                           std::string(63, 'c') + "." + std::string(54, 'd') + ".h.test";
@@ -30,52 +30,22 @@ const std::string kX254 = std::string(63, 'a') + "." + std::string(63, 'b') + ".
 const std::string kLabel63 = std::string(63, 'e') + ".h.test";
 const std::string kLabel64 = std::string(64, 'f') + ".h.test";
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  if (v == nullptr) FAIL(std::string(name) + " is not set: run tests/dns/run.sh");
-  return v;
-}
+using mxscan::test::env;
+using mxscan::test::get;
+using Run = mxscan::test::DnsRun;
 
 mxscan::DnsOptions hostile_options() {
-  mxscan::DnsOptions o;
-  o.resolvers = {env("MXSCAN_TEST_HOSTILE")};
-  o.timeout = std::chrono::milliseconds(300);
-  o.retries = 1;
-  o.qps = 0;
-  o.max_in_flight = 64;
-  o.channels = 2;
-  return o;
+  return mxscan::test::options_for(env("MXSCAN_TEST_HOSTILE"));
 }
-
-struct Run {
-  std::map<std::string, mxscan::DomainObs> obs;
-  mxscan::DnsStageStats stats;
-  std::size_t emitted = 0;
-  double seconds = 0;
-};
 
 // Runs the stage and checks that each name got exactly one observation.
 Run run(const std::vector<std::string>& names, const mxscan::DnsOptions& o) {
-  mxscan::DomainVectorSource src(names);
-  Run r;
-  auto t0 = Clock::now();
-  r.stats = mxscan::run_dns_stage(src, o, [&](mxscan::DomainObs&& d) {
-    ++r.emitted;
-    std::string key = d.domain;
-    r.obs.emplace(std::move(key), std::move(d));
-  });
-  r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  Run r = mxscan::test::run_stage(names, o);
   std::set<std::string> distinct(names.begin(), names.end());
   CHECK(r.emitted == names.size());
   CHECK(r.obs.size() == distinct.size());
   CHECK(r.stats.domains == names.size());
   return r;
-}
-
-const mxscan::DomainObs& get(const Run& r, const std::string& d) {
-  auto it = r.obs.find(d);
-  if (it == r.obs.end()) FAIL("no observation for " + d);
-  return it->second;
 }
 
 // Lines of the hostile server's log asking `qname` (any type, any transport).
@@ -174,10 +144,9 @@ TEST_CASE("hostile DNS: CNAME loops and endless chains are cut", "[.][nsd][hosti
   CHECK(hops <= mxscan::dns::kMaxCnameChain + 1);
 }
 
-TEST_CASE("hostile DNS: exchanges that are address literals or localhost",
-          "[.][nsd][hostile]") {
-  Run r = run({"lit127.h.test", "lit6.h.test", "localhost.h.test", "sfx.h.test"},
-              hostile_options());
+TEST_CASE("hostile DNS: exchanges that are address literals or localhost", "[.][nsd][hostile]") {
+  Run r =
+      run({"lit127.h.test", "lit6.h.test", "localhost.h.test", "sfx.h.test"}, hostile_options());
   const auto& lit = get(r, "lit127.h.test").mx.at(0);
   CHECK(lit.exchange == "127.0.0.1");
   CHECK(lit.addr_status == DnsStatus::address_literal);
@@ -208,9 +177,9 @@ TEST_CASE("hostile DNS: exchanges that are address literals or localhost",
 TEST_CASE("hostile DNS: names at and over the 253/63 limits", "[.][nsd][hostile]") {
   REQUIRE(kX253.size() == 253);
   REQUIRE(kX254.size() == 254);
-  std::vector<std::string> names = {kX253,         kX254,         kLabel63,      kLabel64,
-                                    "x253.h.test", "x254.h.test", "label63.h.test",
-                                    "label64.h.test"};
+  std::vector<std::string> names = {
+      kX253,         kX254,         kLabel63,         kLabel64,
+      "x253.h.test", "x254.h.test", "label63.h.test", "label64.h.test"};
   Run r = run(names, hostile_options());
   // Input side: at the limit it is asked (the server says NXDOMAIN), over it
   // is rejected before any query.

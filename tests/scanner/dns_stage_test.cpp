@@ -12,48 +12,19 @@
 #include <string>
 #include <vector>
 
+#include "dns_stage_run.hpp"
+
 namespace {
 
 using mxscan::DnsStatus;
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  if (v == nullptr) FAIL(std::string(name) + " is not set: run tests/dns/run.sh");
-  return v;
-}
-
-mxscan::DnsOptions options_for(const std::string& server) {
-  mxscan::DnsOptions o;
-  o.resolvers = {server};
-  o.timeout = std::chrono::milliseconds(300);
-  o.retries = 1;
-  o.qps = 0;
-  o.max_in_flight = 64;
-  o.channels = 2;
-  return o;
-}
-
-struct Run {
-  std::map<std::string, mxscan::DomainObs> obs;
-  mxscan::DnsStageStats stats;
-  std::size_t emitted = 0;
-};
+using mxscan::test::env;
+using mxscan::test::get;
+using mxscan::test::options_for;
+using Run = mxscan::test::DnsRun;
 
 Run run(const std::vector<std::string>& names, const mxscan::DnsOptions& o) {
-  mxscan::DomainVectorSource src(names);
-  Run r;
-  r.stats = mxscan::run_dns_stage(src, o, [&](mxscan::DomainObs&& d) {
-    ++r.emitted;
-    std::string key = d.domain;
-    r.obs.emplace(std::move(key), std::move(d));
-  });
-  return r;
-}
-
-const mxscan::DomainObs& get(const Run& r, const std::string& d) {
-  auto it = r.obs.find(d);
-  if (it == r.obs.end()) FAIL("no observation for " + d);
-  return it->second;
+  return mxscan::test::run_stage(names, o);
 }
 
 }  // namespace
@@ -61,12 +32,28 @@ const mxscan::DomainObs& get(const Run& r, const std::string& d) {
 TEST_CASE("DNS stage: every outcome against NSD", "[.][nsd]") {
   auto o = options_for(env("MXSCAN_TEST_NSD"));
   o.ipv6 = true;
-  std::vector<std::string> names = {
-      "ok.test",     "OK.test.",      "b\xC3\xBC" "cher.test", "nodata.test",  "missing.test",
-      "nullmx.test", "noaddr.test",   "nxmx.test",   "literal.test", "badname.test",
-      "cname-mx.test", "cname-dom.test", "v6only.test", "loop-mx.test", "ext-mx.test",
-      "chain-mx.test", "many.test", "refused.example", "mixed-null.test", "bad..name",
-      "https://ok.test/"};
+  std::vector<std::string> names = {"ok.test",
+                                    "OK.test.",
+                                    "b\xC3\xBC"
+                                    "cher.test",
+                                    "nodata.test",
+                                    "missing.test",
+                                    "nullmx.test",
+                                    "noaddr.test",
+                                    "nxmx.test",
+                                    "literal.test",
+                                    "badname.test",
+                                    "cname-mx.test",
+                                    "cname-dom.test",
+                                    "v6only.test",
+                                    "loop-mx.test",
+                                    "ext-mx.test",
+                                    "chain-mx.test",
+                                    "many.test",
+                                    "refused.example",
+                                    "mixed-null.test",
+                                    "bad..name",
+                                    "https://ok.test/"};
   Run r = run(names, o);
   CHECK(r.emitted == names.size() - 1);  // "OK.test." is a duplicate of "ok.test"
 

@@ -29,6 +29,7 @@
 
 #include "mxscan/common/observation_json.hpp"
 #include "mxscan/common/observation_reader.hpp"
+#include "loopback_options.hpp"
 #include "test_smtp_server.hpp"
 
 using mxscan::HostObs;
@@ -174,21 +175,10 @@ struct HostileCerts {
 };
 
 SmtpOptions hostile_options(std::uint16_t port) {
-  SmtpOptions o;
-  o.ehlo_name = "scanner.test.lab.example";
-  o.port = port;
-  o.default_blocklist = MXSCAN_SOURCE_DIR "/configs/blocklist.conf";
-  o.allow = {"127.0.0.0/8"};
-  o.timeouts.connect = 1000ms;
+  SmtpOptions o = mxscan::test::loopback_options(port, 11);
   o.timeouts.greeting = 1500ms;
   o.timeouts.reply = 1500ms;
   o.timeouts.tls_handshake = 2000ms;
-  o.timeouts.session = 10s;
-  o.retries = 0;
-  o.sessions_per_s = 0;
-  o.prefix_sessions_per_s = 0;
-  o.prefix_max_in_flight = 0;
-  o.shuffle_seed = 11;
   return o;
 }
 

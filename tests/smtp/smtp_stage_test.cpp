@@ -16,6 +16,7 @@
 
 #include "mxscan/scanner/pfx2as_asn_source.hpp"
 #include "mxscan/scanner/tls_client.hpp"
+#include "loopback_options.hpp"
 #include "test_smtp_server.hpp"
 
 using mxscan::HostObs;
@@ -57,22 +58,11 @@ const std::string& pki_dir() {
 std::string chain(const std::string& name) { return pki_dir() + "/" + name + ".pem"; }
 
 SmtpOptions lab_options(std::uint16_t port) {
-  SmtpOptions o;
-  o.ehlo_name = "scanner.test.lab.example";
-  o.port = port;
-  o.default_blocklist = MXSCAN_SOURCE_DIR "/configs/blocklist.conf";
-  o.allow = {"127.0.0.0/8"};  // the lab: loopback, lifted explicitly
+  SmtpOptions o = mxscan::test::loopback_options(port, 7);
   o.ca_file = pki_dir() + "/root.pem";
-  o.timeouts.connect = 1000ms;
   o.timeouts.greeting = 800ms;
   o.timeouts.reply = 800ms;
   o.timeouts.tls_handshake = 1500ms;
-  o.timeouts.session = 10s;
-  o.retries = 0;
-  o.sessions_per_s = 0;
-  o.prefix_sessions_per_s = 0;
-  o.prefix_max_in_flight = 0;
-  o.shuffle_seed = 7;
   return o;
 }
 
