@@ -33,3 +33,18 @@ TEST_CASE("a rate of inf or nan is an error naming file and line", "[scan_config
   CHECK_THROWS(mxscan::parse_scan_config("[smtp]\nper24_rate = -inf\n", "a.toml"));
   CHECK(mxscan::parse_scan_config("[smtp]\nper24_rate = 0.25\n", "a.toml").smtp.per24_rate == 0.25);
 }
+
+TEST_CASE("strings with control characters are errors, so the written config reads back the same",
+          "[scan_config][fuzz]") {
+  // toml++ wrote "\nan[" as a multi-line literal whose leading newline TOML trims:
+  // the manifest's config.toml then named a different resolver than the scan used.
+  const std::string text = regression_input("string-with-newline.toml");
+  REQUIRE(text.find("resolvers") != std::string::npos);
+  CHECK_THROWS_WITH(mxscan::parse_scan_config(text, "fuzz.toml"),
+                    Catch::Contains("fuzz.toml:2") && Catch::Contains("dns.resolvers") &&
+                        Catch::Contains("control characters"));
+  CHECK_THROWS_WITH(mxscan::parse_scan_config("[smtp]\nehlo_name = \"a\\tb\"\n", "g.toml"),
+                    Catch::Contains("g.toml:2") && Catch::Contains("smtp.ehlo_name") &&
+                        Catch::Contains("control characters"));
+  CHECK_NOTHROW(mxscan::parse_scan_config("[smtp]\nehlo_name = \"ok.example\"\n", "h.toml"));
+}
