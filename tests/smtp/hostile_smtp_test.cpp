@@ -27,9 +27,9 @@
 #include <variant>
 #include <vector>
 
+#include "loopback_options.hpp"
 #include "mxscan/common/observation_json.hpp"
 #include "mxscan/common/observation_reader.hpp"
-#include "loopback_options.hpp"
 #include "test_smtp_server.hpp"
 
 using mxscan::HostObs;

@@ -14,9 +14,9 @@
 #include <map>
 #include <thread>
 
+#include "loopback_options.hpp"
 #include "mxscan/scanner/pfx2as_asn_source.hpp"
 #include "mxscan/scanner/tls_client.hpp"
-#include "loopback_options.hpp"
 #include "test_smtp_server.hpp"
 
 using mxscan::HostObs;
