@@ -39,6 +39,8 @@ import sys
 import threading
 import time
 
+from tcp_framing import read_message, send_message
+
 MX, A, CNAME = 15, 1, 5
 X253 = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 54, "h", "test"])
 X254 = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 55, "h", "test"])
@@ -177,23 +179,16 @@ def main() -> None:
     def serve_conn(conn: socket.socket) -> None:
         try:
             while True:
-                head = conn.recv(2)
-                if len(head) < 2:
+                data = read_message(conn)
+                if data is None:
                     break
-                (n,) = struct.unpack("!H", head)
-                data = b""
-                while len(data) < n:
-                    chunk = conn.recv(n - len(data))
-                    if not chunk:
-                        return
-                    data += chunk
                 note("tcp", data)
                 first = parse_question(data)[0].split(".")[0]
                 if first == "tcclose":
                     return
                 out, _ = build(data, True)
                 if out:
-                    conn.sendall(struct.pack("!H", len(out)) + out)
+                    send_message(conn, out)
         except OSError:
             pass
         finally:

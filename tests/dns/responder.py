@@ -16,6 +16,8 @@ import sys
 import threading
 import time
 
+from tcp_framing import read_message, send_message
+
 
 def reply(query: bytes, mode: str) -> bytes:
     if len(query) < 12:
@@ -54,19 +56,12 @@ def main() -> None:
             conn, _ = tcp.accept()
             try:
                 while True:
-                    head = conn.recv(2)
-                    if len(head) < 2:
+                    data = read_message(conn)
+                    if data is None:
                         break
-                    (n,) = struct.unpack("!H", head)
-                    data = b""
-                    while len(data) < n:
-                        chunk = conn.recv(n - len(data))
-                        if not chunk:
-                            break
-                        data += chunk
                     out = reply(data, mode)
                     if out:
-                        conn.sendall(struct.pack("!H", len(out)) + out)
+                        send_message(conn, out)
             finally:
                 if mode != "silent":
                     conn.close()
