@@ -7,28 +7,19 @@
 
 #include <string>
 
-#include "mxscan/common/domain_list.hpp"
 #include "corpus_replay.hpp"
+#include "mxscan/common/domain_list.hpp"
 
 using namespace std::string_literals;
 
-namespace {
-
-std::string regression(const char* name) {
-  auto bytes = mxscan::fuzz::file_bytes(std::filesystem::path(MXSCAN_SOURCE_DIR) /
-                                        "tests/fuzz/names/regressions" / name);
-  return {bytes.begin(), bytes.end()};
-}
-
-}  // namespace
-
 TEST_CASE("a name with a NUL byte has no registered domain", "[names][fuzz]") {
   mxscan::PublicSuffixList psl;
-  std::string found = regression("nul-in-name-psl-prefix");  // "ip_4-5.exa\0...\0mple.com"
+  std::string found = mxscan::fuzz::regression_input(
+      "names", "nul-in-name-psl-prefix");  // "ip_4-5.exa\0...\0mple.com"
   REQUIRE(found.find('\0') != std::string::npos);
   CHECK(psl.registered_domain(found).empty());
   // The null-prefix certificate name: it must not be taken for example.com.
-  std::string san = regression("null-prefix-san");
+  std::string san = mxscan::fuzz::regression_input("names", "null-prefix-san");
   REQUIRE(san == "mx.bank.example.com\0.evil.net"s);
   CHECK(psl.registered_domain(san).empty());
   CHECK_FALSE(psl.is_public_suffix("com\0.evil.net"s));
@@ -36,8 +27,10 @@ TEST_CASE("a name with a NUL byte has no registered domain", "[names][fuzz]") {
 }
 
 TEST_CASE("a NUL byte after a U-label does not shorten the name", "[names][fuzz]") {
-  std::string name = regression("nul-after-u-label");
-  REQUIRE(name == "b\xC3\xBC" "cher.de\0.evil.net"s);
+  std::string name = mxscan::fuzz::regression_input("names", "nul-after-u-label");
+  REQUIRE(name ==
+          "b\xC3\xBC"
+          "cher.de\0.evil.net"s);
   CHECK_FALSE(mxscan::to_a_label(name).has_value());
   CHECK_FALSE(mxscan::classify_domain(name, 1).valid());
   CHECK_FALSE(mxscan::is_ip_literal("192.0.2.1\0.example.com"s));
@@ -49,7 +42,7 @@ TEST_CASE("a NUL byte after a U-label does not shorten the name", "[names][fuzz]
 
 TEST_CASE("a name with an empty label has no registered domain", "[names][fuzz]") {
   mxscan::PublicSuffixList psl;
-  std::string found = regression("empty-labels-registered-domain");
+  std::string found = mxscan::fuzz::regression_input("names", "empty-labels-registered-domain");
   REQUIRE(found == "a.a.a.a.a...com");
   CHECK(psl.registered_domain(found).empty());  // libpsl said "..com"
   CHECK(psl.registered_domain("a..com").empty());

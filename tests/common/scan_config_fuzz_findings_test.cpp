@@ -3,28 +3,16 @@
 
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
-namespace {
-
-std::string regression_input(const char* name) {
-  std::ifstream in(std::filesystem::path(MXSCAN_SOURCE_DIR) / "tests/fuzz/scan_config/regressions" /
-                       name,
-                   std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-}  // namespace
+#include "corpus_replay.hpp"
 
 TEST_CASE("a rate of inf or nan is an error naming file and line", "[scan_config][fuzz]") {
   // TOML allows inf and nan: per24_rate = nan passed the "zero or positive" check
   // (nan < 0 is false) and inf was taken as a rate.
   for (const char* name : {"per24-rate-inf.toml", "per24-rate-nan.toml"}) {
     INFO(name);
-    const std::string text = regression_input(name);
+    const std::string text = mxscan::fuzz::regression_input("scan_config", name);
     REQUIRE(text.find("per24_rate") != std::string::npos);
     CHECK_THROWS_WITH(mxscan::parse_scan_config(text, "fuzz.toml"),
                       Catch::Contains("fuzz.toml:2") && Catch::Contains("smtp.per24_rate") &&
@@ -38,7 +26,8 @@ TEST_CASE("strings with control characters are errors, so the written config rea
           "[scan_config][fuzz]") {
   // toml++ wrote "\nan[" as a multi-line literal whose leading newline TOML trims:
   // the manifest's config.toml then named a different resolver than the scan used.
-  const std::string text = regression_input("string-with-newline.toml");
+  const std::string text =
+      mxscan::fuzz::regression_input("scan_config", "string-with-newline.toml");
   REQUIRE(text.find("resolvers") != std::string::npos);
   CHECK_THROWS_WITH(mxscan::parse_scan_config(text, "fuzz.toml"),
                     Catch::Contains("fuzz.toml:2") && Catch::Contains("dns.resolvers") &&

@@ -31,6 +31,13 @@ inline std::vector<std::uint8_t> file_bytes(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// The input of a past finding, tests/fuzz/<target>/regressions/<name>, as text.
+inline std::string regression_input(std::string_view target, std::string_view name) {
+  auto bytes = file_bytes(std::filesystem::path(MXSCAN_SOURCE_DIR) / "tests" / "fuzz" /
+                          std::string(target) / "regressions" / std::string(name));
+  return {bytes.begin(), bytes.end()};
+}
+
 // Feeds every corpus file to the harness; at least min_files must exist, so a
 // moved or emptied corpus fails instead of passing vacuously.
 inline void replay_corpus(std::string_view target, int (*harness)(const std::uint8_t*, std::size_t),

@@ -3,20 +3,10 @@
 
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 #include <string>
 
-namespace {
-
-std::string regression_input(const char* relative) {
-  std::ifstream in(std::filesystem::path(MXSCAN_SOURCE_DIR) / relative, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-}  // namespace
+#include "corpus_replay.hpp"
 
 using namespace std::string_literals;
 
@@ -29,7 +19,7 @@ TEST_CASE("an address with a NUL byte inside is not an address", "[blocklist][fu
   CHECK(mxscan::IpAddress::parse("::1").has_value());
   CHECK(mxscan::Cidr::parse("10.0.0.0/8").has_value());
 
-  const std::string text = regression_input("tests/fuzz/blocklist/regressions/nul-inside-address");
+  const std::string text = mxscan::fuzz::regression_input("blocklist", "nul-inside-address");
   REQUIRE(text.find("::1\0/128"s) != std::string::npos);
   mxscan::Blocklist blocklist;
   // Its first line ("192.0.2.0/24 documentation...") already makes it an error naming

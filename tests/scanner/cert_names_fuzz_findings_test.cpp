@@ -3,24 +3,14 @@
 
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
-namespace {
-
-std::string regression_input(const char* relative) {
-  std::ifstream in(std::filesystem::path(MXSCAN_SOURCE_DIR) / relative, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-}  // namespace
+#include "corpus_replay.hpp"
 
 TEST_CASE("validity years before 1000 keep four digits", "[tls][fuzz]") {
   // notAfter GeneralizedTime 02810901114629Z came out as "281-09-01T11:46:29Z"
   // (strftime's %Y does not pad), which is not ISO 8601.
-  const std::string der = regression_input("tests/fuzz/cert_names/regressions/year-0281-not-after");
+  const std::string der = mxscan::fuzz::regression_input("cert_names", "year-0281-not-after");
   mxscan::X509Ptr cert = mxscan::parse_der_certificate(der);
   REQUIRE(cert);
   const mxscan::CertificateInfo info = mxscan::certificate_info(cert.get());

@@ -231,13 +231,9 @@ TEST_CASE("hostile DNS: answers just under and just over the timeout", "[.][nsd]
 
 TEST_CASE("hostile DNS: a SERVFAIL storm loses nothing and ends in bounded time",
           "[.][nsd][hostile]") {
-  mxscan::DnsOptions o;
-  o.resolvers = {env("MXSCAN_TEST_SERVFAIL")};
+  mxscan::DnsOptions o = mxscan::test::options_for(env("MXSCAN_TEST_SERVFAIL"));
   o.timeout = std::chrono::milliseconds(500);
-  o.retries = 1;
-  o.qps = 0;
   o.max_in_flight = 200;
-  o.channels = 2;
   SECTION("one thread") { o.threads = 1; }
   SECTION("two threads") { o.threads = 2; }
   std::vector<std::string> names;

@@ -5,10 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "dns_stage_run.hpp"
 #include "mxscan/scanner/dns_stage.hpp"
 
 namespace {
@@ -25,13 +25,10 @@ TEST_CASE("dns progress: every query sent is counted and in flight returns to 0"
           "[dns_progress]") {
   // Nothing listens on 127.0.0.9:9: each query ends as refused or timed out,
   // without any server to start.
-  mxscan::DnsOptions o;
-  o.resolvers = {"127.0.0.9:9"};
+  mxscan::DnsOptions o = mxscan::test::options_for("127.0.0.9:9");
   o.timeout = std::chrono::milliseconds(200);
   o.retries = 0;
-  o.qps = 0;
   o.max_in_flight = 8;
-  o.channels = 2;
   SECTION("one thread") { o.threads = 1; }
   SECTION("two threads") { o.threads = 2; }
   mxscan::DnsProgressCounts progress;
@@ -49,14 +46,10 @@ TEST_CASE("dns progress: every query sent is counted and in flight returns to 0"
 }
 
 TEST_CASE("dns progress: live figures against NSD", "[.][nsd]") {
-  const char* server = std::getenv("MXSCAN_TEST_NSD");
-  if (server == nullptr) FAIL("MXSCAN_TEST_NSD is not set: run tests/dns/run.sh");
-  mxscan::DnsOptions o;
-  o.resolvers = {server};
+  mxscan::DnsOptions o = mxscan::test::options_for(mxscan::test::env("MXSCAN_TEST_NSD"));
   o.timeout = std::chrono::milliseconds(500);
-  o.qps = 0;
+  o.retries = mxscan::DnsOptions{}.retries;
   o.max_in_flight = 32;
-  o.channels = 2;
   o.threads = 2;
   mxscan::DnsProgressCounts progress;
   o.progress = &progress;

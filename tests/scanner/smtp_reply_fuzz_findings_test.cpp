@@ -3,24 +3,14 @@
 
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
-namespace {
-
-std::string regression_input(const char* relative) {
-  std::ifstream in(std::filesystem::path(MXSCAN_SOURCE_DIR) / relative, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-}  // namespace
+#include "corpus_replay.hpp"
 
 TEST_CASE("a bare code whose CR and LF arrive apart is one valid reply", "[smtp_reply][fuzz]") {
   // "250\r\n": with "250\r" read first, the CR was taken for the 4th character
   // of the line (neither ' ' nor '-') and the valid reply called malformed.
-  const std::string reply = regression_input("tests/fuzz/smtp_reply/regressions/bare-code-cr-then-lf");
+  const std::string reply = mxscan::fuzz::regression_input("smtp_reply", "bare-code-cr-then-lf");
   REQUIRE(reply == "250\r\n");
   const mxscan::ReplyLimits limits;
   CHECK(mxscan::parse_reply("250\r", limits).status == mxscan::ReplyParse::need_more);
