@@ -147,6 +147,17 @@ int cached_verify(X509_STORE_CTX* store, void* arg) {
   return ok;
 }
 
+// OpenSSL 3.0 computes a certificate's extension cache (key identifiers, flags) on
+// first use, behind a check other threads read without the lock: two workers that
+// verify against the same trusted root at once race on it (TSan saw it in a scan;
+// tests/smtp/smtp_stage_test.cpp reproduces it). Computing the cache for every
+// trusted certificate here, before any worker starts, leaves handshakes only reads.
+void precompute_extension_caches(X509_STORE* store) {
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i)
+    if (X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i))) X509_get_extension_flags(cert);
+}
+
 }  // namespace
 
 void SslCtxFree::operator()(ssl_ctx_st* ctx) const noexcept { SSL_CTX_free(ctx); }
@@ -185,6 +196,7 @@ TlsClientContext::TlsClientContext(const TlsClientSettings& settings) : cache_(s
       throw std::runtime_error("--ca-file " + settings.ca_file + ": " + openssl_error());
     trust_store_ = settings.ca_file;
   }
+  precompute_extension_caches(SSL_CTX_get_cert_store(ctx));
 }
 
 void attach_verify_log(ssl_st* ssl, VerifyLog* log) noexcept {

@@ -4,7 +4,12 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
+#include <barrier>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -201,6 +206,41 @@ TEST_CASE("session: a chain's verdict is computed once and reused", "[smtp]") {
   CHECK(h["127.61.14.4"].tls->trusted);
   CHECK(stats.chains_verified == 2);
   CHECK(stats.chain_verdicts_cached == 2);
+}
+
+// The stage's worker threads share the context's trusted certificates, and a scan's
+// first verifications can run on two threads at the same moment. Under TSan this
+// failed (a race inside OpenSSL 3.0 on the root's lazily cached extensions) until
+// TlsClientContext computed those caches before handing the context out.
+TEST_CASE("tls: two threads verify against a fresh context's trust store at the same moment", "[smtp]") {
+  const std::string path = chain("multisan");
+  for (int round = 0; round < 40; ++round) {
+    mxscan::TlsClientSettings settings;
+    settings.ca_file = pki_dir() + "/root.pem";
+    const mxscan::TlsClientContext context(settings);
+    std::barrier start(2);
+    std::atomic<int> verified{0};
+    auto verify = [&] {
+      // Each thread parses its own copy of the chain, as each handshake does.
+      std::vector<mxscan::X509Ptr> certs;
+      std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(path.c_str(), "r"), &BIO_free);
+      while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) certs.emplace_back(cert);
+      ERR_clear_error();
+      auto stack_free = [](STACK_OF(X509) * stack) { sk_X509_free(stack); };
+      std::unique_ptr<STACK_OF(X509), decltype(stack_free)> sent(sk_X509_new_null(), stack_free);
+      for (std::size_t i = 1; i < certs.size(); ++i) sk_X509_push(sent.get(), certs[i].get());
+      std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> check(X509_STORE_CTX_new(),
+                                                                            &X509_STORE_CTX_free);
+      const bool ready = certs.size() >= 2 && X509_STORE_CTX_init(check.get(), SSL_CTX_get_cert_store(context.get()),
+                                                                  certs[0].get(), sent.get()) == 1;
+      start.arrive_and_wait();
+      if (ready && X509_verify_cert(check.get()) == 1) ++verified;
+    };
+    std::thread first(verify), second(verify);
+    first.join();
+    second.join();
+    REQUIRE(verified == 2);
+  }
 }
 
 TEST_CASE("session: the system trust store does not know the lab root", "[smtp]") {
