@@ -17,6 +17,8 @@ void append_jsonl(std::string& out, const DomainObs& obs) {
   json::append_string(out, to_string(obs.mx_status));
   json::append_raw(out, ",\"mx_capped\":");
   json::append_bool(out, obs.mx_capped);
+  json::append_raw(out, ",\"cnames\":");
+  json::append_string_array(out, obs.cnames);
   json::append_raw(out, ",\"mx\":");
   out.push_back('[');
   bool first = true;

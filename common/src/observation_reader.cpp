@@ -182,6 +182,7 @@ void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
   d.line = 0;
   d.mx_status = DnsStatus::not_queried;
   d.mx_capped = false;
+  d.cnames.clear();
   d.error.clear();
   std::size_t mx_count = 0;
   Required required{"domain", "mx_status", "mx"};
@@ -198,6 +199,8 @@ void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
       d.mx_status = status(value, "mx_status", &parse_dns_status);
     } else if (key == "mx_capped") {
       d.mx_capped = take(value.get_bool(), "mx_capped");
+    } else if (key == "cnames") {
+      texts(value, "cnames", d.cnames);
     } else if (key == "mx") {
       mx_count = 0;
       for (auto element : take(value.get_array(), "mx")) {

@@ -134,6 +134,7 @@ awaitable<DomainObs> resolve_record(std::shared_ptr<DnsStage::Impl> impl, Domain
   MxAnswer mx = co_await impl->resolver.mx(obs.domain);
   obs.mx_status = mx.status;
   obs.mx_capped = mx.capped;
+  obs.cnames = std::move(mx.cnames);
   obs.error = std::move(mx.error);
   for (auto& entry : mx.records) {
     MxRecord r;

@@ -23,7 +23,8 @@ bool operator_eq(const MxRecord& a, const MxRecord& b) {
 
 bool same(const DomainObs& a, const DomainObs& b) {
   if (a.domain != b.domain || a.line != b.line || a.mx_status != b.mx_status ||
-      a.mx_capped != b.mx_capped || a.error != b.error || a.mx.size() != b.mx.size()) {
+      a.mx_capped != b.mx_capped || a.cnames != b.cnames || a.error != b.error ||
+      a.mx.size() != b.mx.size()) {
     return false;
   }
   for (std::size_t i = 0; i < a.mx.size(); ++i) {
@@ -57,6 +58,7 @@ DomainObs google_domain() {
   d.line = 7;
   d.mx_status = DnsStatus::ok;
   d.mx_capped = true;
+  d.cnames = {"netflix.alias.example", "mail.alias.example"};
   d.mx.push_back({"aspmx.l.google.com", 1, DnsStatus::ok, {}, {"142.250.102.27", "2a00:1450:4013:c00::1b"}});
   d.mx.push_back({"alt1.aspmx.l.google.com", 5, DnsStatus::timeout, {"a.example", "b.example"}, {}});
   return d;
@@ -227,6 +229,7 @@ TEST_CASE("unknown fields are ignored, fields may come in any order") {
   CHECK(d->mx[0].preference == 10);
   CHECK(d->mx[0].addresses == std::vector<std::string>{"192.0.2.1"});
   CHECK(d->line == 0);
+  CHECK(d->cnames.empty());  // absent: files written before the field existed
 }
 
 TEST_CASE("malformed lines get a clear reason") {
@@ -244,6 +247,8 @@ TEST_CASE("malformed lines get a clear reason") {
              Catch::Contains("mx.preference") && Catch::Contains("out of range"));
   CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[{"exchange":"m.a.com","preference":1,"addr_status":"ok","addresses":["not-an-ip"]}]})"),
              Catch::Contains("not an IP address"));
+  CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","cnames":"b.com","mx":[]})"),
+             Catch::Contains("cnames"));
   CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[{"exchange":"m.a.com"}]})"),
              Catch::Contains("missing required field \"preference\" in an mx record"));
   CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"192.0.2.1","port":25,"status":"success"})"),

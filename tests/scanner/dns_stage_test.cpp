@@ -92,6 +92,8 @@ TEST_CASE("DNS stage: every outcome against NSD", "[.][nsd]") {
   const auto& cdom = get(r, "cname-dom.test");
   CHECK(cdom.mx_status == DnsStatus::ok);
   CHECK(cdom.mx.size() == 2);
+  CHECK(cdom.cnames == std::vector<std::string>{"ok.test"});
+  CHECK(get(r, "ok.test").cnames.empty());
   CHECK(get(r, "v6only.test").mx.at(0).addresses == std::vector<std::string>{"2001:db8::6"});
   CHECK(get(r, "loop-mx.test").mx.at(0).addr_status == DnsStatus::cname_loop);
   CHECK(get(r, "chain-mx.test").mx.at(0).addr_status == DnsStatus::cname_loop);

@@ -232,7 +232,7 @@ def main():
         for i, (name, status, mxs, error) in enumerate(domains_spec, start=1):
             mxs = sorted(mxs, key=lambda m: (m["preference"], m["exchange"]))
             domains.append({"schema": "mxscan/domain/1", "domain": name, "line": i, "mx_status": status,
-                            "mx_capped": False, "mx": mxs, "error": error})
+                            "mx_capped": False, "cnames": [], "mx": mxs, "error": error})
 
     dump = lambda rec: json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n"
     with open(os.path.join(HERE, "domains.jsonl"), "w") as f:

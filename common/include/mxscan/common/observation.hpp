@@ -88,6 +88,7 @@ struct DomainObs {
   std::uint64_t line = 0;    // 1-based line of the input list (0: unknown)
   DnsStatus mx_status = DnsStatus::not_queried;
   bool mx_capped = false;    // more MX records than the cap: list truncated
+  std::vector<std::string> cnames;  // CNAME chain followed from the domain to its MX records
   std::vector<MxRecord> mx;  // sorted by preference, then exchange
   std::string error;         // human-readable detail of a failure (may be empty)
 };
