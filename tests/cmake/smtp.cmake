@@ -35,6 +35,12 @@ target_link_libraries(mxscan-smtp-bench PRIVATE mxscan_scanner)
 set_target_properties(mxscan-smtp-bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})
 mxscan_set_warnings(mxscan-smtp-bench)
 
+# What OpenSSL alone costs per session (scripts/bench tls-floor).
+add_executable(mxscan-tls-floor ${CMAKE_CURRENT_SOURCE_DIR}/tools/tls_floor_main.cpp)
+target_link_libraries(mxscan-tls-floor PRIVATE mxscan_scanner)
+set_target_properties(mxscan-tls-floor PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})
+mxscan_set_warnings(mxscan-tls-floor)
+
 # Real Postfix (scripts/lib/lab_postfix.sh) with the lab PKI: hidden [.postfix] Catch tests.
 add_test(NAME "smtp: session against real Postfix"
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/smtp/postfix_session_test.sh
