@@ -12,8 +12,8 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -73,16 +73,20 @@ int main(int argc, char** argv) {
   long count = 5000;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
-    if (a == "--chain") chain = v;
-    else if (a == "--ca-file") ca_file = v;
-    else if (a == "--count") count = std::stol(v);
+    if (a == "--chain")
+      chain = v;
+    else if (a == "--ca-file")
+      ca_file = v;
+    else if (a == "--count")
+      count = std::stol(v);
     else {
       std::fprintf(stderr, "usage: %s --chain PEM --ca-file PEM [--count N]\n", argv[0]);
       return 2;
     }
   }
   try {
-    if (chain.empty() || ca_file.empty() || count <= 0) throw std::runtime_error("--chain and --ca-file are required");
+    if (chain.empty() || ca_file.empty() || count <= 0)
+      throw std::runtime_error("--chain and --ca-file are required");
     mxscan::TlsClientSettings settings;
     settings.ca_file = ca_file;
     const mxscan::TlsClientContext client_ctx(settings);
@@ -106,7 +110,8 @@ int main(int argc, char** argv) {
       if (!client || !server) throw std::runtime_error("SSL_new failed");
       BIO* client_end = nullptr;
       BIO* server_end = nullptr;
-      if (BIO_new_bio_pair(&client_end, 0, &server_end, 0) != 1) throw std::runtime_error("BIO pair");
+      if (BIO_new_bio_pair(&client_end, 0, &server_end, 0) != 1)
+        throw std::runtime_error("BIO pair");
       SSL_set_bio(client.get(), client_end, client_end);  // each SSL owns its end
       SSL_set_bio(server.get(), server_end, server_end);
       SSL_set_connect_state(client.get());
@@ -159,9 +164,11 @@ int main(int argc, char** argv) {
     OPENSSL_free(der);
 
     const double n = static_cast<double>(count);
-    std::printf("tls handshakes=%ld trusted=%zu client_us=%.1f server_us=%.1f d2i_x509_us=%.1f version=%s\n", count,
-                trusted, client_s * 1e6 / n, server_s * 1e6 / n, parse_s * 1e6 / static_cast<double>(parses),
-                OpenSSL_version(OPENSSL_VERSION));
+    std::printf(
+        "tls handshakes=%ld trusted=%zu client_us=%.1f server_us=%.1f d2i_x509_us=%.1f "
+        "version=%s\n",
+        count, trusted, client_s * 1e6 / n, server_s * 1e6 / n,
+        parse_s * 1e6 / static_cast<double>(parses), OpenSSL_version(OPENSSL_VERSION));
     return trusted == static_cast<std::size_t>(count) ? 0 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan-tls-floor: %s\n", e.what());
