@@ -496,7 +496,7 @@ struct ObservationReader::Impl {
                                         options.max_line_bytes)});
       return;
     }
-    if (!options.decode_chains) {
+    if (!options.decode_chains && !written_as_domain({data, len})) {
       if (const char* chain = find_chain(data, len)) {
         // Parse a copy without the chain's contents: simdjson's first stage would
         // otherwise index kilobytes of base64 that are then skipped anyway.
@@ -517,6 +517,11 @@ struct ObservationReader::Impl {
     dispatch(parse(data, len, capacity), name, counts.lines, counts, handler);
   }
 
+  // Domain records as mxscan writes them (schema first) hold no chain: not searched.
+  static bool written_as_domain(std::string_view line) noexcept {
+    static constexpr std::string_view kPrefix = "{\"schema\":\"mxscan/domain/1\",";
+    return line.starts_with(kPrefix);
+  }
   // `"chain":[` can only be a key: inside a JSON string its quotes would be escaped.
   static constexpr std::string_view kChainKey = "\"chain\":[";
   static const char* find_chain(const char* data, std::size_t len) noexcept {

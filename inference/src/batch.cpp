@@ -131,15 +131,30 @@ struct Batch::Impl {
     return id;
   }
 
-  // RD of a name, computed once per unique name (PSL lookups are the costly part).
+  // RD of a name, computed once per unique name (PSL lookups are the costly part):
+  // from the parent's RD where PublicSuffixList::parent_rule allows it, so the
+  // thousands of names under one provider (x.mail.protection.outlook.com) or one
+  // domain (mail.example.com) cost one lookup each.
   std::uint32_t rd_of(std::uint32_t name) {
     if (rd_of_name[name] != kNotComputed) return rd_of_name[name];
-    auto text_of = names.view(name);
+    auto text_of = names.view(name);  // pool views stay valid while the pool grows
     // A wildcard keeps the RD of what it covers (*.google.com -> google.com), and
     // "*.co.uk" covers a suffix: no RD.
     if (text_of.starts_with("*.")) text_of.remove_prefix(2);
-    std::string rd = psl.registered_domain(text_of);
-    std::uint32_t result = rd.empty() ? kNone : intern_name(rd);
+    std::uint32_t result = kNotComputed;
+    switch (psl.parent_rule(text_of)) {
+      case PublicSuffixList::ParentRule::no_rd: result = kNone; break;
+      case PublicSuffixList::ParentRule::parents_rd: {
+        const std::uint32_t parent_rd = rd_of(intern_name(text_of.substr(text_of.find('.') + 1)));
+        if (parent_rd != kNone) result = parent_rd;
+        break;
+      }
+      case PublicSuffixList::ParentRule::ask: break;
+    }
+    if (result == kNotComputed) {
+      const std::string rd = psl.registered_domain(text_of);
+      result = rd.empty() ? kNone : intern_name(rd);
+    }
     rd_of_name[name] = result;  // intern_name may have grown the vector: index again
     return result;
   }

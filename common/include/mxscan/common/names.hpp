@@ -47,6 +47,20 @@ class PublicSuffixList {
   // True when the normalised name is itself a public suffix by an explicit rule.
   bool is_public_suffix(std::string_view name) const;
 
+  // For callers that keep registered domains per name (the inference batch). A name
+  // that is not itself a public suffix has its parent's public suffix (the parent is
+  // the name without its first label: the longest rule matching a suffix of the name
+  // matches a suffix of the parent), so its registered domain is the parent's when
+  // the parent has one. That is one libpsl lookup per name instead of one per label
+  // and one for the TLD.
+  enum class ParentRule : unsigned char {
+    no_rd,       // the name is itself a public suffix: no registered domain
+    parents_rd,  // the parent's registered domain; when the parent has none, ask
+                 // registered_domain() (the parent is a suffix, or its TLD is unknown)
+    ask,         // not a plain lower-case name of three or more labels: ask registered_domain()
+  };
+  ParentRule parent_rule(std::string_view name) const;
+
   const std::string& path() const noexcept { return path_; }
   const std::string& sha256() const noexcept { return sha256_; }
 
