@@ -89,30 +89,24 @@ std::string PublicSuffixList::registered_domain(std::string_view name) const {
   return rd == nullptr ? std::string{} : std::string(rd);
 }
 
-PublicSuffixList::ParentRule PublicSuffixList::parent_rule(std::string_view name) const {
-  // Plain: what normalise_name leaves as it is and libpsl reads as it is, with
-  // non-empty labels; IP literals and anything else take registered_domain()'s path.
+std::optional<bool> PublicSuffixList::public_suffix_if_plain(std::string_view name) const {
+  // Plain: what normalise_name leaves as it is and libpsl reads as it is.
   std::array<char, 256> text{};
   if (name.empty() || name.size() >= text.size() || name.front() == '.' || name.back() == '.') {
-    return ParentRule::ask;
+    return std::nullopt;
   }
-  std::size_t dots = 0;
   char previous = '.';
   for (const char c : name) {
     if (c == '.') {
-      if (previous == '.') return ParentRule::ask;
-      ++dots;
+      if (previous == '.') return std::nullopt;
     } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-      return ParentRule::ask;
+      return std::nullopt;
     }
     previous = c;
   }
-  if (dots < 2 || is_ip_literal(name)) return ParentRule::ask;
+  if (is_ip_literal(name)) return std::nullopt;
   std::memcpy(text.data(), name.data(), name.size());
-  // Names of two or more labels never meet libpsl's implicit "*" rule.
-  return psl_is_public_suffix2(ctx_.get(), text.data(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0
-             ? ParentRule::no_rd
-             : ParentRule::parents_rd;
+  return psl_is_public_suffix2(ctx_.get(), text.data(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
 }
 
 bool PublicSuffixList::is_public_suffix(std::string_view name) const {

@@ -92,6 +92,8 @@ struct Batch::Impl {
   // Interned strings and what is cached per string.
   StringPool names;          // FQDNs, certificate names, RDs, IDs
   std::vector<std::uint32_t> rd_of_name;       // names id -> RD names id (kNone: no RD)
+  static constexpr std::uint8_t kSuffixUnknown = 0, kSuffix = 1, kNotSuffix = 2, kNotPlain = 3;
+  std::vector<std::uint8_t> suffix_of_name;    // names id -> kSuffix, kNotSuffix, kNotPlain
   std::vector<std::uint32_t> company_of_name;  // names id -> company index + 1 (0: none)
   StringPool exchanges;
   std::vector<std::uint32_t> rd_of_exchange;
@@ -126,34 +128,54 @@ struct Batch::Impl {
     auto id = names.intern(s, &added);
     if (added) {
       rd_of_name.push_back(kNotComputed);
+      suffix_of_name.push_back(kSuffixUnknown);
       company_of_name.push_back(kNotComputed);
     }
     return id;
   }
 
+  // Whether a name is a public suffix (kSuffix / kNotSuffix), or kNotPlain when
+  // PublicSuffixList only answers through registered_domain(); computed once per name.
+  std::uint8_t suffix_state(std::uint32_t name) {
+    if (suffix_of_name[name] == kSuffixUnknown) {
+      const auto answer = psl.public_suffix_if_plain(names.view(name));
+      suffix_of_name[name] = !answer ? kNotPlain : *answer ? kSuffix : kNotSuffix;
+    }
+    return suffix_of_name[name];
+  }
+
   // RD of a name, computed once per unique name (PSL lookups are the costly part):
-  // from the parent's RD where PublicSuffixList::parent_rule allows it, so the
-  // thousands of names under one provider (x.mail.protection.outlook.com) or one
-  // domain (mail.example.com) cost one lookup each.
+  // for plain names from the parent's answers (PublicSuffixList::public_suffix_if_plain),
+  // so mail.example.com costs one lookup once example.com or com is known, and the
+  // thousands of names under one provider (x.mail.protection.outlook.com) one each.
   std::uint32_t rd_of(std::uint32_t name) {
     if (rd_of_name[name] != kNotComputed) return rd_of_name[name];
-    auto text_of = names.view(name);  // pool views stay valid while the pool grows
-    // A wildcard keeps the RD of what it covers (*.google.com -> google.com), and
-    // "*.co.uk" covers a suffix: no RD.
-    if (text_of.starts_with("*.")) text_of.remove_prefix(2);
-    std::uint32_t result = kNotComputed;
-    switch (psl.parent_rule(text_of)) {
-      case PublicSuffixList::ParentRule::no_rd: result = kNone; break;
-      case PublicSuffixList::ParentRule::parents_rd: {
-        const std::uint32_t parent_rd = rd_of(intern_name(text_of.substr(text_of.find('.') + 1)));
-        if (parent_rd != kNone) result = parent_rd;
-        break;
-      }
-      case PublicSuffixList::ParentRule::ask: break;
-    }
-    if (result == kNotComputed) {
-      const std::string rd = psl.registered_domain(text_of);
+    const std::string_view spelled = names.view(name);  // pool views stay valid while the pool grows
+    const auto dot = spelled.find('.');
+    std::uint32_t result = kNone;
+    if (spelled.starts_with("*.")) {
+      // A wildcard keeps the RD of what it covers (*.google.com -> google.com), and
+      // "*.co.uk" covers a suffix: no RD.
+      result = rd_of(intern_name(spelled.substr(2)));
+    } else if (dot == std::string_view::npos) {
+      result = kNone;  // a single label has no RD
+    } else if (const std::uint8_t self = suffix_state(name); self == kNotPlain) {
+      const std::string rd = psl.registered_domain(spelled);
       result = rd.empty() ? kNone : intern_name(rd);
+    } else if (self == kNotSuffix) {
+      const std::uint32_t parent = intern_name(spelled.substr(dot + 1));
+      const std::uint8_t above = suffix_state(parent);
+      if (above == kSuffix) {
+        // The name itself, when its TLD is listed (registered_domain's rule: "ac.za"
+        // is a suffix but "za" is not, so x.ac.za has none).
+        const std::uint32_t tld = intern_name(spelled.substr(spelled.rfind('.') + 1));
+        result = suffix_state(tld) == kSuffix ? name : kNone;
+      } else if (above == kNotSuffix) {
+        result = rd_of(parent);
+      } else {
+        const std::string rd = psl.registered_domain(spelled);
+        result = rd.empty() ? kNone : intern_name(rd);
+      }
     }
     rd_of_name[name] = result;  // intern_name may have grown the vector: index again
     return result;

@@ -47,40 +47,45 @@ TEST_CASE("registered domains under the public suffix list") {
 
 namespace {
 
-// The registered domain as a memoising caller derives it with parent_rule().
-std::string rd_by_parent_rule(const PublicSuffixList& psl, std::string_view name) {
-  switch (psl.parent_rule(name)) {
-    case PublicSuffixList::ParentRule::no_rd: return {};
-    case PublicSuffixList::ParentRule::parents_rd: {
-      std::string parent = rd_by_parent_rule(psl, name.substr(name.find('.') + 1));
-      if (!parent.empty()) return parent;
-      break;
-    }
-    case PublicSuffixList::ParentRule::ask: break;
-  }
-  return psl.registered_domain(name);
+// The registered domain as a memoising caller (the inference batch) derives it from
+// public_suffix_if_plain().
+std::string rd_by_parents(const PublicSuffixList& psl, std::string_view name) {
+  const auto dot = name.find('.');
+  if (dot == std::string_view::npos) return {};
+  const auto self = psl.public_suffix_if_plain(name);
+  if (!self) return psl.registered_domain(name);
+  if (*self) return {};
+  const std::string_view parent = name.substr(dot + 1);
+  const auto above = psl.public_suffix_if_plain(parent);
+  if (!above) return psl.registered_domain(name);
+  if (!*above) return rd_by_parents(psl, parent);
+  const bool tld_listed = psl.public_suffix_if_plain(name.substr(name.rfind('.') + 1)).value_or(false);
+  return tld_listed ? std::string(name) : std::string();
 }
 
 }  // namespace
 
-TEST_CASE("parent_rule gives registered_domain's answer for names under every rule of the list") {
+TEST_CASE("registered domains from the parents' answers equal registered_domain under every rule") {
   PublicSuffixList psl;
-  CHECK(psl.parent_rule("mail.example.com") == PublicSuffixList::ParentRule::parents_rd);
-  CHECK(psl.parent_rule("city.kawasaki.jp") == PublicSuffixList::ParentRule::parents_rd);  // !exception
-  CHECK(psl.parent_rule("foo.kawasaki.jp") == PublicSuffixList::ParentRule::no_rd);       // *.kawasaki.jp
-  CHECK(psl.parent_rule("s3.amazonaws.com") == PublicSuffixList::ParentRule::no_rd);
-  CHECK(psl.parent_rule("example.com") == PublicSuffixList::ParentRule::ask);  // two labels
-  CHECK(psl.parent_rule(std::string_view("mx\0.example.com", 16)) == PublicSuffixList::ParentRule::ask);
+  CHECK(psl.public_suffix_if_plain("com") == true);
+  CHECK(psl.public_suffix_if_plain("local") == false);  // unknown TLD: no explicit rule
+  CHECK(psl.public_suffix_if_plain("co.uk") == true);
+  CHECK(psl.public_suffix_if_plain("example.com") == false);
+  CHECK(psl.public_suffix_if_plain("city.kawasaki.jp") == false);  // !exception
+  CHECK(psl.public_suffix_if_plain("foo.kawasaki.jp") == true);    // *.kawasaki.jp
+  CHECK(psl.public_suffix_if_plain("s3.amazonaws.com") == true);   // private section
+  CHECK_FALSE(psl.public_suffix_if_plain(std::string_view("mx\0.example.com", 16)).has_value());
   for (const char* odd : {"Mail.example.com", "mail.example.com.", "a..example.com", ".a.example.com", "10.0.0.1",
-                          "b\303\274cher.example.com"}) {
-    CHECK(psl.parent_rule(odd) == PublicSuffixList::ParentRule::ask);
+                          "b\303\274cher.example.com", ""}) {
+    CHECK_FALSE(psl.public_suffix_if_plain(odd).has_value());
   }
   // Every rule of the list the scanner uses, with one to three labels in front
   // (wildcards and exceptions included), and names with tricky shapes.
   std::vector<std::string> names = {"a.b.c.example.co.uk", "forgot.his.name", "a.forgot.his.name", "x.his.name",
                                     "a.b.city.kawasaki.jp", "a.b.foo.kawasaki.jp", "y.x.s3.amazonaws.com",
                                     "mail.local", "a.b.mail.local", "1.2.3.4.example.com", "mx.1.2.3.4",
-                                    "a.b.xn--bcher-kva.example", "a_b.c-d.example.org"};
+                                    "a.b.xn--bcher-kva.example", "a_b.c-d.example.org", "x.1.2.3.4",
+                                    "Mail.Example.COM", "mail.example.com.", "*.example.com", "com", "a.b.c"};
   std::ifstream list(kDefaultPslFile);
   REQUIRE(list.good());
   std::size_t rules = 0;
@@ -99,9 +104,9 @@ TEST_CASE("parent_rule gives registered_domain's answer for names under every ru
   CHECK(rules > 5000);
   std::size_t differing = 0;
   for (const auto& name : names) {
-    if (rd_by_parent_rule(psl, name) != psl.registered_domain(name)) {
+    if (rd_by_parents(psl, name) != psl.registered_domain(name)) {
       ++differing;
-      UNSCOPED_INFO(name << ": " << rd_by_parent_rule(psl, name) << " vs " << psl.registered_domain(name));
+      UNSCOPED_INFO(name << ": " << rd_by_parents(psl, name) << " vs " << psl.registered_domain(name));
     }
   }
   CHECK(differing == 0);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <random>
 
 #include "mxscan/common/names.hpp"
@@ -245,6 +246,47 @@ TEST_CASE("a duplicate host observation is resolved the same way in either order
   CHECK(run_hosts({live, dead}) == run_hosts({dead, live}));
   CHECK(run_hosts({live, dead}).providers.at(0).id == "first-host.net");  // live beats dead
   CHECK(run_hosts({live, other}) == run_hosts({other, live}));
+}
+
+// The batch derives registered domains from the parents' answers (kept per name);
+// whatever the order names arrive in, each must be registered_domain()'s answer.
+TEST_CASE("MX-name IDs are registered_domain()'s answer for names under every rule of the list") {
+  std::vector<std::string> names = {"mail.example.com", "MX.Example.COM", "mx.example.com.", "x.1.2.3.4",
+                                    "a.b.city.kawasaki.jp", "x.ac.za", "y.x.ac.za", "mail.local", "*.google.com",
+                                    "*.co.uk", "a..b.example.com"};
+  std::ifstream list(kDefaultPslFile);
+  REQUIRE(list.good());
+  for (std::string line; std::getline(list, line);) {
+    if (line.empty() || line.starts_with("//")) continue;
+    if (const auto space = line.find_first_of(" \t"); space != std::string::npos) line.resize(space);
+    if (line.starts_with("!")) line.erase(0, 1);
+    if (line.starts_with("*.")) line.erase(0, 2);
+    const std::string rule = to_a_label(line).value_or(line);
+    // Deepest first, so each name is asked before its parents are known.
+    for (const char* prefix : {"z.y.x.", "x.", "y.x.", ""}) names.push_back(prefix + rule);
+  }
+  Batch batch(real(), psl());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string address = "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." +
+                                std::to_string(i % 256);
+    batch.add(domain("d" + std::to_string(i) + ".test", i + 1, {mx(names[i], 10, {address})}));
+    batch.add(host(address, "220 ready"));  // no name in the banner: the MX name decides
+  }
+  const auto r = batch.finish();
+  REQUIRE(r.domains.size() == names.size());
+  std::size_t differing = 0;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    REQUIRE(r.domains[i].providers.size() == 1);
+    const auto& p = r.domains[i].providers[0];
+    const std::string expected = psl().registered_domain(names[i].starts_with("*.") ? names[i].substr(2) : names[i]);
+    const std::string got = p.original_id.value_or(p.id);
+    if (got != expected) {
+      ++differing;
+      UNSCOPED_INFO(names[i] << ": " << got << " vs " << expected);
+    }
+  }
+  CHECK(names.size() > 20000);
+  CHECK(differing == 0);
 }
 
 TEST_CASE("per-exchange reuse never mixes different live address sets") {

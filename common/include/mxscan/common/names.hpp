@@ -47,19 +47,18 @@ class PublicSuffixList {
   // True when the normalised name is itself a public suffix by an explicit rule.
   bool is_public_suffix(std::string_view name) const;
 
-  // For callers that keep registered domains per name (the inference batch). A name
-  // that is not itself a public suffix has its parent's public suffix (the parent is
-  // the name without its first label: the longest rule matching a suffix of the name
-  // matches a suffix of the parent), so its registered domain is the parent's when
-  // the parent has one. That is one libpsl lookup per name instead of one per label
-  // and one for the TLD.
-  enum class ParentRule : unsigned char {
-    no_rd,       // the name is itself a public suffix: no registered domain
-    parents_rd,  // the parent's registered domain; when the parent has none, ask
-                 // registered_domain() (the parent is a suffix, or its TLD is unknown)
-    ask,         // not a plain lower-case name of three or more labels: ask registered_domain()
-  };
-  ParentRule parent_rule(std::string_view name) const;
+  // For callers that keep registered domains per name (the inference batch): whether
+  // a plain name (lower-case letters, digits, '-', '_'; non-empty labels; not an
+  // address) is a public suffix by an explicit rule; nullopt for any other name. With
+  // it the registered domain of a plain name of two or more labels follows from its
+  // parent's (the name without its first label): none when the name is a suffix
+  // itself, the name when its parent is one (and its TLD is listed: "ac.za" is, "za"
+  // is not), else the parent's registered domain. A
+  // name that is not a suffix has its parent's public suffix (the longest rule
+  // matching a suffix of the name matches a suffix of the parent), so this is
+  // registered_domain()'s answer at one lookup per name instead of one per label and
+  // one for the TLD, when the caller keeps the answers of parents.
+  std::optional<bool> public_suffix_if_plain(std::string_view name) const;
 
   const std::string& path() const noexcept { return path_; }
   const std::string& sha256() const noexcept { return sha256_; }
