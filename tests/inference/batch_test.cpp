@@ -3,10 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <random>
 
 #include "mxscan/common/names.hpp"
+#include "psl_rules.hpp"
 #include "scenario.hpp"
 
 using namespace mxscan;
@@ -254,14 +254,7 @@ TEST_CASE("MX-name IDs are registered_domain()'s answer for names under every ru
   std::vector<std::string> names = {"mail.example.com", "MX.Example.COM", "mx.example.com.", "x.1.2.3.4",
                                     "a.b.city.kawasaki.jp", "x.ac.za", "y.x.ac.za", "mail.local", "*.google.com",
                                     "*.co.uk", "a..b.example.com"};
-  std::ifstream list(kDefaultPslFile);
-  REQUIRE(list.good());
-  for (std::string line; std::getline(list, line);) {
-    if (line.empty() || line.starts_with("//")) continue;
-    if (const auto space = line.find_first_of(" \t"); space != std::string::npos) line.resize(space);
-    if (line.starts_with("!")) line.erase(0, 1);
-    if (line.starts_with("*.")) line.erase(0, 2);
-    const std::string rule = to_a_label(line).value_or(line);
+  for (const auto& rule : test::psl_rule_names()) {
     // Deepest first, so each name is asked before its parents are known.
     for (const char* prefix : {"z.y.x.", "x.", "y.x.", ""}) names.push_back(prefix + rule);
   }
