@@ -65,6 +65,26 @@ PublicSuffixList::PublicSuffixList(const std::string& path)
                              " (install Debian's 'publicsuffix' package or pass --psl-file)");
   }
   sha256_ = sha256_file_hex(path);
+  load_rule_names();
+}
+
+void PublicSuffixList::load_rule_names() {
+  std::ifstream in(path_, std::ios::binary);
+  std::unordered_set<std::string, NameHash, std::equal_to<>> names, wildcards;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with(".DAFSA@")) return;  // the binary form: no prefilter
+    if (const auto end = line.find_first_of(" \t\r"); end != std::string::npos) line.resize(end);
+    if (line.empty() || line.starts_with("//")) continue;
+    if (line.starts_with("!")) line.erase(0, 1);
+    const bool wildcard = line.starts_with("*.");
+    if (wildcard) line.erase(0, 2);
+    auto name = to_a_label(line);
+    if (!name) return;  // a rule libidn2 cannot convert: libpsl may have; ask it always
+    if (wildcard) wildcards.insert(*name);
+    names.insert(std::move(*name));
+  }
+  rule_names_ = std::move(names);
+  wildcard_bases_ = std::move(wildcards);
 }
 
 PublicSuffixList::~PublicSuffixList() = default;
@@ -104,7 +124,16 @@ std::optional<bool> PublicSuffixList::public_suffix_if_plain(std::string_view na
     }
     previous = c;
   }
-  if (is_ip_literal(name)) return std::nullopt;
+  // Only a dotted quad can be an address here (no ':' in a plain name), and its last
+  // label is a number: names ending in a letter skip inet_pton.
+  const std::string_view last = name.substr(name.rfind('.') + 1);
+  const bool numeric_end = std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (numeric_end && is_ip_literal(name)) return std::nullopt;
+  if (!rule_names_.empty() && !rule_names_.contains(name)) {
+    // No rule is the name, and no wildcard rule covers it: not a suffix.
+    const auto dot = name.find('.');
+    if (dot == std::string_view::npos || !wildcard_bases_.contains(name.substr(dot + 1))) return false;
+  }
   std::memcpy(text.data(), name.data(), name.size());
   return psl_is_public_suffix2(ctx_.get(), text.data(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
 }

@@ -1,6 +1,7 @@
 #include "mxscan/common/names.hpp"
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -97,12 +98,31 @@ TEST_CASE("registered domains from the parents' answers equal registered_domain 
   CHECK(rules.size() > 5000);
   std::size_t differing = 0;
   for (const auto& name : names) {
+    // A plain name's answer (rule-name prefilter, then libpsl) is libpsl's own.
+    if (const auto plain = psl.public_suffix_if_plain(name); plain && *plain != psl.is_public_suffix(name)) {
+      ++differing;
+      UNSCOPED_INFO(name << ": public_suffix_if_plain " << *plain);
+    }
     if (rd_by_parents(psl, name) != psl.registered_domain(name)) {
       ++differing;
       UNSCOPED_INFO(name << ": " << rd_by_parents(psl, name) << " vs " << psl.registered_domain(name));
     }
   }
   CHECK(differing == 0);
+}
+
+TEST_CASE("the binary form of the list gives the same answers (without the rule-name prefilter)") {
+  const std::string dafsa = "/usr/share/publicsuffix/public_suffix_list.dafsa";
+  if (!std::ifstream(dafsa).good()) return;  // not every publicsuffix package ships it
+  PublicSuffixList text;
+  PublicSuffixList binary(dafsa);
+  for (const auto& rule : test::psl_rule_names()) {
+    for (const std::string& name : {rule, "x." + rule, "y.x." + rule}) {
+      INFO(name);
+      CHECK(binary.public_suffix_if_plain(name) == text.public_suffix_if_plain(name));
+      CHECK(binary.registered_domain(name) == text.registered_domain(name));
+    }
+  }
 }
 
 TEST_CASE("a missing list is a clear error") {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 struct psl_ctx_st;
 
@@ -67,7 +68,18 @@ class PublicSuffixList {
   struct Deleter {
     void operator()(psl_ctx_st* ctx) const noexcept;
   };
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  void load_rule_names();
   std::unique_ptr<psl_ctx_st, Deleter> ctx_;
+  // Every rule of the list as a name (A-labels, without "!" and "*."), and the names
+  // under which a wildcard rule ("*.ck") applies, when the file is the text form and
+  // every rule converts; empty otherwise (then libpsl is asked every time). A plain
+  // name can only be a suffix if it is a rule name or its parent a wildcard base.
+  std::unordered_set<std::string, NameHash, std::equal_to<>> rule_names_;
+  std::unordered_set<std::string, NameHash, std::equal_to<>> wildcard_bases_;
   std::string path_;
   std::string sha256_;
 };
