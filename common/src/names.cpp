@@ -68,23 +68,31 @@ PublicSuffixList::PublicSuffixList(const std::string& path)
   load_rule_names();
 }
 
-void PublicSuffixList::load_rule_names() {
-  std::ifstream in(path_, std::ios::binary);
-  std::unordered_set<std::string, NameHash, std::equal_to<>> names, wildcards;
+std::optional<std::vector<PslRuleName>> read_psl_rule_names(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::vector<PslRuleName> rules;
   for (std::string line; std::getline(in, line);) {
-    if (line.starts_with(".DAFSA@")) return;  // the binary form: no prefilter
+    if (line.starts_with(".DAFSA@")) return std::nullopt;  // the binary form
     if (const auto end = line.find_first_of(" \t\r"); end != std::string::npos) line.resize(end);
     if (line.empty() || line.starts_with("//")) continue;
     if (line.starts_with("!")) line.erase(0, 1);
     const bool wildcard = line.starts_with("*.");
     if (wildcard) line.erase(0, 2);
     auto name = to_a_label(line);
-    if (!name) return;  // a rule libidn2 cannot convert: libpsl may have; ask it always
-    if (wildcard) wildcards.insert(*name);
-    names.insert(std::move(*name));
+    if (!name) return std::nullopt;  // libpsl may have converted it: a prefilter would miss it
+    rules.push_back({std::move(*name), wildcard});
   }
-  rule_names_ = std::move(names);
-  wildcard_bases_ = std::move(wildcards);
+  return rules;
+}
+
+void PublicSuffixList::load_rule_names() {
+  const auto rules = read_psl_rule_names(path_);
+  if (!rules) return;  // no prefilter: libpsl is asked every time
+  for (const auto& rule : *rules) {
+    if (rule.wildcard) wildcard_bases_.insert(rule.name);
+    rule_names_.insert(rule.name);
+  }
 }
 
 PublicSuffixList::~PublicSuffixList() = default;

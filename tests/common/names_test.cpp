@@ -1,5 +1,6 @@
 #include "mxscan/common/names.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <string>
@@ -88,6 +89,9 @@ TEST_CASE("registered domains from the parents' answers equal registered_domain 
                                     "mail.local", "a.b.mail.local", "1.2.3.4.example.com", "mx.1.2.3.4",
                                     "a.b.xn--bcher-kva.example", "a_b.c-d.example.org", "x.1.2.3.4",
                                     "Mail.Example.COM", "mail.example.com.", "*.example.com", "com", "a.b.c"};
+  const auto with_flags = read_psl_rule_names(kDefaultPslFile);
+  REQUIRE(with_flags.has_value());
+  CHECK(std::count_if(with_flags->begin(), with_flags->end(), [](const PslRuleName& r) { return r.wildcard; }) > 10);
   const auto rules = test::psl_rule_names();
   for (const auto& rule : rules) {
     names.push_back(rule);
@@ -114,6 +118,7 @@ TEST_CASE("registered domains from the parents' answers equal registered_domain 
 TEST_CASE("the binary form of the list gives the same answers (without the rule-name prefilter)") {
   const std::string dafsa = "/usr/share/publicsuffix/public_suffix_list.dafsa";
   if (!std::ifstream(dafsa).good()) return;  // not every publicsuffix package ships it
+  CHECK_FALSE(read_psl_rule_names(dafsa).has_value());  // hence no prefilter for it
   PublicSuffixList text;
   PublicSuffixList binary(dafsa);
   for (const auto& rule : test::psl_rule_names()) {

@@ -1,9 +1,9 @@
 // The rules of the public suffix list the tests run against (Debian's copy, as
 // the scanner uses), as names: A-labels, without the "!" of exceptions and the
-// "*." of wildcards. For tests that check every rule.
+// "*." of wildcards. For tests that check every rule; the list must be the text
+// form with every rule convertible (then the rule-name prefilter is on too).
 #pragma once
 
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -13,17 +13,12 @@
 namespace mxscan::test {
 
 inline std::vector<std::string> psl_rule_names(const std::string& path = kDefaultPslFile) {
-  std::ifstream list(path);
-  if (!list) throw std::runtime_error("cannot read " + path);
-  std::vector<std::string> rules;
-  for (std::string line; std::getline(list, line);) {
-    if (line.empty() || line.starts_with("//")) continue;
-    if (const auto space = line.find_first_of(" \t"); space != std::string::npos) line.resize(space);
-    if (line.starts_with("!")) line.erase(0, 1);
-    if (line.starts_with("*.")) line.erase(0, 2);
-    rules.push_back(to_a_label(line).value_or(line));
-  }
-  return rules;
+  const auto rules = read_psl_rule_names(path);
+  if (!rules) throw std::runtime_error(path + ": not a text list whose rules all convert to A-labels");
+  std::vector<std::string> names;
+  names.reserve(rules->size());
+  for (const auto& rule : *rules) names.push_back(rule.name);
+  return names;
 }
 
 }  // namespace mxscan::test

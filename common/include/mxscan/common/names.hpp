@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 struct psl_ctx_st;
 
@@ -29,6 +30,18 @@ bool is_ip_literal(std::string_view text) noexcept;
 // U-labels to A-labels (IDNA 2008, non-transitional, via libidn2). ASCII input is
 // returned lower-cased. nullopt when the name cannot be converted.
 std::optional<std::string> to_a_label(std::string_view name);
+
+// One rule of a public suffix list file as a name: A-labels, without the "!" of an
+// exception; `wildcard` for "*." rules (the name is then the base the wildcard covers).
+struct PslRuleName {
+  std::string name;
+  bool wildcard = false;
+};
+
+// The rules of a list in its text form, in file order; nullopt when the file is the
+// binary (.dafsa) form or a rule does not convert to A-labels. Throws
+// std::runtime_error when the file cannot be read.
+std::optional<std::vector<PslRuleName>> read_psl_rule_names(const std::string& path);
 
 class PublicSuffixList {
  public:
