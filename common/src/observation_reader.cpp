@@ -519,8 +519,10 @@ struct ObservationReader::Impl {
 
   // Domain records as mxscan writes them (schema first) hold no chain: not searched.
   static bool written_as_domain(std::string_view line) noexcept {
-    static constexpr std::string_view kPrefix = "{\"schema\":\"mxscan/domain/1\",";
-    return line.starts_with(kPrefix);
+    static constexpr std::string_view kOpen = "{\"schema\":\"";
+    if (!line.starts_with(kOpen)) return false;
+    line.remove_prefix(kOpen.size());
+    return line.starts_with(kDomainSchema) && line.substr(kDomainSchema.size()).starts_with("\",");
   }
   // `"chain":[` can only be a key: inside a JSON string its quotes would be escaped.
   static constexpr std::string_view kChainKey = "\"chain\":[";

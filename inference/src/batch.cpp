@@ -152,16 +152,15 @@ struct Batch::Impl {
     if (rd_of_name[name] != kNotComputed) return rd_of_name[name];
     const std::string_view spelled = names.view(name);  // pool views stay valid while the pool grows
     const auto dot = spelled.find('.');
-    std::uint32_t result = kNone;
+    std::uint32_t result = kNotComputed;  // kNotComputed below: ask registered_domain()
     if (spelled.starts_with("*.")) {
       // A wildcard keeps the RD of what it covers (*.google.com -> google.com), and
       // "*.co.uk" covers a suffix: no RD.
       result = rd_of(intern_name(spelled.substr(2)));
     } else if (dot == std::string_view::npos) {
       result = kNone;  // a single label has no RD
-    } else if (const std::uint8_t self = suffix_state(name); self == kNotPlain) {
-      const std::string rd = psl.registered_domain(spelled);
-      result = rd.empty() ? kNone : intern_name(rd);
+    } else if (const std::uint8_t self = suffix_state(name); self == kSuffix) {
+      result = kNone;
     } else if (self == kNotSuffix) {
       const std::uint32_t parent = intern_name(spelled.substr(dot + 1));
       const std::uint8_t above = suffix_state(parent);
@@ -172,10 +171,11 @@ struct Batch::Impl {
         result = suffix_state(tld) == kSuffix ? name : kNone;
       } else if (above == kNotSuffix) {
         result = rd_of(parent);
-      } else {
-        const std::string rd = psl.registered_domain(spelled);
-        result = rd.empty() ? kNone : intern_name(rd);
       }
+    }
+    if (result == kNotComputed) {  // not plain, or its parent is not
+      const std::string rd = psl.registered_domain(spelled);
+      result = rd.empty() ? kNone : intern_name(rd);
     }
     rd_of_name[name] = result;  // intern_name may have grown the vector: index again
     return result;
