@@ -157,11 +157,9 @@ struct Batch::Impl {
       // A wildcard keeps the RD of what it covers (*.google.com -> google.com), and
       // "*.co.uk" covers a suffix: no RD.
       result = rd_of(intern_name(spelled.substr(2)));
-    } else if (dot == std::string_view::npos) {
-      result = kNone;  // a single label has no RD
-    } else if (const std::uint8_t self = suffix_state(name); self == kSuffix) {
-      result = kNone;
-    } else if (self == kNotSuffix) {
+    } else if (dot == std::string_view::npos || suffix_state(name) == kSuffix) {
+      result = kNone;  // a single label or a public suffix has no RD
+    } else if (suffix_state(name) == kNotSuffix) {
       const std::uint32_t parent = intern_name(spelled.substr(dot + 1));
       const std::uint8_t above = suffix_state(parent);
       if (above == kSuffix) {
