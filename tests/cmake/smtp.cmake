@@ -37,7 +37,7 @@ mxscan_set_warnings(mxscan-smtp-bench)
 
 # What OpenSSL alone costs per session (scripts/bench tls-floor).
 add_executable(mxscan-tls-floor ${CMAKE_CURRENT_SOURCE_DIR}/tools/tls_floor_main.cpp)
-target_link_libraries(mxscan-tls-floor PRIVATE mxscan_scanner)
+target_link_libraries(mxscan-tls-floor PRIVATE mxscan_scanner mxscan_test_smtpd)
 set_target_properties(mxscan-tls-floor PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})
 mxscan_set_warnings(mxscan-tls-floor)
 

@@ -34,6 +34,13 @@ std::string slash24(const std::string& address) { return address.substr(0, addre
 
 }  // namespace
 
+void configure_tls_server(ssl_ctx_st* ctx) {
+  SSL_CTX_set_security_level(ctx, 0);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+}
+
 struct TestSmtpServer::Impl {
   Impl(unsigned n, bool logs) : threads_wanted(n), keep_logs(logs) {}
   asio::io_context io;
@@ -53,10 +60,7 @@ struct TestSmtpServer::Impl {
     auto& ctx = tls[chain];
     if (!ctx) {
       ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-      SSL_CTX_set_security_level(ctx->native_handle(), 0);
-      SSL_CTX_set_options(ctx->native_handle(), SSL_OP_NO_TICKET);
-      SSL_CTX_set_session_cache_mode(ctx->native_handle(), SSL_SESS_CACHE_OFF);
-      SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+      configure_tls_server(ctx->native_handle());
       ctx->use_private_key_file(chain, asio::ssl::context::pem);
       ctx->use_certificate_chain_file(chain);
     }

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+struct ssl_ctx_st;
+
 namespace mxscan::test {
 
 enum class Fault {
@@ -57,6 +59,11 @@ struct ConnectionLog {
   bool quit = false;
   std::string sni;                    // server name the client sent, if any
 };
+
+// The TLS settings of the server's contexts (OpenSSL's defaults otherwise: TLS 1.3
+// with two session tickets), shared with mxscan-tls-floor so that it measures the
+// same server. Certificates and key are loaded by the caller.
+void configure_tls_server(ssl_ctx_st* ctx);
 
 struct ServerStats {
   std::map<std::string, std::size_t> accepted;  // per local address

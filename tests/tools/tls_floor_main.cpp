@@ -19,6 +19,7 @@
 #include <string>
 
 #include "mxscan/scanner/tls_client.hpp"
+#include "test_smtp_server.hpp"
 
 namespace {
 
@@ -49,10 +50,7 @@ class CpuMeter {
 mxscan::SslCtxPtr server_context(const std::string& chain) {
   mxscan::SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) throw std::runtime_error("SSL_CTX_new failed");
-  // As tests/tools/test_smtp_server.cpp: OpenSSL's defaults, two TLS 1.3 tickets.
-  SSL_CTX_set_security_level(ctx.get(), 0);
-  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
-  SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
+  mxscan::test::configure_tls_server(ctx.get());  // the bench's test server, exactly
   if (SSL_CTX_use_certificate_chain_file(ctx.get(), chain.c_str()) != 1 ||
       SSL_CTX_use_PrivateKey_file(ctx.get(), chain.c_str(), SSL_FILETYPE_PEM) != 1)
     throw std::runtime_error("cannot load the chain and key from " + chain);
