@@ -168,8 +168,15 @@ TlsClientContext::~TlsClientContext() = default;
 std::size_t TlsClientContext::verifications() const noexcept { return cache_->verifications.load(); }
 std::size_t TlsClientContext::cache_hits() const noexcept { return cache_->hits.load(); }
 
-TlsClientContext::TlsClientContext(const TlsClientSettings& settings) : cache_(std::make_unique<VerifyCache>()) {
-  ctx_.reset(SSL_CTX_new(TLS_client_method()));
+TlsClientContext::TlsClientContext(const TlsClientSettings& settings)
+    : TlsClientContext(settings, std::make_shared<VerifyCache>()) {}
+
+TlsClientContext::TlsClientContext(const TlsClientSettings& settings, const TlsClientContext& other)
+    : TlsClientContext(settings, other.cache_) {}
+
+TlsClientContext::TlsClientContext(const TlsClientSettings& settings, std::shared_ptr<VerifyCache> cache)
+    : cache_(std::move(cache)) {
+  ctx_.reset(SSL_CTX_new_ex(libctx_.get(), nullptr, TLS_client_method()));
   if (!ctx_) throw std::runtime_error("SSL_CTX_new: " + openssl_error());
   SSL_CTX* ctx = ctx_.get();
   // See everything servers offer: level 0, TLS 1.0 and up, legacy servers (no RFC 5746).

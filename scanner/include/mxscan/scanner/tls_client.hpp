@@ -11,6 +11,7 @@
 // Verification verdicts are cached per chain (SHA-256 over the DER certificates
 // as sent) for ten minutes: a provider's thousands of exchanges present the same
 // chain, and verifying it again would only repeat the same answer.
+// The context lives in its own OpenSSL library context (tls_library_context.hpp).
 // No Asio here; the session wraps SSL objects created from this context.
 #pragma once
 
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "mxscan/common/observation.hpp"
+#include "mxscan/scanner/tls_library_context.hpp"
 
 struct ssl_ctx_st;
 struct ssl_st;
@@ -47,22 +49,29 @@ struct TlsClientSettings {
 
 struct VerifyCache;
 
-// The shared client context. Thread-safe to create SSL objects from.
+// A client context. Thread-safe to create SSL objects from; the SMTP stage still
+// gives each worker thread its own, so that OpenSSL's internal locks (one set per
+// library context) are not shared between cores, while the verdict cache is.
 class TlsClientContext {
  public:
   // Throws std::runtime_error (e.g. naming an unreadable CA file).
   explicit TlsClientContext(const TlsClientSettings& settings);
+  // The same, sharing `other`'s verdict cache (and its counters).
+  TlsClientContext(const TlsClientSettings& settings, const TlsClientContext& other);
   ~TlsClientContext();
   TlsClientContext(const TlsClientContext&) = delete;
   TlsClientContext& operator=(const TlsClientContext&) = delete;
   ssl_ctx_st* get() const noexcept { return ctx_.get(); }
+  ossl_lib_ctx_st* library_context() const noexcept { return libctx_.get(); }
   const std::string& trust_store() const noexcept { return trust_store_; }
   // Chains verified, and verdicts answered from the cache.
   std::size_t verifications() const noexcept;
   std::size_t cache_hits() const noexcept;
 
  private:
-  std::unique_ptr<VerifyCache> cache_;  // outlives ctx_ (declared first, destroyed last)
+  TlsClientContext(const TlsClientSettings& settings, std::shared_ptr<VerifyCache> cache);
+  std::shared_ptr<VerifyCache> cache_;  // outlives ctx_ (declared first, destroyed last)
+  TlsLibraryContext libctx_;            // outlives ctx_ too
   SslCtxPtr ctx_;
   std::string trust_store_;  // "system" or the CA file path
 };

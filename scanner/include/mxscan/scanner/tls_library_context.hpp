@@ -1,0 +1,64 @@
+// The OpenSSL library context the scanner's TLS client runs in.
+//
+// Design note. OpenSSL 3.0 parses the public key of every certificate a server
+// sends through its decoder framework, and for each key it builds a decoder
+// context from every decoder the loaded providers offer: 40 in the default
+// provider (private-key formats, MSBLOB, PVK, PEM, encrypted keys, ...), about
+// 1.16 M instructions per certificate, a quarter of a client handshake.
+// OpenSSL 3.1 caches these contexts; Debian 12 ships 3.0. A TLS client only
+// ever decodes SubjectPublicKeyInfo (certificates sent by the server, trust
+// anchors read from PEM files go through the same d2i code).
+//
+// Part of that cost grows with everything else the context has fetched: for each
+// key, 3.0 lists every key manager by copying the context's whole method store,
+// where a TLS client's holds the default provider's 124 ciphers.
+//
+// So the client's SSL_CTX lives in its own library context whose one provider
+// passes the default provider through, every operation unchanged (digests, key
+// exchange, signatures, all key types, the TLS group list), except two lists:
+// decoders, of which it keeps the SubjectPublicKeyInfo ones (one per key type,
+// 12 of 40), and ciphers, of which it keeps the 21 libssl can use (the suites
+// offered stay exactly the default context's; a test compares them). A
+// certificate then costs ~0.6 M instructions to parse in a TLS client instead
+// of ~1.5 M (docs/performance.md, section smtp). The algorithms run with the
+// default provider's own context, loaded once per process in a hidden library
+// context, as in OpenSSL's own filtering test provider (test/filterprov.c).
+//
+// Only the scanner's TLS client uses this context: everything else in mxscan
+// (offline certificate parsing, fingerprints) stays in the default context.
+#pragma once
+
+#include <memory>
+
+struct ossl_lib_ctx_st;
+struct ossl_provider_st;
+
+namespace mxscan {
+
+class TlsLibraryContext {
+ public:
+  // Throws std::runtime_error when OpenSSL cannot load the providers.
+  TlsLibraryContext();
+  ~TlsLibraryContext();
+  TlsLibraryContext(const TlsLibraryContext&) = delete;
+  TlsLibraryContext& operator=(const TlsLibraryContext&) = delete;
+
+  ossl_lib_ctx_st* get() const noexcept { return libctx_.get(); }
+
+  // How many decoders the context offers (12 with Debian 12's OpenSSL 3.0.x),
+  // and how many the default provider has (40): for tests and docs.
+  static int decoder_count(ossl_lib_ctx_st* libctx) noexcept;
+
+ private:
+  struct LibCtxFree {
+    void operator()(ossl_lib_ctx_st* ctx) const noexcept;
+  };
+  struct ProviderUnload {
+    void operator()(ossl_provider_st* provider) const noexcept;
+  };
+  // Declared first, destroyed last: the provider is unloaded before its context goes.
+  std::unique_ptr<ossl_lib_ctx_st, LibCtxFree> libctx_;
+  std::unique_ptr<ossl_provider_st, ProviderUnload> provider_;
+};
+
+}  // namespace mxscan

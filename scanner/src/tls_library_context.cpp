@@ -1,0 +1,205 @@
+#include "mxscan/scanner/tls_library_context.hpp"
+
+#include <openssl/core_dispatch.h>
+#include <openssl/decoder.h>
+#include <openssl/err.h>
+#include <openssl/provider.h>
+
+#include <algorithm>
+#include <cstring>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mxscan {
+namespace {
+
+constexpr const char* kProviderName = "mxscan-tls-client";
+constexpr const char* kKeptDecoders = "structure=SubjectPublicKeyInfo";
+
+// The ciphers libssl 3.0 can use (ssl/ssl_ciph.c: ssl_cipher_table_cipher, and the
+// stitched AES-CBC-HMAC ones it fetches by name) that the default provider has;
+// DES, RC4, RC2, IDEA and SEED live in the legacy provider, GOST in none of
+// Debian's. AES-ECB and AES-CTR stay for the random generator. The test "... offer
+// the same cipher suites" compares every suite with the default context's.
+constexpr std::string_view kKeptCiphers[] = {
+    "NULL",
+    "AES-128-CBC",
+    "AES-256-CBC",
+    "AES-128-GCM",
+    "AES-256-GCM",
+    "AES-128-CCM",
+    "AES-256-CCM",
+    "AES-128-CBC-HMAC-SHA1",
+    "AES-256-CBC-HMAC-SHA1",
+    "AES-128-CBC-HMAC-SHA256",
+    "AES-256-CBC-HMAC-SHA256",
+    "ARIA-128-GCM",
+    "ARIA-256-GCM",
+    "CAMELLIA-128-CBC",
+    "CAMELLIA-256-CBC",
+    "DES-EDE3-CBC",
+    "ChaCha20-Poly1305",
+    "AES-128-ECB",
+    "AES-256-ECB",
+    "AES-128-CTR",
+    "AES-256-CTR",
+};
+
+std::string openssl_error(const char* what) {
+  const unsigned long e = ERR_get_error();
+  char buf[256] = "unknown OpenSSL error";
+  if (e != 0) ERR_error_string_n(e, buf, sizeof buf);
+  ERR_clear_error();
+  return std::string(what) + ": " + buf;
+}
+
+// An algorithm's first name: "AES-128-CBC" of "AES-128-CBC:AES128:2.16.840.1.101.3.4.1.2".
+std::string_view first_name(const char* names) {
+  const std::string_view all(names);
+  return all.substr(0, all.find(':'));
+}
+
+bool keep_cipher(const OSSL_ALGORITHM& a) {
+  return std::find(std::begin(kKeptCiphers), std::end(kKeptCiphers),
+                   first_name(a.algorithm_names)) != std::end(kKeptCiphers);
+}
+
+bool keep_decoder(const OSSL_ALGORITHM& a) {
+  return a.property_definition && std::strstr(a.property_definition, kKeptDecoders);
+}
+
+// The algorithms of `operation` that `keep` accepts, ending with an all-null entry.
+std::vector<OSSL_ALGORITHM> filtered(OSSL_PROVIDER* provider, int operation,
+                                     bool (*keep)(const OSSL_ALGORITHM&)) {
+  std::vector<OSSL_ALGORITHM> out;
+  int no_cache = 0;
+  for (const OSSL_ALGORITHM* a = OSSL_PROVIDER_query_operation(provider, operation, &no_cache);
+       a && a->algorithm_names; ++a) {
+    if (keep(*a)) out.push_back(*a);
+  }
+  if (out.empty()) {
+    throw std::runtime_error(
+        "OpenSSL's default provider lacks the ciphers or decoders of a TLS client");
+  }
+  out.push_back(OSSL_ALGORITHM{nullptr, nullptr, nullptr, nullptr});
+  return out;
+}
+
+// The default provider in a library context of its own, and the parts of its
+// decoder and cipher lists the client keeps. Built once per process and never
+// freed: the pass-through providers of every TlsLibraryContext run its code with
+// its provider context, possibly on worker threads until the process ends.
+struct DefaultProvider {
+  OSSL_LIB_CTX* libctx = nullptr;
+  OSSL_PROVIDER* provider = nullptr;
+  std::vector<OSSL_ALGORITHM> decoders, ciphers;
+
+  DefaultProvider() {
+    libctx = OSSL_LIB_CTX_new();
+    if (!libctx) throw std::runtime_error(openssl_error("OSSL_LIB_CTX_new"));
+    provider = OSSL_PROVIDER_load(libctx, "default");
+    if (!provider) throw std::runtime_error(openssl_error("loading OpenSSL's default provider"));
+    decoders = filtered(provider, OSSL_OP_DECODER, keep_decoder);
+    ciphers = filtered(provider, OSSL_OP_CIPHER, keep_cipher);
+  }
+
+  // The filtered list of `operation`, or nullptr for the ones passed through whole.
+  const OSSL_ALGORITHM* own_list(int operation) const {
+    if (operation == OSSL_OP_DECODER) return decoders.data();
+    if (operation == OSSL_OP_CIPHER) return ciphers.data();
+    return nullptr;
+  }
+};
+
+const DefaultProvider& default_provider() {
+  static const DefaultProvider* const instance = new DefaultProvider();  // see DefaultProvider
+  return *instance;
+}
+
+// The pass-through provider. Its provider context is the default provider's, so
+// the algorithms it lists find the context they were written for.
+const OSSL_ALGORITHM* query_operation(void* /*provctx*/, int operation, int* no_cache) {
+  const DefaultProvider& d = default_provider();
+  if (const OSSL_ALGORITHM* own = d.own_list(operation)) {
+    *no_cache = 0;
+    return own;
+  }
+  return OSSL_PROVIDER_query_operation(d.provider, operation, no_cache);
+}
+
+void unquery_operation(void* /*provctx*/, int operation, const OSSL_ALGORITHM* algorithms) {
+  if (!default_provider().own_list(operation))
+    OSSL_PROVIDER_unquery_operation(default_provider().provider, operation, algorithms);
+}
+
+// libssl builds its list of TLS groups (key shares) from this capability.
+int get_capabilities(void* /*provctx*/, const char* capability, OSSL_CALLBACK* callback,
+                     void* arg) {
+  return OSSL_PROVIDER_get_capabilities(default_provider().provider, capability, callback, arg);
+}
+
+const OSSL_PARAM* gettable_params(void* /*provctx*/) {
+  return OSSL_PROVIDER_gettable_params(default_provider().provider);
+}
+
+int get_params(void* /*provctx*/, OSSL_PARAM params[]) {
+  return OSSL_PROVIDER_get_params(default_provider().provider, params);
+}
+
+void teardown(void* /*provctx*/) {}  // the default provider stays loaded (see DefaultProvider)
+
+// OSSL_DISPATCH stores every function as void (*)(void); the core casts back.
+template <typename F>
+OSSL_DISPATCH entry(int id, F* function) {
+  return OSSL_DISPATCH{id, reinterpret_cast<void (*)()>(function)};
+}
+
+int provider_init(const OSSL_CORE_HANDLE* /*handle*/, const OSSL_DISPATCH* /*core*/,
+                  const OSSL_DISPATCH** out, void** provctx) {
+  static const OSSL_DISPATCH table[] = {
+      entry(OSSL_FUNC_PROVIDER_TEARDOWN, &teardown),
+      entry(OSSL_FUNC_PROVIDER_QUERY_OPERATION, &query_operation),
+      entry(OSSL_FUNC_PROVIDER_UNQUERY_OPERATION, &unquery_operation),
+      entry(OSSL_FUNC_PROVIDER_GET_CAPABILITIES, &get_capabilities),
+      entry(OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, &gettable_params),
+      entry(OSSL_FUNC_PROVIDER_GET_PARAMS, &get_params),
+      OSSL_DISPATCH{0, nullptr},
+  };
+  *out = table;
+  *provctx = OSSL_PROVIDER_get0_provider_ctx(default_provider().provider);
+  return 1;
+}
+
+void count_decoder(OSSL_DECODER* /*decoder*/, void* arg) { ++*static_cast<int*>(arg); }
+
+}  // namespace
+
+void TlsLibraryContext::LibCtxFree::operator()(ossl_lib_ctx_st* ctx) const noexcept {
+  OSSL_LIB_CTX_free(ctx);
+}
+void TlsLibraryContext::ProviderUnload::operator()(ossl_provider_st* provider) const noexcept {
+  OSSL_PROVIDER_unload(provider);
+}
+
+TlsLibraryContext::TlsLibraryContext() {
+  default_provider();  // its errors surface here, not inside OpenSSL's provider loading
+  libctx_.reset(OSSL_LIB_CTX_new());
+  if (!libctx_) throw std::runtime_error(openssl_error("OSSL_LIB_CTX_new"));
+  if (OSSL_PROVIDER_add_builtin(libctx_.get(), kProviderName, provider_init) != 1)
+    throw std::runtime_error(openssl_error("OSSL_PROVIDER_add_builtin"));
+  provider_.reset(OSSL_PROVIDER_load(libctx_.get(), kProviderName));
+  if (!provider_) throw std::runtime_error(openssl_error("loading the TLS client provider"));
+}
+
+TlsLibraryContext::~TlsLibraryContext() = default;
+
+int TlsLibraryContext::decoder_count(ossl_lib_ctx_st* libctx) noexcept {
+  int n = 0;
+  OSSL_DECODER_do_all_provided(libctx, count_decoder, &n);
+  return n;
+}
+
+}  // namespace mxscan

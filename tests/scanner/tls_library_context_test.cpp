@@ -1,0 +1,185 @@
+#include "mxscan/scanner/tls_library_context.hpp"
+
+#include <openssl/decoder.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+using mxscan::TlsLibraryContext;
+
+namespace {
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const noexcept { EVP_PKEY_free(k); }
+};
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* c) const noexcept { EVP_PKEY_CTX_free(c); }
+};
+struct X509Free {
+  void operator()(X509* x) const noexcept { X509_free(x); }
+};
+struct SslCtxFree {
+  void operator()(SSL_CTX* c) const noexcept { SSL_CTX_free(c); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+using Cert = std::unique_ptr<X509, X509Free>;
+
+// A key of `type` made in the default context ("EC:P-384" names a curve, "RSA:1024" a size).
+Pkey make_key(const std::string& spec) {
+  const auto colon = spec.find(':');
+  const std::string type = spec.substr(0, colon),
+                    arg = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  EVP_PKEY* params = nullptr;
+  if (type == "DSA") {  // DSA keys need domain parameters first
+    PkeyCtx pctx(EVP_PKEY_CTX_new_from_name(nullptr, "DSA", nullptr));
+    REQUIRE(EVP_PKEY_paramgen_init(pctx.get()) == 1);
+    REQUIRE(EVP_PKEY_CTX_set_dsa_paramgen_bits(pctx.get(), 1024) == 1);
+    REQUIRE(EVP_PKEY_paramgen(pctx.get(), &params) == 1);
+  }
+  Pkey owned_params(params);
+  PkeyCtx ctx(params ? EVP_PKEY_CTX_new_from_pkey(nullptr, params, nullptr)
+                     : EVP_PKEY_CTX_new_from_name(nullptr, type.c_str(), nullptr));
+  REQUIRE(ctx);
+  REQUIRE(EVP_PKEY_keygen_init(ctx.get()) == 1);
+  if (type == "EC") REQUIRE(EVP_PKEY_CTX_set_group_name(ctx.get(), arg.c_str()) == 1);
+  if (type == "RSA" || type == "RSA-PSS")
+    REQUIRE(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), std::stoi(arg)) == 1);
+  EVP_PKEY* key = nullptr;
+  REQUIRE(EVP_PKEY_keygen(ctx.get(), &key) == 1);
+  return Pkey(key);
+}
+
+// A self-signed certificate for `key`, as DER.
+std::vector<unsigned char> self_signed_der(EVP_PKEY* key) {
+  Cert cert(X509_new());
+  REQUIRE(cert);
+  X509_set_version(cert.get(), X509_VERSION_3);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 7);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("mx.test"), -1, -1, 0);
+  X509_set_issuer_name(cert.get(), name);
+  REQUIRE(X509_set_pubkey(cert.get(), key) == 1);
+  // Ed25519 and Ed448 sign the message itself: no digest.
+  const bool pure = EVP_PKEY_is_a(key, "ED25519") || EVP_PKEY_is_a(key, "ED448");
+  REQUIRE(X509_sign(cert.get(), key, pure ? nullptr : EVP_sha256()) > 0);
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(cert.get(), &der);
+  REQUIRE(len > 0);
+  std::vector<unsigned char> out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+Cert parse_in(OSSL_LIB_CTX* libctx, const std::vector<unsigned char>& der) {
+  Cert cert(X509_new_ex(libctx, nullptr));
+  REQUIRE(cert);
+  const unsigned char* p = der.data();
+  X509* out = cert.get();
+  if (!d2i_X509(&out, &p, static_cast<long>(der.size()))) return nullptr;  // d2i freed it
+  return cert;
+}
+
+void count_spki_decoder(OSSL_DECODER* decoder, void* arg) {
+  auto* counts = static_cast<std::pair<int, int>*>(arg);
+  ++counts->first;
+  const std::string props = OSSL_DECODER_get0_properties(decoder);
+  if (props.find("structure=SubjectPublicKeyInfo") != std::string::npos) ++counts->second;
+}
+
+}  // namespace
+
+TEST_CASE("tls library context: only the SubjectPublicKeyInfo decoders, one per key type") {
+  const TlsLibraryContext ctx;
+  std::pair<int, int> counts{0, 0};  // (all, SubjectPublicKeyInfo)
+  OSSL_DECODER_do_all_provided(ctx.get(), count_spki_decoder, &counts);
+  CHECK(counts.first == counts.second);
+  CHECK(counts.first >= 10);  // RSA, RSA-PSS, EC, X25519, X448, ED25519, ED448, DSA, DH, DHX, ...
+  CHECK(TlsLibraryContext::decoder_count(ctx.get()) == counts.first);
+  // The default context has the rest: private keys, MSBLOB, PVK, PEM, encrypted keys.
+  CHECK(TlsLibraryContext::decoder_count(nullptr) > counts.first);
+}
+
+TEST_CASE("tls library context: certificates of every signing key type parse and verify in it") {
+  const TlsLibraryContext ctx;
+  for (const char* spec : {"RSA:1024", "RSA-PSS:1024", "EC:P-256", "EC:P-384", "EC:P-521",
+                           "ED25519", "ED448", "DSA"}) {
+    INFO(spec);
+    const Pkey key = make_key(spec);
+    const auto der = self_signed_der(key.get());
+    const Cert cert = parse_in(ctx.get(), der);
+    REQUIRE(cert);
+    EVP_PKEY* pub = X509_get0_pubkey(cert.get());
+    REQUIRE(pub);
+    CHECK(EVP_PKEY_eq(pub, key.get()) == 1);
+    CHECK(X509_verify(cert.get(), pub) == 1);  // the signature checks out inside the context
+  }
+}
+
+TEST_CASE("tls library context: a damaged public key fails as in the default context") {
+  const TlsLibraryContext ctx;
+  const Pkey key = make_key("EC:P-256");
+  auto der = self_signed_der(key.get());
+  // The uncompressed point starts with 0x04 right after the BIT STRING's unused-bits
+  // byte; 0x05 is no point encoding at all (0x06 and 0x07 are hybrid ones).
+  const unsigned char prefix[] = {0x03, 0x42, 0x00, 0x04};
+  const auto at = std::search(der.begin(), der.end(), std::begin(prefix), std::end(prefix));
+  REQUIRE(at != der.end());
+  *(at + 3) = 0x05;
+  const Cert in_ctx = parse_in(ctx.get(), der);
+  const Cert in_default = parse_in(nullptr, der);
+  REQUIRE(static_cast<bool>(in_ctx) == static_cast<bool>(in_default));
+  if (in_ctx) {
+    CHECK(X509_get0_pubkey(in_ctx.get()) == nullptr);
+    CHECK(X509_get0_pubkey(in_default.get()) == nullptr);
+  }
+}
+
+// The names of the cipher suites a client at security level 0 offers, TLS 1.0 to 1.3.
+std::vector<std::string> offered_suites(OSSL_LIB_CTX* libctx) {
+  const std::unique_ptr<SSL_CTX, SslCtxFree> ctx(
+      SSL_CTX_new_ex(libctx, nullptr, TLS_client_method()));
+  REQUIRE(ctx);
+  SSL_CTX_set_security_level(ctx.get(), 0);
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_VERSION);
+  REQUIRE(SSL_CTX_set_cipher_list(ctx.get(), "ALL:COMPLEMENTOFALL:@SECLEVEL=0") == 1);
+  const std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), &SSL_free);
+  REQUIRE(ssl);
+  STACK_OF(SSL_CIPHER)* suites = SSL_get1_supported_ciphers(ssl.get());
+  std::vector<std::string> names;
+  for (int i = 0; i < sk_SSL_CIPHER_num(suites); ++i)
+    names.emplace_back(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(suites, i)));
+  sk_SSL_CIPHER_free(suites);
+  return names;
+}
+
+TEST_CASE("tls library context: TLS clients made in it offer the same cipher suites") {
+  const TlsLibraryContext ctx;
+  const auto ours = offered_suites(ctx.get());
+  CHECK(ours.size() >
+        80);  // 92 with Debian 12: with SHA-1, CBC, CCM, ARIA, Camellia, 3DES, NULL, anonymous
+  CHECK(ours == offered_suites(nullptr));
+}
+
+TEST_CASE("tls library context: TLS clients made in it offer every key-exchange group") {
+  const TlsLibraryContext ctx;
+  const std::unique_ptr<SSL_CTX, SslCtxFree> ssl(
+      SSL_CTX_new_ex(ctx.get(), nullptr, TLS_client_method()));
+  REQUIRE(ssl);
+  // libssl learns the groups from the provider's TLS-GROUP capability (passed through).
+  CHECK(SSL_CTX_set1_groups_list(ssl.get(), "X25519:X448:P-256:P-384:P-521:ffdhe2048:ffdhe8192") ==
+        1);
+  CHECK(SSL_CTX_set_cipher_list(ssl.get(), "ALL:@SECLEVEL=0") == 1);
+  CHECK(SSL_CTX_set_ciphersuites(ssl.get(),
+                                 "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256") == 1);
+}
