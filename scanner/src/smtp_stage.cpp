@@ -69,15 +69,17 @@ struct SmtpStage::Impl {
     bool closed = false;
     std::thread thread;
     std::size_t sessions = 0, retries = 0, completed = 0;  // shard thread only; read after join
+    // The shard's own TLS context (tls_client.hpp: OpenSSL's locks stay per core).
+    std::unique_ptr<TlsClientContext> tls_context;
+    std::unique_ptr<asio::ssl::context> asio_tls;
+    SessionConfig session;
   };
 
   SmtpOptions options;
   std::shared_ptr<const AsnSource> asn;
   Callback on_result;
   Blocklist blocklist;
-  std::unique_ptr<TlsClientContext> tls_context;
-  std::unique_ptr<asio::ssl::context> asio_tls;
-  SessionConfig session;
+  SessionConfig session;  // every shard's, but for the TLS context
   std::vector<std::unique_ptr<Shard>> shards;
 
   std::mutex submit_mu;  // dedupe set, window, counters below, closed flag
@@ -144,7 +146,7 @@ asio::awaitable<void> run_target(Impl* impl, Impl::Shard* shard, GateTarget targ
   for (unsigned attempt = 0;; ++attempt) {
     ++shard->sessions;
     try {
-      obs = co_await smtp_session(&impl->session, target.address, target.exchange);
+      obs = co_await smtp_session(&shard->session, target.address, target.exchange);
     } catch (const std::exception& e) {
       obs = HostObs{};
       obs.address = target.text;
@@ -235,20 +237,25 @@ SmtpStage::SmtpStage(SmtpOptions options, std::shared_ptr<const AsnSource> asn, 
   m.on_result = std::move(on_result);
   m.blocklist = build_blocklist(m.options);
   ensure_fd_limit(fds_needed(m.options));
-  m.tls_context = std::make_unique<TlsClientContext>(
-      TlsClientSettings{m.options.ca_file, m.options.max_chain_bytes});
-  SSL_CTX_up_ref(m.tls_context->get());  // asio's context takes one reference
-  m.asio_tls = std::make_unique<asio::ssl::context>(m.tls_context->get());
   m.session.ehlo_name = resolve_ehlo_name(m.options.ehlo_name);
   m.session.port = m.options.port;
   m.session.sni = m.options.sni;
   m.session.timeouts = m.options.timeouts;
   m.session.reply_limits = m.options.reply_limits;
   m.session.max_chain_certs = m.options.max_chain_certs;
-  m.session.tls = m.asio_tls.get();
   m.rng.seed(m.options.shuffle_seed ? m.options.shuffle_seed : std::random_device{}());
-  for (unsigned i = 0; i < m.options.threads; ++i)
-    m.shards.push_back(std::make_unique<Impl::Shard>(shard_limits(m.options)));
+  const TlsClientSettings tls{m.options.ca_file, m.options.max_chain_bytes};
+  for (unsigned i = 0; i < m.options.threads; ++i) {
+    auto shard = std::make_unique<Impl::Shard>(shard_limits(m.options));
+    shard->tls_context = m.shards.empty()
+                             ? std::make_unique<TlsClientContext>(tls)
+                             : std::make_unique<TlsClientContext>(tls, *m.shards.front()->tls_context);
+    SSL_CTX_up_ref(shard->tls_context->get());  // asio's context takes one reference
+    shard->asio_tls = std::make_unique<asio::ssl::context>(shard->tls_context->get());
+    shard->session = m.session;
+    shard->session.tls = shard->asio_tls.get();
+    m.shards.push_back(std::move(shard));
+  }
   asio::co_spawn(m.shards.front()->io, flush_stale_window(&m), asio::detached);
   for (auto& shard : m.shards) {
     Impl::Shard* s = shard.get();
@@ -347,8 +354,8 @@ SmtpStageStats SmtpStage::stats() const {
     std::lock_guard lock(impl_->submit_mu);
     s = m.counts;
   }
-  s.chains_verified = m.tls_context->verifications();
-  s.chain_verdicts_cached = m.tls_context->cache_hits();
+  s.chains_verified = m.shards.front()->tls_context->verifications();  // one cache, all shards
+  s.chain_verdicts_cached = m.shards.front()->tls_context->cache_hits();
   if (m.joined) {
     for (const auto& shard : m.shards) {
       s.sessions += shard->sessions;
