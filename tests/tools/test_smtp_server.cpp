@@ -36,7 +36,7 @@ std::string slash24(const std::string& address) { return address.substr(0, addre
 
 void configure_tls_server(ssl_ctx_st* ctx) {
   SSL_CTX_set_security_level(ctx, 0);
-  SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  SSL_CTX_set_num_tickets(ctx, 1);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 }

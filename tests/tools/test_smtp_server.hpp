@@ -60,9 +60,11 @@ struct ConnectionLog {
   std::string sni;                    // server name the client sent, if any
 };
 
-// The TLS settings of the server's contexts (OpenSSL's defaults otherwise: TLS 1.3
-// with two session tickets), shared with mxscan-tls-floor so that it measures the
-// same server. Certificates and key are loaded by the caller.
+// The TLS settings of the server's contexts, shared with mxscan-tls-floor so that it
+// measures the same server. Certificates and key are loaded by the caller. Like
+// Postfix (tls_server.c, SSL_CTX_set_num_tickets(server_ctx, 1)), the server sends
+// one stateless TLS 1.3 session ticket per handshake: the lab's Debian 12 Postfix
+// does, counted with `openssl s_client -starttls smtp -msg` (docs/performance.md).
 void configure_tls_server(ssl_ctx_st* ctx);
 
 struct ServerStats {
