@@ -16,21 +16,10 @@ using mxscan::TlsLibraryContext;
 
 namespace {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const noexcept { EVP_PKEY_free(k); }
-};
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* c) const noexcept { EVP_PKEY_CTX_free(c); }
-};
-struct X509Free {
-  void operator()(X509* x) const noexcept { X509_free(x); }
-};
-struct SslCtxFree {
-  void operator()(SSL_CTX* c) const noexcept { SSL_CTX_free(c); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using Cert = std::unique_ptr<X509, X509Free>;
+using Pkey = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
+using Cert = std::unique_ptr<X509, decltype(&X509_free)>;
+using SslCtx = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
 
 // A key of `type` made in the default context ("EC:P-384" names a curve, "RSA:1024" a size).
 Pkey make_key(const std::string& spec) {
@@ -39,14 +28,15 @@ Pkey make_key(const std::string& spec) {
                     arg = colon == std::string::npos ? "" : spec.substr(colon + 1);
   EVP_PKEY* params = nullptr;
   if (type == "DSA") {  // DSA keys need domain parameters first
-    PkeyCtx pctx(EVP_PKEY_CTX_new_from_name(nullptr, "DSA", nullptr));
+    PkeyCtx pctx(EVP_PKEY_CTX_new_from_name(nullptr, "DSA", nullptr), &EVP_PKEY_CTX_free);
     REQUIRE(EVP_PKEY_paramgen_init(pctx.get()) == 1);
     REQUIRE(EVP_PKEY_CTX_set_dsa_paramgen_bits(pctx.get(), 1024) == 1);
     REQUIRE(EVP_PKEY_paramgen(pctx.get(), &params) == 1);
   }
-  Pkey owned_params(params);
+  const Pkey owned_params(params, &EVP_PKEY_free);
   PkeyCtx ctx(params ? EVP_PKEY_CTX_new_from_pkey(nullptr, params, nullptr)
-                     : EVP_PKEY_CTX_new_from_name(nullptr, type.c_str(), nullptr));
+                     : EVP_PKEY_CTX_new_from_name(nullptr, type.c_str(), nullptr),
+              &EVP_PKEY_CTX_free);
   REQUIRE(ctx);
   REQUIRE(EVP_PKEY_keygen_init(ctx.get()) == 1);
   if (type == "EC") REQUIRE(EVP_PKEY_CTX_set_group_name(ctx.get(), arg.c_str()) == 1);
@@ -54,12 +44,12 @@ Pkey make_key(const std::string& spec) {
     REQUIRE(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), std::stoi(arg)) == 1);
   EVP_PKEY* key = nullptr;
   REQUIRE(EVP_PKEY_keygen(ctx.get(), &key) == 1);
-  return Pkey(key);
+  return Pkey(key, &EVP_PKEY_free);
 }
 
 // A self-signed certificate for `key`, as DER.
 std::vector<unsigned char> self_signed_der(EVP_PKEY* key) {
-  Cert cert(X509_new());
+  Cert cert(X509_new(), &X509_free);
   REQUIRE(cert);
   X509_set_version(cert.get(), X509_VERSION_3);
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 7);
@@ -82,11 +72,14 @@ std::vector<unsigned char> self_signed_der(EVP_PKEY* key) {
 }
 
 Cert parse_in(OSSL_LIB_CTX* libctx, const std::vector<unsigned char>& der) {
-  Cert cert(X509_new_ex(libctx, nullptr));
+  Cert cert(X509_new_ex(libctx, nullptr), &X509_free);
   REQUIRE(cert);
   const unsigned char* p = der.data();
   X509* out = cert.get();
-  if (!d2i_X509(&out, &p, static_cast<long>(der.size()))) return nullptr;  // d2i freed it
+  if (!d2i_X509(&out, &p, static_cast<long>(der.size()))) {
+    cert.release();  // a failed d2i has freed the object it was given
+    return Cert(nullptr, &X509_free);
+  }
   return cert;
 }
 
@@ -147,8 +140,7 @@ TEST_CASE("tls library context: a damaged public key fails as in the default con
 
 // The names of the cipher suites a client at security level 0 offers, TLS 1.0 to 1.3.
 std::vector<std::string> offered_suites(OSSL_LIB_CTX* libctx) {
-  const std::unique_ptr<SSL_CTX, SslCtxFree> ctx(
-      SSL_CTX_new_ex(libctx, nullptr, TLS_client_method()));
+  const SslCtx ctx(SSL_CTX_new_ex(libctx, nullptr, TLS_client_method()), &SSL_CTX_free);
   REQUIRE(ctx);
   SSL_CTX_set_security_level(ctx.get(), 0);
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_VERSION);
@@ -173,8 +165,7 @@ TEST_CASE("tls library context: TLS clients made in it offer the same cipher sui
 
 TEST_CASE("tls library context: TLS clients made in it offer every key-exchange group") {
   const TlsLibraryContext ctx;
-  const std::unique_ptr<SSL_CTX, SslCtxFree> ssl(
-      SSL_CTX_new_ex(ctx.get(), nullptr, TLS_client_method()));
+  const SslCtx ssl(SSL_CTX_new_ex(ctx.get(), nullptr, TLS_client_method()), &SSL_CTX_free);
   REQUIRE(ssl);
   // libssl learns the groups from the provider's TLS-GROUP capability (passed through).
   CHECK(SSL_CTX_set1_groups_list(ssl.get(), "X25519:X448:P-256:P-384:P-521:ffdhe2048:ffdhe8192") ==

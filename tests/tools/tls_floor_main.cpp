@@ -161,7 +161,10 @@ int main(int argc, char** argv) {
           const unsigned char* p = der;
           mxscan::X509Ptr parsed(X509_new_ex(libctx, nullptr));
           X509* out = parsed.get();
-          if (!out || !d2i_X509(&out, &p, der_len)) throw std::runtime_error("d2i_X509 failed");
+          if (!out || !d2i_X509(&out, &p, der_len)) {
+            (void)parsed.release();  // a failed d2i has freed the object it was given
+            throw std::runtime_error("d2i_X509 failed");
+          }
         }
       }
       return parse_s;
