@@ -30,7 +30,7 @@ struct SessionConfig {
   SmtpTimeouts timeouts;
   ReplyLimits reply_limits;
   std::size_t max_chain_certs = 16;
-  boost::asio::ssl::context* tls = nullptr;  // shared client context (TlsClientContext inside)
+  boost::asio::ssl::context* tls = nullptr;  // the worker's client context (TlsClientContext inside)
 };
 
 // `config` must outlive the session. `exchange` is sent as SNI when config.sni is

@@ -1,9 +1,9 @@
-// OpenSSL for measurement: the shared client context, verification bookkeeping
+// OpenSSL for measurement: the client contexts, verification bookkeeping
 // and what the scanner records from a server's certificate chain.
 //
 // Design note. A scanner must complete handshakes that a mail client would
 // refuse (old protocol versions, weak keys, untrusted chains) and still say why
-// a chain is untrusted. Hence one SSL_CTX at security level 0 from TLS 1.0 up,
+// a chain is untrusted. Hence client SSL_CTXs at security level 0 from TLS 1.0 up,
 // legacy renegotiation allowed, no session cache or tickets (each session is an
 // independent observation), and a verify callback that records every (depth,
 // error) pair and always continues: SSL_get_verify_result keeps only the last.
