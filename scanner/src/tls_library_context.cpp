@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mxscan {
@@ -62,18 +63,46 @@ std::string_view first_name(const char* names) {
   return all.substr(0, all.find(':'));
 }
 
+// Algorithms of other operations that a TLS client never asks for. libssl 3.0
+// derives its keys with the TLS13-KDF, TLS1-PRF and HKDF KDFs and computes record
+// MACs with HMAC (an EVP_MAC, or an HMAC key with the HMAC signature for CBC
+// suites); the other KDFs and MACs, and those also offered as keys (key managers,
+// key exchanges and signatures named TLS1-PRF, HKDF, SCRYPT, SIPHASH, POLY1305,
+// CMAC), serve applications, and X9.42 DH (DHX) keys appear in no TLS
+// certificate or key exchange. Dropped by name, so that an algorithm a later
+// OpenSSL adds stays available. Each one dropped makes every certificate cheaper
+// to parse (see the design note).
+constexpr std::string_view kDroppedKeyManagers[] = {"TLS1-PRF", "HKDF", "SCRYPT", "SIPHASH",
+                                                    "POLY1305", "CMAC", "DHX"};
+constexpr std::string_view kDroppedKeyExchanges[] = {"TLS1-PRF", "HKDF", "SCRYPT"};
+constexpr std::string_view kDroppedSignatures[] = {"SIPHASH", "POLY1305", "CMAC"};
+constexpr std::string_view kDroppedMacs[] = {"BLAKE2BMAC", "BLAKE2SMAC", "CMAC",    "GMAC",
+                                             "KMAC-128",   "KMAC-256",   "SIPHASH", "POLY1305"};
+constexpr std::string_view kDroppedKdfs[] = {"SSKDF",   "PBKDF2", "PKCS12KDF",    "SSHKDF",
+                                             "X963KDF", "KBKDF",  "X942KDF-ASN1", "X942KDF-CONCAT",
+                                             "SCRYPT",  "KRB5KDF"};
+
 bool keep_cipher(const OSSL_ALGORITHM& a) {
   return std::find(std::begin(kKeptCiphers), std::end(kKeptCiphers),
                    first_name(a.algorithm_names)) != std::end(kKeptCiphers);
 }
 
 bool keep_decoder(const OSSL_ALGORITHM& a) {
-  return a.property_definition && std::strstr(a.property_definition, kKeptDecoders);
+  return a.property_definition && std::strstr(a.property_definition, kKeptDecoders) &&
+         first_name(a.algorithm_names) != "DHX";
+}
+
+template <std::size_t N>
+auto all_but(const std::string_view (&dropped)[N]) {
+  return [&dropped](const OSSL_ALGORITHM& a) {
+    return std::find(std::begin(dropped), std::end(dropped), first_name(a.algorithm_names)) ==
+           std::end(dropped);
+  };
 }
 
 // The algorithms of `operation` that `keep` accepts, ending with an all-null entry.
-std::vector<OSSL_ALGORITHM> filtered(OSSL_PROVIDER* provider, int operation,
-                                     bool (*keep)(const OSSL_ALGORITHM&)) {
+template <typename Keep>
+std::vector<OSSL_ALGORITHM> filtered(OSSL_PROVIDER* provider, int operation, Keep keep) {
   std::vector<OSSL_ALGORITHM> out;
   int no_cache = 0;
   for (const OSSL_ALGORITHM* a = OSSL_PROVIDER_query_operation(provider, operation, &no_cache);
@@ -82,34 +111,43 @@ std::vector<OSSL_ALGORITHM> filtered(OSSL_PROVIDER* provider, int operation,
   }
   if (out.empty()) {
     throw std::runtime_error(
-        "OpenSSL's default provider lacks the ciphers or decoders of a TLS client");
+        "OpenSSL's default provider lacks what a TLS client needs (operation " +
+        std::to_string(operation) + ")");
   }
   out.push_back(OSSL_ALGORITHM{nullptr, nullptr, nullptr, nullptr});
   return out;
 }
 
 // The default provider in a library context of its own, and the parts of its
-// decoder and cipher lists the client keeps. Built once per process and never
-// freed: the pass-through providers of every TlsLibraryContext run its code with
-// its provider context, possibly on worker threads until the process ends.
+// algorithm lists the client keeps. Built once per process and never freed: the
+// pass-through providers of every TlsLibraryContext run its code with its
+// provider context, possibly on worker threads until the process ends.
 struct DefaultProvider {
   OSSL_LIB_CTX* libctx = nullptr;
   OSSL_PROVIDER* provider = nullptr;
-  std::vector<OSSL_ALGORITHM> decoders, ciphers;
+  std::vector<std::pair<int, std::vector<OSSL_ALGORITHM>>> own_lists;
 
   DefaultProvider() {
     libctx = OSSL_LIB_CTX_new();
     if (!libctx) throw std::runtime_error(openssl_error("OSSL_LIB_CTX_new"));
     provider = OSSL_PROVIDER_load(libctx, "default");
     if (!provider) throw std::runtime_error(openssl_error("loading OpenSSL's default provider"));
-    decoders = filtered(provider, OSSL_OP_DECODER, keep_decoder);
-    ciphers = filtered(provider, OSSL_OP_CIPHER, keep_cipher);
+    own_lists.emplace_back(OSSL_OP_DECODER, filtered(provider, OSSL_OP_DECODER, keep_decoder));
+    own_lists.emplace_back(OSSL_OP_CIPHER, filtered(provider, OSSL_OP_CIPHER, keep_cipher));
+    own_lists.emplace_back(OSSL_OP_KEYMGMT,
+                           filtered(provider, OSSL_OP_KEYMGMT, all_but(kDroppedKeyManagers)));
+    own_lists.emplace_back(OSSL_OP_KEYEXCH,
+                           filtered(provider, OSSL_OP_KEYEXCH, all_but(kDroppedKeyExchanges)));
+    own_lists.emplace_back(OSSL_OP_SIGNATURE,
+                           filtered(provider, OSSL_OP_SIGNATURE, all_but(kDroppedSignatures)));
+    own_lists.emplace_back(OSSL_OP_MAC, filtered(provider, OSSL_OP_MAC, all_but(kDroppedMacs)));
+    own_lists.emplace_back(OSSL_OP_KDF, filtered(provider, OSSL_OP_KDF, all_but(kDroppedKdfs)));
   }
 
   // The filtered list of `operation`, or nullptr for the ones passed through whole.
   const OSSL_ALGORITHM* own_list(int operation) const {
-    if (operation == OSSL_OP_DECODER) return decoders.data();
-    if (operation == OSSL_OP_CIPHER) return ciphers.data();
+    for (const auto& [op, list] : own_lists)
+      if (op == operation) return list.data();
     return nullptr;
   }
 };

@@ -1,7 +1,11 @@
 #include "mxscan/scanner/tls_library_context.hpp"
 
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/decoder.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -97,7 +101,7 @@ TEST_CASE("tls library context: only the SubjectPublicKeyInfo decoders, one per 
   std::pair<int, int> counts{0, 0};  // (all, SubjectPublicKeyInfo)
   OSSL_DECODER_do_all_provided(ctx.get(), count_spki_decoder, &counts);
   CHECK(counts.first == counts.second);
-  CHECK(counts.first >= 10);  // RSA, RSA-PSS, EC, X25519, X448, ED25519, ED448, DSA, DH, DHX, ...
+  CHECK(counts.first >= 10);  // RSA, RSA-PSS, EC, X25519, X448, ED25519, ED448, DSA, DH, SM2, ...
   CHECK(TlsLibraryContext::decoder_count(ctx.get()) == counts.first);
   // The default context has the rest: private keys, MSBLOB, PVK, PEM, encrypted keys.
   CHECK(TlsLibraryContext::decoder_count(nullptr) > counts.first);
@@ -173,4 +177,175 @@ TEST_CASE("tls library context: TLS clients made in it offer every key-exchange 
   CHECK(SSL_CTX_set_cipher_list(ssl.get(), "ALL:@SECLEVEL=0") == 1);
   CHECK(SSL_CTX_set_ciphersuites(ssl.get(),
                                  "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256") == 1);
+}
+
+// Fetchable in `libctx`: the key manager, key exchange, signature, MAC or KDF `name`.
+bool fetchable(OSSL_LIB_CTX* libctx, const std::string& kind, const char* name) {
+  if (kind == "keymgmt") {
+    EVP_KEYMGMT* m = EVP_KEYMGMT_fetch(libctx, name, nullptr);
+    EVP_KEYMGMT_free(m);
+    return m != nullptr;
+  }
+  if (kind == "keyexch") {
+    EVP_KEYEXCH* m = EVP_KEYEXCH_fetch(libctx, name, nullptr);
+    EVP_KEYEXCH_free(m);
+    return m != nullptr;
+  }
+  if (kind == "signature") {
+    EVP_SIGNATURE* m = EVP_SIGNATURE_fetch(libctx, name, nullptr);
+    EVP_SIGNATURE_free(m);
+    return m != nullptr;
+  }
+  if (kind == "mac") {
+    EVP_MAC* m = EVP_MAC_fetch(libctx, name, nullptr);
+    EVP_MAC_free(m);
+    return m != nullptr;
+  }
+  EVP_KDF* m = EVP_KDF_fetch(libctx, name, nullptr);
+  EVP_KDF_free(m);
+  return m != nullptr;
+}
+
+TEST_CASE("tls library context: leaves out only algorithms a TLS client never uses") {
+  const TlsLibraryContext ctx;
+  ERR_set_mark();  // failed fetches queue errors; they are expected here
+  const std::vector<std::pair<std::string, const char*>> dropped = {
+      {"keymgmt", "HKDF"},       {"keymgmt", "TLS1-PRF"}, {"keymgmt", "SCRYPT"},
+      {"keymgmt", "SIPHASH"},    {"keymgmt", "POLY1305"}, {"keymgmt", "CMAC"},
+      {"keymgmt", "DHX"},        {"keyexch", "HKDF"},     {"keyexch", "TLS1-PRF"},
+      {"keyexch", "SCRYPT"},     {"signature", "CMAC"},   {"signature", "SIPHASH"},
+      {"signature", "POLY1305"}, {"mac", "CMAC"},         {"mac", "GMAC"},
+      {"mac", "KMAC-128"},       {"mac", "BLAKE2BMAC"},   {"mac", "SIPHASH"},
+      {"mac", "POLY1305"},       {"kdf", "PBKDF2"},       {"kdf", "SSKDF"},
+      {"kdf", "X963KDF"},        {"kdf", "SCRYPT"},       {"kdf", "KBKDF"},
+      {"kdf", "X942KDF-ASN1"},   {"kdf", "SSHKDF"},       {"kdf", "PKCS12KDF"},
+      {"kdf", "KRB5KDF"},
+  };
+  for (const auto& [kind, name] : dropped) {
+    INFO(kind << " " << name);
+    CHECK(fetchable(nullptr, kind, name));          // the default context has it...
+    CHECK_FALSE(fetchable(ctx.get(), kind, name));  // ...the client's does not
+  }
+  const std::vector<std::pair<std::string, const char*>> kept = {
+      {"keymgmt", "RSA"},    {"keymgmt", "RSA-PSS"}, {"keymgmt", "EC"},      {"keymgmt", "DH"},
+      {"keymgmt", "DSA"},    {"keymgmt", "X25519"},  {"keymgmt", "X448"},    {"keymgmt", "ED25519"},
+      {"keymgmt", "ED448"},  {"keymgmt", "HMAC"},    {"keyexch", "ECDH"},    {"keyexch", "DH"},
+      {"keyexch", "X25519"}, {"signature", "RSA"},   {"signature", "ECDSA"}, {"signature", "HMAC"},
+      {"signature", "DSA"},  {"mac", "HMAC"},        {"kdf", "TLS13-KDF"},   {"kdf", "TLS1-PRF"},
+      {"kdf", "HKDF"},
+  };
+  for (const auto& [kind, name] : kept) {
+    INFO(kind << " " << name);
+    CHECK(fetchable(ctx.get(), kind, name));
+  }
+  ERR_pop_to_mark();
+}
+
+// One TLS connection over a BIO pair: a client made in `client_libctx` against a
+// server in the default context, both at security level 0, limited to `version` and
+// to one cipher suite and one group. Returns the suite negotiated after one record
+// each way, or what failed.
+std::string handshake(OSSL_LIB_CTX* client_libctx, EVP_PKEY* key,
+                      const std::vector<unsigned char>& cert_der, int version, const char* suite,
+                      const char* group) {
+  const SslCtx sctx(SSL_CTX_new_ex(nullptr, nullptr, TLS_server_method()), &SSL_CTX_free);
+  const SslCtx cctx(SSL_CTX_new_ex(client_libctx, nullptr, TLS_client_method()), &SSL_CTX_free);
+  REQUIRE(sctx);
+  REQUIRE(cctx);
+  for (SSL_CTX* c : {sctx.get(), cctx.get()}) {
+    SSL_CTX_set_security_level(c, 0);
+    SSL_CTX_set_min_proto_version(c, version);
+    SSL_CTX_set_max_proto_version(c, version);
+    if (version == TLS1_3_VERSION) {
+      REQUIRE(SSL_CTX_set_ciphersuites(c, suite) == 1);
+    } else {
+      REQUIRE(SSL_CTX_set_cipher_list(c, (std::string(suite) + ":@SECLEVEL=0").c_str()) == 1);
+    }
+    REQUIRE(SSL_CTX_set1_groups_list(c, group) == 1);
+  }
+  const unsigned char* p = cert_der.data();
+  const Cert cert(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())), &X509_free);
+  REQUIRE(cert);
+  REQUIRE(SSL_CTX_use_certificate(sctx.get(), cert.get()) == 1);
+  REQUIRE(SSL_CTX_use_PrivateKey(sctx.get(), key) == 1);
+  SSL_CTX_set_dh_auto(sctx.get(), 1);
+  using Ssl = std::unique_ptr<SSL, decltype(&SSL_free)>;
+  const Ssl server(SSL_new(sctx.get()), &SSL_free), client(SSL_new(cctx.get()), &SSL_free);
+  BIO *server_end = nullptr, *client_end = nullptr;
+  REQUIRE(BIO_new_bio_pair(&server_end, 0, &client_end, 0) == 1);
+  SSL_set_bio(server.get(), server_end, server_end);
+  SSL_set_bio(client.get(), client_end, client_end);
+  SSL_set_accept_state(server.get());
+  SSL_set_connect_state(client.get());
+  bool client_done = false, server_done = false;
+  for (int round = 0; round < 20 && !(client_done && server_done); ++round) {
+    if (!client_done) {
+      const int r = SSL_do_handshake(client.get());
+      if (r == 1)
+        client_done = true;
+      else if (SSL_get_error(client.get(), r) != SSL_ERROR_WANT_READ)
+        return "client handshake failed";
+    }
+    if (!server_done) {
+      const int r = SSL_do_handshake(server.get());
+      if (r == 1)
+        server_done = true;
+      else if (SSL_get_error(server.get(), r) != SSL_ERROR_WANT_READ)
+        return "server handshake failed";
+    }
+  }
+  if (!client_done || !server_done) return "handshake did not finish";
+  // One record each way: the record layer's cipher and MAC in both directions.
+  char byte = 0;
+  if (SSL_write(client.get(), "c", 1) != 1 || SSL_read(server.get(), &byte, 1) != 1 || byte != 'c')
+    return "client to server record failed";
+  if (SSL_write(server.get(), "s", 1) != 1 || SSL_read(client.get(), &byte, 1) != 1 || byte != 's')
+    return "server to client record failed";
+  return SSL_CIPHER_get_name(SSL_get_current_cipher(client.get()));
+}
+
+TEST_CASE("tls library context: handshakes of every kind complete in it") {
+  const TlsLibraryContext ctx;
+  const Pkey ec_key = make_key("EC:P-256"), rsa_key = make_key("RSA:1024");
+  const auto ec_cert = self_signed_der(ec_key.get()), rsa_cert = self_signed_der(rsa_key.get());
+  struct Case {
+    int version;
+    const char* suite;
+    bool rsa;
+    const char* group;
+  };
+  const Case cases[] = {
+      // TLS 1.3: every suite, every kind of group.
+      {TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256", false, "X25519"},
+      {TLS1_3_VERSION, "TLS_AES_256_GCM_SHA384", false, "X448"},
+      {TLS1_3_VERSION, "TLS_CHACHA20_POLY1305_SHA256", false, "P-256"},
+      {TLS1_3_VERSION, "TLS_AES_128_CCM_SHA256", false, "P-384"},
+      {TLS1_3_VERSION, "TLS_AES_128_CCM_8_SHA256", true, "P-521"},
+      {TLS1_3_VERSION, "TLS_AES_256_GCM_SHA384", true, "ffdhe2048"},
+      // TLS 1.2: AEAD, CBC with HMAC (an HMAC key and signature), RSA key transport,
+      // finite-field DHE, and the rarer ciphers (no 3DES: Debian builds without it).
+      // An ECDSA certificate's curve must be among the client's groups.
+      {TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256", false, "X25519:P-256"},
+      {TLS1_2_VERSION, "ECDHE-ECDSA-AES256-SHA384", false, "P-256"},
+      {TLS1_2_VERSION, "ECDHE-RSA-AES128-SHA", true, "P-256"},
+      {TLS1_2_VERSION, "ECDHE-RSA-CHACHA20-POLY1305", true, "X25519"},
+      {TLS1_2_VERSION, "DHE-RSA-AES256-GCM-SHA384", true, "ffdhe2048"},
+      {TLS1_2_VERSION, "AES128-SHA256", true, "X25519"},
+      {TLS1_2_VERSION, "ECDHE-ECDSA-ARIA128-GCM-SHA256", false, "P-256"},
+      {TLS1_2_VERSION, "ECDHE-ECDSA-CAMELLIA256-SHA384", false, "P-256"},
+      {TLS1_2_VERSION, "ECDHE-ECDSA-AES128-CCM8", false, "P-256"},
+      // TLS 1.0 and 1.1: the MD5+SHA-1 PRF.
+      {TLS1_1_VERSION, "ECDHE-RSA-AES256-SHA", true, "P-256"},
+      {TLS1_VERSION, "DHE-RSA-AES128-SHA", true, "ffdhe2048"},
+      {TLS1_VERSION, "AES256-SHA", true, "X25519"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.suite << " with " << c.group << (c.rsa ? ", RSA certificate" : ", EC certificate"));
+    EVP_PKEY* key = c.rsa ? rsa_key.get() : ec_key.get();
+    const auto& cert = c.rsa ? rsa_cert : ec_cert;
+    const std::string in_default = handshake(nullptr, key, cert, c.version, c.suite, c.group);
+    CHECK(in_default == handshake(ctx.get(), key, cert, c.version, c.suite, c.group));
+    CHECK(in_default.find("failed") == std::string::npos);
+    ERR_clear_error();
+  }
 }
