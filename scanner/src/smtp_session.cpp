@@ -220,8 +220,16 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
                                           asio::ip::address_v4::bytes_type{address.bytes[0], address.bytes[1],
                                                                            address.bytes[2], address.bytes[3]})),
                          cfg.port);
+  // Opened non-blocking before connecting: one FIONBIO serves Asio's reactor and
+  // the reads that wait for readability and then read_some alike.
+  error_code connect_ec;
+  w.socket.open(endpoint.protocol(), connect_ec);
+  if (!connect_ec) w.socket.non_blocking(true, connect_ec);
   w.arm(w.deadline(t.connect));
-  auto [connect_ec] = co_await w.socket.async_connect(endpoint, w.token());
+  if (!connect_ec) {
+    auto [ec] = co_await w.socket.async_connect(endpoint, w.token());
+    connect_ec = ec;
+  }
   const bool connect_timed_out = w.disarm();
   if (!connect_timed_out && connect_ec == asio::error::connection_reset) {
     // The handshake completed (a refused SYN is ECONNREFUSED) and the server reset the
@@ -245,7 +253,6 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
     co_return obs;
   }
   error_code ignored;
-  w.socket.non_blocking(true, ignored);
   w.socket.set_option(tcp::no_delay(true), ignored);
 
   // Greeting: the complete (possibly multi-line) reply before anything is sent.
