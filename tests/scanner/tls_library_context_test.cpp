@@ -179,31 +179,22 @@ TEST_CASE("tls library context: TLS clients made in it offer every key-exchange 
                                  "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256") == 1);
 }
 
+// Whether `fetch` finds `name` in `libctx` (the object fetched is released at once).
+template <typename Method>
+bool found(Method* (*fetch)(OSSL_LIB_CTX*, const char*, const char*), void (*release)(Method*),
+           OSSL_LIB_CTX* libctx, const char* name) {
+  Method* method = fetch(libctx, name, nullptr);
+  release(method);
+  return method != nullptr;
+}
+
 // Fetchable in `libctx`: the key manager, key exchange, signature, MAC or KDF `name`.
 bool fetchable(OSSL_LIB_CTX* libctx, const std::string& kind, const char* name) {
-  if (kind == "keymgmt") {
-    EVP_KEYMGMT* m = EVP_KEYMGMT_fetch(libctx, name, nullptr);
-    EVP_KEYMGMT_free(m);
-    return m != nullptr;
-  }
-  if (kind == "keyexch") {
-    EVP_KEYEXCH* m = EVP_KEYEXCH_fetch(libctx, name, nullptr);
-    EVP_KEYEXCH_free(m);
-    return m != nullptr;
-  }
-  if (kind == "signature") {
-    EVP_SIGNATURE* m = EVP_SIGNATURE_fetch(libctx, name, nullptr);
-    EVP_SIGNATURE_free(m);
-    return m != nullptr;
-  }
-  if (kind == "mac") {
-    EVP_MAC* m = EVP_MAC_fetch(libctx, name, nullptr);
-    EVP_MAC_free(m);
-    return m != nullptr;
-  }
-  EVP_KDF* m = EVP_KDF_fetch(libctx, name, nullptr);
-  EVP_KDF_free(m);
-  return m != nullptr;
+  if (kind == "keymgmt") return found(&EVP_KEYMGMT_fetch, &EVP_KEYMGMT_free, libctx, name);
+  if (kind == "keyexch") return found(&EVP_KEYEXCH_fetch, &EVP_KEYEXCH_free, libctx, name);
+  if (kind == "signature") return found(&EVP_SIGNATURE_fetch, &EVP_SIGNATURE_free, libctx, name);
+  if (kind == "mac") return found(&EVP_MAC_fetch, &EVP_MAC_free, libctx, name);
+  return found(&EVP_KDF_fetch, &EVP_KDF_free, libctx, name);
 }
 
 TEST_CASE("tls library context: leaves out only algorithms a TLS client never uses") {
@@ -277,22 +268,17 @@ std::string handshake(OSSL_LIB_CTX* client_libctx, EVP_PKEY* key,
   SSL_set_bio(client.get(), client_end, client_end);
   SSL_set_accept_state(server.get());
   SSL_set_connect_state(client.get());
+  // One handshake step of a side not done yet: false when it failed.
+  const auto step = [](SSL* ssl, bool& done) {
+    if (done) return true;
+    const int r = SSL_do_handshake(ssl);
+    done = r == 1;
+    return done || SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ;
+  };
   bool client_done = false, server_done = false;
   for (int round = 0; round < 20 && !(client_done && server_done); ++round) {
-    if (!client_done) {
-      const int r = SSL_do_handshake(client.get());
-      if (r == 1)
-        client_done = true;
-      else if (SSL_get_error(client.get(), r) != SSL_ERROR_WANT_READ)
-        return "client handshake failed";
-    }
-    if (!server_done) {
-      const int r = SSL_do_handshake(server.get());
-      if (r == 1)
-        server_done = true;
-      else if (SSL_get_error(server.get(), r) != SSL_ERROR_WANT_READ)
-        return "server handshake failed";
-    }
+    if (!step(client.get(), client_done)) return "client handshake failed";
+    if (!step(server.get(), server_done)) return "server handshake failed";
   }
   if (!client_done || !server_done) return "handshake did not finish";
   // One record each way: the record layer's cipher and MAC in both directions.
