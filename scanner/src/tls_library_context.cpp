@@ -87,17 +87,18 @@ bool keep_cipher(const OSSL_ALGORITHM& a) {
                    first_name(a.algorithm_names)) != std::end(kKeptCiphers);
 }
 
-bool keep_decoder(const OSSL_ALGORITHM& a) {
-  return a.property_definition && std::strstr(a.property_definition, kKeptDecoders) &&
-         first_name(a.algorithm_names) != "DHX";
-}
-
 template <std::size_t N>
 auto all_but(const std::string_view (&dropped)[N]) {
   return [&dropped](const OSSL_ALGORITHM& a) {
     return std::find(std::begin(dropped), std::end(dropped), first_name(a.algorithm_names)) ==
            std::end(dropped);
   };
+}
+
+// A decoder is named after the key type it makes: none for a key type left out.
+bool keep_decoder(const OSSL_ALGORITHM& a) {
+  return a.property_definition && std::strstr(a.property_definition, kKeptDecoders) &&
+         all_but(kDroppedKeyManagers)(a);
 }
 
 // The algorithms of `operation` that `keep` accepts, ending with an all-null entry.

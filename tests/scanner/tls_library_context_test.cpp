@@ -1,7 +1,6 @@
 #include "mxscan/scanner/tls_library_context.hpp"
 
 #include <openssl/bio.h>
-#include <openssl/core_names.h>
 #include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -254,8 +253,7 @@ std::string handshake(OSSL_LIB_CTX* client_libctx, EVP_PKEY* key,
     }
     REQUIRE(SSL_CTX_set1_groups_list(c, group) == 1);
   }
-  const unsigned char* p = cert_der.data();
-  const Cert cert(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())), &X509_free);
+  const Cert cert = parse_in(nullptr, cert_der);
   REQUIRE(cert);
   REQUIRE(SSL_CTX_use_certificate(sctx.get(), cert.get()) == 1);
   REQUIRE(SSL_CTX_use_PrivateKey(sctx.get(), key) == 1);
