@@ -4,11 +4,11 @@
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,6 +19,7 @@
 
 #include "mxscan/scanner/smtp_reply.hpp"
 #include "mxscan/scanner/tls_client.hpp"
+#include "mxscan/scanner/tls_link.hpp"
 
 namespace mxscan {
 namespace {
@@ -49,12 +50,11 @@ struct DeadlineState {
   bool fired = false;
 };
 
-// What a session owns on the wire. The TLS stream takes the socket over once
-// STARTTLS is accepted; `plain()` is the socket in both cases.
+// What a session owns on the wire: the socket, and from STARTTLS on the TLS state.
 struct Wire {
   explicit Wire(const asio::any_io_executor& ex) : socket(ex), timer(ex) {}
   tcp::socket socket;
-  std::unique_ptr<asio::ssl::stream<tcp::socket>> tls;
+  std::unique_ptr<TlsLink> tls;
   asio::steady_timer timer;
   std::string inbuf;  // bytes received and not yet parsed
   Clock::time_point session_deadline{};
@@ -83,7 +83,6 @@ struct Wire {
   }
   auto token() { return asio::bind_cancellation_slot(dl->signal.slot(), kTuple); }
 
-  tcp::socket& plain() { return tls ? tls->next_layer() : socket; }
   Clock::time_point deadline(Clock::duration phase) const {
     return std::min(Clock::now() + phase, session_deadline);
   }
@@ -96,16 +95,77 @@ std::array<char, 16384>& scratch() {
   return buffer;
 }
 
+// Sends what OpenSSL has written and the socket has not taken yet: at once when
+// the socket takes it all (as it nearly always does), else waiting for room.
+asio::awaitable<Io> send_tls_output(Wire& w, Clock::time_point deadline) {
+  const std::string_view out = w.tls->pending_output();
+  error_code ec;
+  std::size_t sent = w.socket.send(asio::buffer(out), 0, ec);  // the socket is non-blocking
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    sent = 0;
+    ec = {};
+  }
+  if (!ec && sent < out.size()) {
+    w.arm(deadline);
+    auto [wec, n] = co_await asio::async_write(w.socket, asio::buffer(out.substr(sent)), w.token());
+    if (w.disarm()) co_return Io::timeout;
+    ec = wec;
+  }
+  w.tls->output_sent();
+  w.last_error = ec;
+  co_return classify(ec);
+}
+
+// Feeds OpenSSL what the socket has, waiting for it if need be.
+asio::awaitable<Io> receive_tls_input(Wire& w, Clock::time_point deadline) {
+  w.arm(deadline);
+  auto [ec, n] = co_await w.socket.async_read_some(
+      asio::buffer(w.tls->input_space().data(), w.tls->input_space().size()), w.token());
+  if (w.disarm()) co_return Io::timeout;
+  if (ec == asio::error::eof) {
+    w.tls->peer_closed();
+    co_return Io::ok;  // OpenSSL's next read sees the end and says what it means
+  }
+  w.last_error = ec;
+  if (ec) co_return classify(ec);
+  w.tls->received(n);
+  co_return Io::ok;
+}
+
+// Runs one OpenSSL call (handshake, write or read) until it is done: sends what
+// it wrote, feeds it what it waits for. With `hold_output`, what a successful
+// call wrote stays queued and leaves with the next call's output (the client's
+// Finished with the first command after the handshake). When the call fails,
+// its alert is still sent, and the call's error is the one recorded.
+template <typename Call>
+asio::awaitable<Io> run_tls(Wire& w, Call call, Clock::time_point deadline,
+                            bool hold_output = false) {
+  for (;;) {
+    const TlsLink::Step step = w.tls->step(call);
+    if (step == TlsLink::Step::done && hold_output) co_return Io::ok;
+    Io sent = Io::ok;
+    if (!w.tls->pending_output().empty()) sent = co_await send_tls_output(w, deadline);
+    if (step == TlsLink::Step::failed) {
+      w.last_error = w.tls->error();
+      co_return classify(w.last_error);
+    }
+    if (sent != Io::ok || step == TlsLink::Step::done) co_return sent;
+    const Io got = co_await receive_tls_input(w, deadline);
+    if (got != Io::ok) co_return got;
+  }
+}
+
 asio::awaitable<Io> read_more(Wire& w, Clock::time_point deadline) {
   if (w.tls) {
-    auto buffer = std::make_unique<std::array<char, 4096>>();
-    w.arm(deadline);
-    const auto [ec, n] = co_await w.tls->async_read_some(asio::buffer(*buffer), w.token());
-    if (w.disarm()) co_return Io::timeout;
-    w.last_error = ec;
-    if (ec) co_return classify(ec);
-    w.inbuf.append(buffer->data(), n);
-    co_return Io::ok;
+    co_return co_await run_tls(
+        w,
+        [&w](SSL* ssl) {
+          auto& buffer = scratch();  // copied out before anything else can run
+          const int r = SSL_read(ssl, buffer.data(), static_cast<int>(buffer.size()));
+          if (r > 0) w.inbuf.append(buffer.data(), static_cast<std::size_t>(r));
+          return r;
+        },
+        deadline);
   }
   for (;;) {
     w.arm(deadline);
@@ -150,14 +210,14 @@ asio::awaitable<ReplyOutcome> read_reply(Wire& w, const ReplyLimits& limits, Clo
 
 asio::awaitable<Io> send(Wire& w, std::string line, Clock::time_point deadline) {
   line += "\r\n";
-  w.arm(deadline);
   if (w.tls) {
-    auto [ec, n] = co_await asio::async_write(*w.tls, asio::buffer(line), w.token());
-    w.last_error = ec;
-  } else {
-    auto [ec, n] = co_await asio::async_write(w.socket, asio::buffer(line), w.token());
-    w.last_error = ec;
+    co_return co_await run_tls(
+        w, [&line](SSL* ssl) { return SSL_write(ssl, line.data(), static_cast<int>(line.size())); },
+        deadline);
   }
+  w.arm(deadline);
+  auto [ec, n] = co_await asio::async_write(w.socket, asio::buffer(line), w.token());
+  w.last_error = ec;
   if (w.disarm()) co_return Io::timeout;
   co_return classify(w.last_error);
 }
@@ -335,17 +395,18 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
 
     // TLS handshake over the same connection; the TLS objects exist from here on.
     obs.phase = SmtpPhase::tls_handshake;
-    w.tls = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(w.socket), *cfg.tls);
-    SSL* ssl = w.tls->native_handle();
+    w.tls = std::make_unique<TlsLink>(cfg.tls->get());
+    SSL* ssl = w.tls->ssl();
     VerifyLog verify_log;
     attach_verify_log(ssl, &verify_log);
     if (cfg.sni && !exchange.empty()) set_sni(ssl, exchange);
-    w.arm(w.deadline(t.tls_handshake));
-    auto [handshake_ec] = co_await w.tls->async_handshake(asio::ssl::stream_base::client, w.token());
-    const bool handshake_timed_out = w.disarm();
-    if (handshake_timed_out || handshake_ec) {
+    // The Finished flight waits for the EHLO below: one segment instead of two.
+    const Io handshake = co_await run_tls(
+        w, [](SSL* s) { return SSL_do_handshake(s); }, w.deadline(t.tls_handshake), true);
+    if (handshake != Io::ok) {
       obs.status = SmtpStatus::tls_failed;
-      obs.error = "tls handshake: " + (handshake_timed_out ? std::string("timed out") : handshake_ec.message());
+      obs.error = "tls handshake: " +
+                  (handshake == Io::timeout ? std::string("timed out") : w.last_error.message());
       finish(obs);
       co_return obs;
     }

@@ -1,7 +1,5 @@
 #include "mxscan/scanner/smtp_stage.hpp"
 
-#include <openssl/ssl.h>
-
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -9,7 +7,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <mutex>
@@ -71,7 +68,6 @@ struct SmtpStage::Impl {
     std::size_t sessions = 0, retries = 0, completed = 0;  // shard thread only; read after join
     // The shard's own TLS context (tls_client.hpp: OpenSSL's locks stay per core).
     std::unique_ptr<TlsClientContext> tls_context;
-    std::unique_ptr<asio::ssl::context> asio_tls;
     SessionConfig session;
   };
 
@@ -247,13 +243,11 @@ SmtpStage::SmtpStage(SmtpOptions options, std::shared_ptr<const AsnSource> asn, 
   const TlsClientSettings tls{m.options.ca_file, m.options.max_chain_bytes};
   for (unsigned i = 0; i < m.options.threads; ++i) {
     auto shard = std::make_unique<Impl::Shard>(shard_limits(m.options));
-    shard->tls_context = m.shards.empty()
-                             ? std::make_unique<TlsClientContext>(tls)
-                             : std::make_unique<TlsClientContext>(tls, *m.shards.front()->tls_context);
-    SSL_CTX_up_ref(shard->tls_context->get());  // asio's context takes one reference
-    shard->asio_tls = std::make_unique<asio::ssl::context>(shard->tls_context->get());
+    shard->tls_context =
+        m.shards.empty() ? std::make_unique<TlsClientContext>(tls)
+                         : std::make_unique<TlsClientContext>(tls, *m.shards.front()->tls_context);
     shard->session = m.session;
-    shard->session.tls = shard->asio_tls.get();
+    shard->session.tls = shard->tls_context.get();
     m.shards.push_back(std::move(shard));
   }
   asio::co_spawn(m.shards.front()->io, flush_stale_window(&m), asio::detached);

@@ -17,11 +17,9 @@
 #include "mxscan/scanner/ip_prefix.hpp"
 #include "mxscan/scanner/smtp_options.hpp"
 
-namespace boost::asio::ssl {
-class context;
-}
-
 namespace mxscan {
+
+class TlsClientContext;
 
 struct SessionConfig {
   std::string ehlo_name;  // a FQDN (resolve_ehlo_name)
@@ -30,7 +28,7 @@ struct SessionConfig {
   SmtpTimeouts timeouts;
   ReplyLimits reply_limits;
   std::size_t max_chain_certs = 16;
-  boost::asio::ssl::context* tls = nullptr;  // the worker's client context (TlsClientContext inside)
+  const TlsClientContext* tls = nullptr;  // the worker's client context
 };
 
 // `config` must outlive the session. `exchange` is sent as SNI when config.sni is

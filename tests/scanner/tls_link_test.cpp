@@ -1,0 +1,209 @@
+#include "mxscan/scanner/tls_link.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "mxscan/scanner/tls_client.hpp"
+
+using mxscan::TlsLink;
+using Step = TlsLink::Step;
+
+namespace {
+
+using SslCtx = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
+using Ssl = std::unique_ptr<SSL, decltype(&SSL_free)>;
+
+// A server with a fresh self-signed P-256 certificate, reading from and writing
+// to memory BIOs the test moves bytes through.
+struct MemoryServer {
+  SslCtx ctx{SSL_CTX_new(TLS_server_method()), &SSL_CTX_free};
+  Ssl ssl{nullptr, &SSL_free};
+  BIO* in = nullptr;
+  BIO* out = nullptr;
+
+  MemoryServer() {
+    REQUIRE(ctx);
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    REQUIRE(key);
+    X509* cert = X509_new();
+    REQUIRE(cert);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("mx.link.test"), -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509_set_pubkey(cert, key);
+    REQUIRE(X509_sign(cert, key, EVP_sha256()) > 0);
+    REQUIRE(SSL_CTX_use_certificate(ctx.get(), cert) == 1);
+    REQUIRE(SSL_CTX_use_PrivateKey(ctx.get(), key) == 1);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    ssl.reset(SSL_new(ctx.get()));
+    REQUIRE(ssl);
+    in = BIO_new(BIO_s_mem());
+    out = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(in, -1);
+    SSL_set_bio(ssl.get(), in, out);
+    SSL_set_accept_state(ssl.get());
+  }
+  // Everything the server has written so far.
+  std::string take_output() {
+    std::string bytes(static_cast<std::size_t>(BIO_ctrl_pending(out)), '\0');
+    if (!bytes.empty()) REQUIRE(BIO_read(out, bytes.data(), static_cast<int>(bytes.size())) > 0);
+    return bytes;
+  }
+  void give(std::string_view bytes) {
+    REQUIRE(BIO_write(in, bytes.data(), static_cast<int>(bytes.size())) ==
+            static_cast<int>(bytes.size()));
+  }
+};
+
+// Hands `bytes` to the link as the socket would: at most its input space at a time.
+void deliver(TlsLink& link, std::string_view bytes, std::size_t piece = 4096) {
+  while (!bytes.empty()) {
+    const std::size_t n = std::min({piece, bytes.size(), link.input_space().size()});
+    std::memcpy(link.input_space().data(), bytes.data(), n);
+    link.received(n);
+    bytes.remove_prefix(n);
+  }
+}
+
+std::string take_output(TlsLink& link) {
+  std::string bytes(link.pending_output());
+  link.output_sent();
+  return bytes;
+}
+
+Step handshake(TlsLink& link) {
+  return link.step([](SSL* s) { return SSL_do_handshake(s); });
+}
+
+// Client and server up to the point where the client's handshake is done and
+// its Finished is waiting in pending_output().
+void handshake_until_client_done(TlsLink& client, MemoryServer& server, std::size_t piece = 4096) {
+  REQUIRE(handshake(client) == Step::want_input);
+  const std::string hello = take_output(client);
+  REQUIRE(!hello.empty());
+  CHECK(hello[0] == 0x16);  // a handshake record: the ClientHello
+  server.give(hello);
+  REQUIRE(SSL_get_error(server.ssl.get(), SSL_do_handshake(server.ssl.get())) ==
+          SSL_ERROR_WANT_READ);
+  const std::string flight = server.take_output();
+  REQUIRE(flight.size() > 200);
+  // Fed in pieces, the client keeps asking for more until the flight is complete.
+  std::size_t given = 0;
+  Step step = Step::want_input;
+  while (given < flight.size()) {
+    const std::size_t n = std::min(piece, flight.size() - given);
+    deliver(client, std::string_view(flight).substr(given, n), piece);
+    given += n;
+    step = handshake(client);
+    if (given < flight.size()) REQUIRE(step == Step::want_input);
+  }
+  REQUIRE(step == Step::done);
+}
+
+}  // namespace
+
+TEST_CASE("tls link: handshake, first command with the Finished, reply", "[tls]") {
+  const mxscan::TlsClientContext client_ctx(mxscan::TlsClientSettings{});
+  MemoryServer server;
+  TlsLink link(client_ctx.get());
+
+  SECTION("flight delivered whole") { handshake_until_client_done(link, server); }
+  SECTION("flight delivered 100 bytes at a time") {
+    handshake_until_client_done(link, server, 100);
+  }
+
+  // The Finished is still queued: a command written now leaves with it.
+  const std::size_t finished_size = link.pending_output().size();
+  REQUIRE(finished_size > 0);
+  const std::string command = "EHLO scanner.example\r\n";
+  int written = 0;
+  REQUIRE(
+      link.step(
+          [&](SSL* s) { return SSL_write(s, command.data(), static_cast<int>(command.size())); },
+          &written) == Step::done);
+  CHECK(written == static_cast<int>(command.size()));
+  CHECK(link.pending_output().size() > finished_size + command.size());
+  server.give(take_output(link));
+  CHECK(link.pending_output().empty());
+
+  // One delivery completes the server's handshake and carries the command.
+  REQUIRE(SSL_do_handshake(server.ssl.get()) == 1);
+  char got[256] = {};
+  const int n = SSL_read(server.ssl.get(), got, sizeof got);
+  REQUIRE(n > 0);
+  CHECK(std::string(got, static_cast<std::size_t>(n)) == command);
+
+  const std::string reply = "250 mx.link.test\r\n";
+  REQUIRE(SSL_write(server.ssl.get(), reply.data(), static_cast<int>(reply.size())) > 0);
+  deliver(link, server.take_output());
+  std::string read;
+  char buffer[512];
+  Step step = Step::want_input;
+  while (read.size() < reply.size()) {
+    int r = 0;
+    step = link.step([&](SSL* s) { return SSL_read(s, buffer, sizeof buffer); }, &r);
+    if (step != Step::done) break;
+    read.append(buffer, static_cast<std::size_t>(r));
+  }
+  CHECK(read == reply);
+}
+
+TEST_CASE("tls link: a server that closes mid-handshake truncates the stream", "[tls]") {
+  const mxscan::TlsClientContext client_ctx(mxscan::TlsClientSettings{});
+  MemoryServer server;
+  TlsLink link(client_ctx.get());
+  REQUIRE(handshake(link) == Step::want_input);
+  server.give(take_output(link));
+  SSL_do_handshake(server.ssl.get());
+  const std::string flight = server.take_output();
+  deliver(link, std::string_view(flight).substr(0, flight.size() / 2));
+  REQUIRE(handshake(link) == Step::want_input);
+  link.peer_closed();
+  REQUIRE(handshake(link) == Step::failed);
+  CHECK(link.error() == boost::asio::ssl::error::stream_truncated);
+}
+
+TEST_CASE("tls link: bytes that are not TLS fail with OpenSSL's reason", "[tls]") {
+  const mxscan::TlsClientContext client_ctx(mxscan::TlsClientSettings{});
+  TlsLink link(client_ctx.get());
+  REQUIRE(handshake(link) == Step::want_input);
+  deliver(link, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+  REQUIRE(handshake(link) == Step::failed);
+  CHECK(link.error().category() == boost::asio::error::get_ssl_category());
+  CHECK(link.error().message().find("wrong version number") != std::string::npos);
+  // The alert OpenSSL wrote is there to be sent.
+  CHECK(!link.pending_output().empty());
+}
+
+TEST_CASE("tls link: the server's close_notify ends the stream cleanly", "[tls]") {
+  const mxscan::TlsClientContext client_ctx(mxscan::TlsClientSettings{});
+  MemoryServer server;
+  TlsLink link(client_ctx.get());
+  handshake_until_client_done(link, server);
+  server.give(take_output(link));
+  REQUIRE(SSL_do_handshake(server.ssl.get()) == 1);
+  SSL_shutdown(server.ssl.get());
+  deliver(link, server.take_output());
+  char buffer[512];
+  Step step = Step::done;
+  for (int i = 0; i < 4 && step == Step::done; ++i)  // session tickets first, then the alert
+    step = link.step([&](SSL* s) { return SSL_read(s, buffer, sizeof buffer); });
+  REQUIRE(step == Step::failed);
+  CHECK(link.error() == boost::asio::error::eof);
+}
