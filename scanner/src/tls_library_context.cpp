@@ -95,10 +95,17 @@ auto all_but(const std::string_view (&dropped)[N]) {
   };
 }
 
+// Key types no certificate a TLS server can use carries: X25519 and X448 keys
+// only agree on secrets and cannot sign the handshake, and static DH needs cipher
+// suites OpenSSL does not have. Their key managers stay (key shares, DHE); a
+// certificate with such a key still parses, without its public key, and its
+// handshake fails as it does in the default context.
+constexpr std::string_view kDroppedDecoders[] = {"X25519", "X448", "DH"};
+
 // A decoder is named after the key type it makes: none for a key type left out.
 bool keep_decoder(const OSSL_ALGORITHM& a) {
   return a.property_definition && std::strstr(a.property_definition, kKeptDecoders) &&
-         all_but(kDroppedKeyManagers)(a);
+         all_but(kDroppedKeyManagers)(a) && all_but(kDroppedDecoders)(a);
 }
 
 // The algorithms of `operation` that `keep` accepts, ending with an all-null entry.

@@ -16,12 +16,12 @@
 // So the client's SSL_CTX lives in its own library context whose one provider
 // passes the default provider through (digests, key exchange, signatures, every
 // key type a certificate or key share can carry, the TLS group list) except for
-// these lists: decoders, of which it keeps the SubjectPublicKeyInfo ones (one per
-// key type, 11 of 40); ciphers, of which it keeps the 21 libssl can use (the
+// these lists: decoders, of which it keeps the SubjectPublicKeyInfo ones for key
+// types a server certificate can carry (8 of 40: not X25519, X448 or static DH); ciphers, of which it keeps the 21 libssl can use (the
 // suites offered stay exactly the default context's; a test compares them); and
 // MACs, KDFs and the key managers, key exchanges and signatures that only serve
 // applications (CMAC, SipHash, Poly1305 and PBKDF2-like KDFs as keys, X9.42 DH),
-// named in the source. A certificate then costs ~0.73 M instructions to parse in
+// named in the source. A certificate then costs ~0.65 M instructions to parse in
 // a TLS client instead of ~1.5 M (docs/performance.md, section smtp), and a test
 // completes handshakes of every protocol version, key exchange and kind of cipher
 // in it. The algorithms run with the default provider's own context, loaded once
@@ -49,7 +49,7 @@ class TlsLibraryContext {
 
   ossl_lib_ctx_st* get() const noexcept { return libctx_.get(); }
 
-  // How many decoders the context offers (11 with Debian 12's OpenSSL 3.0.x),
+  // How many decoders the context offers (8 with Debian 12's OpenSSL 3.0.x),
   // and how many the default provider has (40): for tests and docs.
   static int decoder_count(ossl_lib_ctx_st* libctx) noexcept;
 
