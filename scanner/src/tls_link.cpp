@@ -12,7 +12,7 @@ namespace mxscan {
 
 void TlsLink::SslFree::operator()(ssl_st* ssl) const noexcept { SSL_free(ssl); }
 
-TlsLink::TlsLink(ssl_ctx_st* ctx) : ssl_(SSL_new(ctx)) {
+TlsLink::TlsLink(ssl_ctx_st* ctx, Role role) : ssl_(SSL_new(ctx)) {
   if (!ssl_) throw std::bad_alloc();
   in_ = BIO_new(BIO_s_mem());
   out_ = BIO_new(BIO_s_mem());
@@ -23,7 +23,11 @@ TlsLink::TlsLink(ssl_ctx_st* ctx) : ssl_(SSL_new(ctx)) {
   }
   BIO_set_mem_eof_return(in_, -1);  // empty means "wait for more" until the peer closes
   SSL_set_bio(ssl_.get(), in_, out_);
-  SSL_set_connect_state(ssl_.get());
+  if (role == Role::server) {
+    SSL_set_accept_state(ssl_.get());
+  } else {
+    SSL_set_connect_state(ssl_.get());
+  }
 }
 
 TlsLink::~TlsLink() = default;

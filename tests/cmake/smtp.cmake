@@ -3,7 +3,8 @@
 # Included by tests/CMakeLists.txt like every tests/cmake/*.cmake fragment.
 add_library(mxscan_test_smtpd STATIC ${CMAKE_CURRENT_SOURCE_DIR}/tools/test_smtp_server.cpp)
 target_include_directories(mxscan_test_smtpd PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/tools)
-target_link_libraries(mxscan_test_smtpd PUBLIC Boost::headers OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
+target_link_libraries(mxscan_test_smtpd PUBLIC Boost::headers OpenSSL::SSL OpenSSL::Crypto Threads::Threads
+  PRIVATE mxscan_scanner)  # TlsLink only
 target_compile_definitions(mxscan_test_smtpd PUBLIC BOOST_ASIO_NO_DEPRECATED)
 mxscan_set_warnings(mxscan_test_smtpd)
 

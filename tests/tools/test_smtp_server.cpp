@@ -1,7 +1,5 @@
 #include "test_smtp_server.hpp"
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <boost/asio.hpp>
@@ -11,6 +9,8 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+
+#include "mxscan/scanner/tls_link.hpp"
 
 namespace mxscan::test {
 namespace {
@@ -92,27 +92,14 @@ namespace {
 
 using Impl = TestSmtpServer::Impl;
 
-// TLS for one connection: OpenSSL over two memory BIOs, the connection's socket
-// carrying the bytes, as the scanner's session does it. The server shares the
-// benchmark's two cores with the scanner under test; asio::ssl::stream would cost
-// it a BIO pair and two 17 KiB buffers per connection, and a composed operation
-// per read and write.
+// TLS for one connection through the scanner's TlsLink (memory BIOs, the
+// connection's socket carrying the bytes). The server shares the benchmark's two
+// cores with the scanner under test; asio::ssl::stream would cost it a BIO pair and
+// two 17 KiB buffers per connection, and a composed operation per read and write.
 class ServerTls {
  public:
-  ServerTls(tcp::socket& sock, ssl_ctx_st* ctx) : sock_(sock), ssl_(SSL_new(ctx), &SSL_free) {
-    if (!ssl_) throw std::bad_alloc();
-    in_ = BIO_new(BIO_s_mem());
-    out_ = BIO_new(BIO_s_mem());
-    if (!in_ || !out_) {
-      BIO_free(in_);
-      BIO_free(out_);
-      throw std::bad_alloc();
-    }
-    BIO_set_mem_eof_return(in_, -1);
-    SSL_set_bio(ssl_.get(), in_, out_);
-    SSL_set_accept_state(ssl_.get());
-  }
-  SSL* native_handle() const { return ssl_.get(); }
+  ServerTls(tcp::socket& sock, ssl_ctx_st* ctx) : sock_(sock), link_(ctx, TlsLink::Role::server) {}
+  SSL* native_handle() const { return link_.ssl(); }
   tcp::socket& lowest_layer() { return sock_; }
 
   awaitable<error_code> handshake() {
@@ -132,42 +119,35 @@ class ServerTls {
 
  private:
   // One OpenSSL call until it is done: what it wrote goes out, what it waits for
-  // comes in.
+  // comes in. The server only needs to know that a connection is over, not why.
   template <typename Call>
   awaitable<std::pair<error_code, int>> run(Call call) {
     for (;;) {
-      ERR_clear_error();
-      const int r = call(ssl_.get());
-      const int err = r > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl_.get(), r);
-      if (BIO_ctrl_pending(out_) > 0) {
-        char* data = nullptr;
-        const long size = BIO_get_mem_data(out_, &data);
-        auto [wec, n] = co_await asio::async_write(
-            sock_, asio::buffer(data, static_cast<std::size_t>(size)), kTuple);
-        (void)BIO_reset(out_);
+      int r = 0;
+      const TlsLink::Step step = link_.step(call, &r);
+      if (!link_.pending_output().empty()) {
+        auto [wec, n] =
+            co_await asio::async_write(sock_, asio::buffer(link_.pending_output()), kTuple);
+        link_.output_sent();
         if (wec) co_return std::pair{wec, 0};
       }
-      if (err == SSL_ERROR_NONE) co_return std::pair{error_code{}, r};
-      if (err != SSL_ERROR_WANT_READ || peer_closed_)
-        co_return std::pair{error_code(asio::error::eof), 0};  // the server only needs "over"
-      auto [rec, n] = co_await sock_.async_read_some(asio::buffer(input_), kTuple);
+      if (step == TlsLink::Step::done) co_return std::pair{error_code{}, r};
+      if (step == TlsLink::Step::failed) co_return std::pair{link_.error(), 0};
+      const auto space = link_.input_space();
+      auto [rec, n] =
+          co_await sock_.async_read_some(asio::buffer(space.data(), space.size()), kTuple);
       if (rec == asio::error::eof) {
-        peer_closed_ = true;
-        BIO_set_mem_eof_return(in_, 0);
+        link_.peer_closed();
       } else if (rec) {
         co_return std::pair{rec, 0};
       } else {
-        BIO_write(in_, input_.data(), static_cast<int>(n));
+        link_.received(n);
       }
     }
   }
 
   tcp::socket& sock_;
-  std::unique_ptr<SSL, decltype(&SSL_free)> ssl_;
-  BIO* in_ = nullptr;   // owned by ssl_
-  BIO* out_ = nullptr;  // owned by ssl_
-  bool peer_closed_ = false;
-  std::array<char, 4096> input_{};
+  TlsLink link_;
 };
 
 // Reads and writes, over the plain socket or TLS.

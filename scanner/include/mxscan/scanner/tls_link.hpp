@@ -33,8 +33,11 @@ class TlsLink {
   // What an OpenSSL call needs next.
   enum class Step { done, want_input, failed };
 
-  // A client SSL object from `ctx`, in connect state. Throws std::bad_alloc.
-  explicit TlsLink(ssl_ctx_st* ctx);
+  enum class Role { client, server };
+
+  // An SSL object from `ctx`, in connect (client) or accept (server) state; the
+  // lab's test server uses the server role. Throws std::bad_alloc.
+  explicit TlsLink(ssl_ctx_st* ctx, Role role = Role::client);
   ~TlsLink();
   TlsLink(const TlsLink&) = delete;
   TlsLink& operator=(const TlsLink&) = delete;
