@@ -207,3 +207,24 @@ TEST_CASE("tls link: the server's close_notify ends the stream cleanly", "[tls]"
   REQUIRE(step == Step::failed);
   CHECK(link.error() == boost::asio::error::eof);
 }
+
+TEST_CASE("tls link: a server-role link answers a client-role link", "[tls]") {
+  const mxscan::TlsClientContext client_ctx(mxscan::TlsClientSettings{});
+  MemoryServer certificate_holder;  // its context has the certificate and key
+  TlsLink client(client_ctx.get());
+  TlsLink server(certificate_holder.ctx.get(), TlsLink::Role::server);
+  const auto shake = [](SSL* s) { return SSL_do_handshake(s); };
+  Step client_step = client.step(shake);
+  Step server_step = Step::want_input;
+  for (int round = 0; round < 10 && (client_step != Step::done || server_step != Step::done);
+       ++round) {
+    deliver(server, take_output(client));
+    server_step = server.step(shake);
+    deliver(client, take_output(server));
+    client_step = client.step(shake);
+  }
+  REQUIRE(client_step == Step::done);
+  REQUIRE(server_step == Step::done);
+  CHECK(SSL_is_server(server.ssl()) == 1);
+  CHECK(SSL_is_server(client.ssl()) == 0);
+}
