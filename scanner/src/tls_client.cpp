@@ -184,6 +184,12 @@ TlsClientContext::TlsClientContext(const TlsClientSettings& settings, std::share
   if (SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0") != 1)
     throw std::runtime_error("SSL_CTX_set_cipher_list: " + openssl_error());
   SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+  // TLS 1.3: OpenSSL's three default suites, AES-128-GCM first as in Go's crypto/tls
+  // (ZGrab2). Servers that follow the client's order (OpenSSL's and Postfix's default)
+  // then hash the transcript and run the key schedule with SHA-256, not SHA-384.
+  if (SSL_CTX_set_ciphersuites(
+          ctx, "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384") != 1)
+    throw std::runtime_error("SSL_CTX_set_ciphersuites: " + openssl_error());
   // No renegotiation: a server's HelloRequest is declined (no_renegotiation alert). A
   // renegotiation ran the verify callback again mid-session and corrupted the heap
   // (tests/smtp/hostile_smtp_test.cpp, "a TLS renegotiation request").
