@@ -62,10 +62,16 @@ struct Conn {
         id(++srv_.sessions) {
     touch(srv.settings.idle);  // a default timer has already expired: the watchdog would close
   }
-  ~Conn() { srv.record.closed(local); }
+  ~Conn() { finish(); }
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
 
+  // Ends the session in the conduct record, once: at QUIT, or when the connection goes.
+  void finish() {
+    if (finished) return;
+    finished = true;
+    srv.record.closed(local);
+  }
   void touch(std::chrono::seconds d) { deadline.expires_after(d); }
   void shut() {
     boost::system::error_code ignored;
@@ -81,6 +87,7 @@ struct Conn {
   std::uint64_t id;
   std::unique_ptr<tcp::socket> upstream;  // forward personas only
   bool done = false;
+  bool finished = false;  // counted closed in the conduct record
 };
 using ConnPtr = std::shared_ptr<Conn>;
 
@@ -223,6 +230,10 @@ awaitable<LoopEnd> command_loop(Stream& s, Conn& c, bool in_tls, bool rejecting)
     for (auto& ch : verb) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
 
     if (verb == "QUIT") {
+      // Over for the conduct record before the 221 leaves: a scanner that has read it
+      // may close and dial the same /24 again before this connection's last handlers
+      // (the write's completion, the watchdog) have run here.
+      c.finish();
       co_await send(s, c, "221 2.0.0 Bye" + nl);
       co_return LoopEnd::quit;
     }
@@ -334,7 +345,9 @@ awaitable<void> smtp(ConnPtr c) {
     co_return;
   }
   auto end = co_await command_loop(s, *c, false, code == '5');
-  if (end == LoopEnd::upgrade) co_await tls_phase(c);
+  if (end == LoopEnd::upgrade) {
+    co_await tls_phase(c);
+  }
 }
 
 // Relays one direction; the client-to-server direction logs the plaintext commands (until
@@ -523,9 +536,10 @@ int main(int argc, char** argv) {
     // the accept loop still resets any connection to a non-127.0.0.0/8 address.
     static constexpr char kLoopback[] = "lo";
     if (setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, kLoopback,
-                   sizeof kLoopback) != 0)
+                   sizeof kLoopback) != 0) {
       std::cerr << "mxscan-persona: SO_BINDTODEVICE lo refused (" << std::strerror(errno)
                 << "); non-loopback connections are reset instead\n";
+    }
     acceptor.bind(ep);
     acceptor.listen(asio::socket_base::max_listen_connections);
     asio::signal_set signals(io, SIGINT, SIGTERM);
