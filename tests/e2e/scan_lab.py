@@ -220,9 +220,12 @@ def tests():
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         if not os.path.exists(os.path.join(out, "manifest.json")):
-            # Killed before the folder was set up: a new scan is the right answer.
-            run(scan_args(out, ["--quiet"]) if not os.path.exists(out) else
-                [MXSCAN, "--resume", out, "--quiet"])
+            # Killed before the folder was set up (between its mkdir and the first
+            # manifest, docs/reliability.md): --resume cannot read it and a new scan
+            # will not overwrite it, so remove it and start afresh, as a user would.
+            if os.path.exists(out):
+                shutil.rmtree(out)
+            run(scan_args(out, ["--quiet"]))
         else:
             run([MXSCAN, "--resume", out, "--quiet"])
         same_results(base, out, f"kill -9 after {delay:.2f} s")
