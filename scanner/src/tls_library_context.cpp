@@ -6,6 +6,8 @@
 #include <openssl/provider.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <iterator>
 #include <stdexcept>
@@ -68,12 +70,14 @@ std::string_view first_name(const char* names) {
 // MACs with HMAC (an EVP_MAC, or an HMAC key with the HMAC signature for CBC
 // suites); the other KDFs and MACs, and those also offered as keys (key managers,
 // key exchanges and signatures named TLS1-PRF, HKDF, SCRYPT, SIPHASH, POLY1305,
-// CMAC), serve applications, and X9.42 DH (DHX) keys appear in no TLS
-// certificate or key exchange. Dropped by name, so that an algorithm a later
+// CMAC), serve applications, X9.42 DH (DHX) keys appear in no TLS certificate
+// or key exchange, and SM2 keys have no signature scheme in libssl 3.0 (a
+// certificate with one parses without its key, as in the X25519 case below).
+// Dropped by name, so that an algorithm a later
 // OpenSSL adds stays available. Each one dropped makes every certificate cheaper
 // to parse (see the design note).
-constexpr std::string_view kDroppedKeyManagers[] = {"TLS1-PRF", "HKDF", "SCRYPT", "SIPHASH",
-                                                    "POLY1305", "CMAC", "DHX"};
+constexpr std::string_view kDroppedKeyManagers[] = {"TLS1-PRF", "HKDF",     "SCRYPT", "SIPHASH",
+                                                    "SM2",      "POLY1305", "CMAC",   "DHX"};
 constexpr std::string_view kDroppedKeyExchanges[] = {"TLS1-PRF", "HKDF", "SCRYPT"};
 constexpr std::string_view kDroppedSignatures[] = {"SIPHASH", "POLY1305", "CMAC"};
 constexpr std::string_view kDroppedMacs[] = {"BLAKE2BMAC", "BLAKE2SMAC", "CMAC",    "GMAC",
@@ -108,6 +112,75 @@ bool keep_decoder(const OSSL_ALGORITHM& a) {
          all_but(kDroppedKeyManagers)(a) && all_but(kDroppedDecoders)(a);
 }
 
+// Reusing the client's X25519 key share (see the design note). The default
+// provider's X25519 key manager, whose `gen` this replaces in the client's list;
+// set once, before the list is first handed out.
+struct X25519Functions {
+  OSSL_FUNC_keymgmt_gen_fn* gen = nullptr;
+  OSSL_FUNC_keymgmt_dup_fn* dup = nullptr;
+  OSSL_FUNC_keymgmt_free_fn* free = nullptr;
+};
+X25519Functions x25519;
+
+constexpr TlsLibraryContext::KeyShareReuse kDefaultReuse;
+std::atomic<int> reuse_uses{kDefaultReuse.uses};
+std::atomic<std::chrono::milliseconds::rep> reuse_lifetime_ms{kDefaultReuse.lifetime.count()};
+
+// One key pair per thread (no lock on the handshake path), replaced after the
+// bounded number of handshakes or time, whichever comes first.
+struct ThreadKeyShare {
+  void* key = nullptr;
+  int uses = 0;
+  std::chrono::steady_clock::time_point born;
+
+  ~ThreadKeyShare() {
+    if (key) x25519.free(key);
+  }
+};
+
+void* reused_x25519_gen(void* genctx, OSSL_CALLBACK* cb, void* cbarg) {
+  thread_local ThreadKeyShare share;
+  const auto now = std::chrono::steady_clock::now();
+  const std::chrono::milliseconds lifetime{reuse_lifetime_ms.load(std::memory_order_relaxed)};
+  if (!share.key || share.uses >= reuse_uses.load(std::memory_order_relaxed) ||
+      now - share.born >= lifetime) {
+    void* fresh = x25519.gen(genctx, cb, cbarg);
+    if (!fresh) return nullptr;
+    if (share.key) x25519.free(share.key);
+    share.key = fresh;
+    share.uses = 0;
+    share.born = now;
+  }
+  ++share.uses;
+  // Each handshake owns (and frees) its own copy of the key pair.
+  return x25519.dup(share.key, OSSL_KEYMGMT_SELECT_ALL);
+}
+
+template <typename F>
+F* find_function(const OSSL_DISPATCH* table, int id) {
+  for (; table->function_id != 0; ++table)
+    if (table->function_id == id) return reinterpret_cast<F*>(table->function);
+  return nullptr;
+}
+
+// The X25519 key manager's dispatch table with `gen` replaced, or empty when the
+// default provider's lacks a function the replacement needs (then the key
+// manager is passed through unchanged and every handshake makes a fresh key).
+std::vector<OSSL_DISPATCH> x25519_reusing_dispatch(const OSSL_DISPATCH* table) {
+  x25519.gen = find_function<OSSL_FUNC_keymgmt_gen_fn>(table, OSSL_FUNC_KEYMGMT_GEN);
+  x25519.dup = find_function<OSSL_FUNC_keymgmt_dup_fn>(table, OSSL_FUNC_KEYMGMT_DUP);
+  x25519.free = find_function<OSSL_FUNC_keymgmt_free_fn>(table, OSSL_FUNC_KEYMGMT_FREE);
+  if (!x25519.gen || !x25519.dup || !x25519.free) return {};
+  std::vector<OSSL_DISPATCH> out;
+  for (; table->function_id != 0; ++table) {
+    out.push_back(*table);
+    if (table->function_id == OSSL_FUNC_KEYMGMT_GEN)
+      out.back().function = reinterpret_cast<void (*)()>(&reused_x25519_gen);
+  }
+  out.push_back(OSSL_DISPATCH{0, nullptr});
+  return out;
+}
+
 // The algorithms of `operation` that `keep` accepts, ending with an all-null entry.
 template <typename Keep>
 std::vector<OSSL_ALGORITHM> filtered(OSSL_PROVIDER* provider, int operation, Keep keep) {
@@ -134,6 +207,7 @@ struct DefaultProvider {
   OSSL_LIB_CTX* libctx = nullptr;
   OSSL_PROVIDER* provider = nullptr;
   std::vector<std::pair<int, std::vector<OSSL_ALGORITHM>>> own_lists;
+  std::vector<OSSL_DISPATCH> x25519_dispatch;
 
   DefaultProvider() {
     libctx = OSSL_LIB_CTX_new();
@@ -142,8 +216,13 @@ struct DefaultProvider {
     if (!provider) throw std::runtime_error(openssl_error("loading OpenSSL's default provider"));
     own_lists.emplace_back(OSSL_OP_DECODER, filtered(provider, OSSL_OP_DECODER, keep_decoder));
     own_lists.emplace_back(OSSL_OP_CIPHER, filtered(provider, OSSL_OP_CIPHER, keep_cipher));
-    own_lists.emplace_back(OSSL_OP_KEYMGMT,
-                           filtered(provider, OSSL_OP_KEYMGMT, all_but(kDroppedKeyManagers)));
+    auto key_managers = filtered(provider, OSSL_OP_KEYMGMT, all_but(kDroppedKeyManagers));
+    for (OSSL_ALGORITHM& a : key_managers) {
+      if (!a.algorithm_names || first_name(a.algorithm_names) != "X25519") continue;
+      x25519_dispatch = x25519_reusing_dispatch(a.implementation);
+      if (!x25519_dispatch.empty()) a.implementation = x25519_dispatch.data();
+    }
+    own_lists.emplace_back(OSSL_OP_KEYMGMT, std::move(key_managers));
     own_lists.emplace_back(OSSL_OP_KEYEXCH,
                            filtered(provider, OSSL_OP_KEYEXCH, all_but(kDroppedKeyExchanges)));
     own_lists.emplace_back(OSSL_OP_SIGNATURE,
@@ -241,6 +320,16 @@ TlsLibraryContext::TlsLibraryContext() {
 }
 
 TlsLibraryContext::~TlsLibraryContext() = default;
+
+void TlsLibraryContext::set_key_share_reuse(KeyShareReuse bounds) noexcept {
+  reuse_uses.store(std::max(bounds.uses, 1), std::memory_order_relaxed);
+  reuse_lifetime_ms.store(bounds.lifetime.count(), std::memory_order_relaxed);
+}
+
+TlsLibraryContext::KeyShareReuse TlsLibraryContext::key_share_reuse() noexcept {
+  return {reuse_uses.load(std::memory_order_relaxed),
+          std::chrono::milliseconds{reuse_lifetime_ms.load(std::memory_order_relaxed)}};
+}
 
 int TlsLibraryContext::decoder_count(ossl_lib_ctx_st* libctx) noexcept {
   int n = 0;
