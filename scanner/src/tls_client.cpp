@@ -91,27 +91,34 @@ struct VerifyCache {
 
 namespace {
 
-// SHA-256 over the DER of the leaf and the certificates the server sent with it.
-std::string chain_key(X509_STORE_CTX* store) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> owner(EVP_MD_CTX_new());
-  EVP_MD_CTX* md = owner.get();
-  if (!md || EVP_DigestInit_ex(md, EVP_sha256(), nullptr) != 1) return {};
-  auto add = [md](X509* cert) {
-    unsigned char* der = nullptr;
-    const int len = i2d_X509(cert, &der);
-    if (len > 0) {
-      EVP_DigestUpdate(md, &len, sizeof len);
-      EVP_DigestUpdate(md, der, static_cast<std::size_t>(len));
-    }
-    OPENSSL_free(der);
-  };
-  if (X509* leaf = X509_STORE_CTX_get0_cert(store)) add(leaf);
-  STACK_OF(X509)* rest = X509_STORE_CTX_get0_untrusted(store);
-  for (int i = 0; rest && i < sk_X509_num(rest); ++i) add(sk_X509_value(rest, i));
-  unsigned char digest[EVP_MAX_MD_SIZE];
+bool sha256_of(std::string_view data, std::array<unsigned char, 32>& out) {
   unsigned int n = 0;
-  if (EVP_DigestFinal_ex(md, digest, &n) != 1) return {};
-  return std::string(reinterpret_cast<const char*>(digest), n);
+  return EVP_Digest(data.data(), data.size(), out.data(), &n, EVP_sha256(), nullptr) == 1 &&
+         n == out.size();
+}
+
+// The chain the server sent (leaf first), each certificate's DER and digest
+// worked out once: false when a certificate will not encode.
+bool describe_chain(STACK_OF(X509) * sent, std::vector<SentCertificate>& out) {
+  out.clear();
+  for (int i = 0; sent && i < sk_X509_num(sent); ++i) {
+    SentCertificate c;
+    c.cert = sk_X509_value(sent, i);
+    c.der = der_of(c.cert);
+    if (c.der.empty() || !sha256_of(c.der, c.sha256)) return false;
+    out.push_back(std::move(c));
+  }
+  return true;
+}
+
+// The verdict cache's key: the SHA-256 digests of the certificates as sent, in
+// order (each covers one whole certificate, so equal keys mean equal chains).
+std::string chain_key(const std::vector<SentCertificate>& chain) {
+  std::string key;
+  key.reserve(chain.size() * 32);
+  for (const SentCertificate& c : chain)
+    key.append(reinterpret_cast<const char*>(c.sha256.data()), c.sha256.size());
+  return key;
 }
 
 // Replaces X509_verify_cert in the handshake: answers from the cache, or verifies
@@ -120,7 +127,12 @@ int cached_verify(X509_STORE_CTX* store, void* arg) {
   auto* cache = static_cast<VerifyCache*>(arg);
   auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   auto* log = ssl ? static_cast<VerifyLog*>(SSL_get_ex_data(ssl, verify_log_index())) : nullptr;
-  const std::string key = chain_key(store);
+  // On the client the untrusted certificates are the chain as sent, leaf first.
+  std::vector<SentCertificate> local;
+  std::vector<SentCertificate>& chain = log ? log->chain : local;
+  const std::string key = describe_chain(X509_STORE_CTX_get0_untrusted(store), chain)
+                              ? chain_key(chain)
+                              : std::string();
   const auto now = VerifyCache::Clock::now();
   if (!key.empty() && log) {
     std::lock_guard lock(cache->mu);
@@ -230,9 +242,20 @@ TlsObs collect_tls_obs(ssl_st* ssl, const VerifyLog& log, std::size_t max_certs,
   STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
   const int n = chain ? sk_X509_num(chain) : 0;
   truncated = n > 0 && static_cast<std::size_t>(n) > max_certs;
-  for (int i = 0; i < n && static_cast<std::size_t>(i) < max_certs; ++i)
-    obs.chain_der.push_back(der_of(sk_X509_value(chain, i)));
-  if (X509* leaf = SSL_get0_peer_certificate(ssl)) obs.leaf = certificate_info(leaf);
+  // Verification already encoded and hashed this very chain, unless the
+  // verdict cache is off.
+  bool known = n > 0 && log.chain.size() == static_cast<std::size_t>(n);
+  for (int i = 0; known && i < n; ++i) {
+    known = log.chain[static_cast<std::size_t>(i)].cert == sk_X509_value(chain, i);
+  }
+  for (int i = 0; i < n && static_cast<std::size_t>(i) < max_certs; ++i) {
+    obs.chain_der.push_back(known ? log.chain[static_cast<std::size_t>(i)].der
+                                  : der_of(sk_X509_value(chain, i)));
+  }
+  if (X509* leaf = SSL_get0_peer_certificate(ssl)) {
+    obs.leaf = known && leaf == log.chain.front().cert ? certificate_info(leaf, log.chain.front())
+                                                       : certificate_info(leaf);
+  }
   const long result = SSL_get_verify_result(ssl);
   obs.trusted = n > 0 && log.errors.empty() && result == X509_V_OK;
   if (n == 0) {
@@ -244,6 +267,14 @@ TlsObs collect_tls_obs(ssl_st* ssl, const VerifyLog& log, std::size_t max_certs,
 }
 
 CertificateInfo certificate_info(x509_st* cert) {
+  SentCertificate sent;
+  sent.cert = cert;
+  sent.der = der_of(cert);
+  if (!sha256_of(sent.der, sent.sha256)) sent.der.clear();
+  return certificate_info(cert, sent);
+}
+
+CertificateInfo certificate_info(x509_st* cert, const SentCertificate& sent) {
   CertificateInfo info;
   X509_NAME* subject = X509_get_subject_name(cert);
   for (int idx = -1; subject && (idx = X509_NAME_get_index_by_NID(subject, NID_commonName, idx)) >= 0;) {
@@ -265,11 +296,7 @@ CertificateInfo certificate_info(x509_st* cert) {
     if (!data || std::memchr(data, '\0', len)) continue;  // embedded NUL: a spoofing attempt
     info.sans.emplace_back(data, len);
   }
-  const std::string der = der_of(cert);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  if (EVP_Digest(der.data(), der.size(), digest, &digest_len, EVP_sha256(), nullptr) == 1)
-    info.sha256 = hex(digest, digest_len);
+  if (!sent.der.empty()) info.sha256 = hex(sent.sha256.data(), sent.sha256.size());
   info.not_before = iso8601(X509_get0_notBefore(cert));
   info.not_after = iso8601(X509_get0_notAfter(cert));
   return info;

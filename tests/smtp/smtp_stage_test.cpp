@@ -137,6 +137,9 @@ TEST_CASE("session: full STARTTLS dialogue with a trusted lab chain", "[smtp]") 
   const auto pem_leaf = mxscan::read_pem_certificate(chain("multisan"));  // key first, then the leaf
   REQUIRE(pem_leaf);
   CHECK(mxscan::der_of(pem_leaf.get()) == h.tls->chain_der[0]);
+  const auto intermediate = mxscan::parse_der_certificate(h.tls->chain_der[1]);
+  REQUIRE(intermediate);  // the leaf's issuer, as the server sent it second
+  CHECK(X509_NAME_cmp(X509_get_subject_name(intermediate.get()), X509_get_issuer_name(leaf.get())) == 0);
   CHECK(h.tls->leaf.sha256.size() == 64);
   CHECK(h.tls->leaf.not_before.size() == 20);
   CHECK(h.tls->leaf.not_before < h.tls->leaf.not_after);
@@ -203,9 +206,15 @@ TEST_CASE("session: a chain's verdict is computed once and reused", "[smtp]") {
     REQUIRE(h[a].tls);
     CHECK_FALSE(h[a].tls->trusted);
     CHECK(h[a].tls->verify_error == "certificate has expired");
+    // The chain and the leaf's digest are this session's, whether verified or cached.
+    CHECK(h[a].tls->chain_der == h["127.61.14.1"].tls->chain_der);
+    const auto leaf = mxscan::parse_der_certificate(h[a].tls->chain_der.at(0));
+    REQUIRE(leaf);
+    CHECK(mxscan::certificate_info(leaf.get()).sha256 == h[a].tls->leaf.sha256);
   }
   REQUIRE(h["127.61.14.4"].tls);
   CHECK(h["127.61.14.4"].tls->trusted);
+  CHECK(h["127.61.14.4"].tls->chain_der != h["127.61.14.1"].tls->chain_der);
   CHECK(stats.chains_verified == 2);
   CHECK(stats.chain_verdicts_cached == 2);
 }

@@ -15,6 +15,7 @@
 // No Asio here; the session wraps SSL objects created from this context.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -77,8 +78,18 @@ class TlsClientContext {
 };
 
 // Verification outcomes gathered during one handshake.
+// One certificate of the chain the server sent, with its DER and the SHA-256 of
+// that, worked out once per session: the verdict cache keys on the digests and
+// the observation records the DER and the leaf's digest.
+struct SentCertificate {
+  x509_st* cert = nullptr;  // owned by the connection
+  std::string der;
+  std::array<unsigned char, 32> sha256{};
+};
+
 struct VerifyLog {
   std::vector<std::pair<int, int>> errors;  // (depth, X509_V_ERR_*) in callback order
+  std::vector<SentCertificate> chain;       // as sent, leaf first; empty until verification
 };
 
 // Makes `ssl` record verification into `log` (which must outlive the handshake)
@@ -96,6 +107,8 @@ TlsObs collect_tls_obs(ssl_st* ssl, const VerifyLog& log, std::size_t max_certs,
 // Leaf fields: CN (most specific), dNSName SANs (names with embedded NULs are
 // dropped), SHA-256 of the DER, validity in ISO 8601 UTC.
 CertificateInfo certificate_info(x509_st* cert);
+// The same, with the certificate's DER and digest already at hand.
+CertificateInfo certificate_info(x509_st* cert, const SentCertificate& sent);
 
 // Helpers for tests and tools.
 X509Ptr parse_der_certificate(std::string_view der);
