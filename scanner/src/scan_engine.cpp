@@ -509,24 +509,55 @@ void record_digest(Manifest& m, const std::string& path) {
   }
 }
 
-void prepare_folder(const ScanPlan& plan) {
-  if (plan.resume) {
-    if (!fs::is_directory(plan.out_dir)) {
-      throw std::runtime_error("--resume " + plan.out_dir + ": no such results folder");
+// A new results folder, created under a hidden name next to its final one and
+// renamed into place once its manifest is written: a scan stopped at any moment
+// leaves no folder or one that --resume can read. Until the scan is under way
+// (keep()), the folder is removed again when start-up fails, so a refused
+// setting leaves nothing behind and the same -o works on the next try.
+class NewResultsFolder {
+ public:
+  NewResultsFolder(const std::string& out_dir, const Manifest& manifest) : dir_(out_dir) {
+    const fs::path final_path(out_dir);
+    const fs::path staging =
+        final_path.parent_path() /
+        fmt::format(".{}.starting-{}", final_path.filename().string(), getpid());
+    std::error_code ec;
+    if (!fs::create_directory(staging, ec)) {
+      throw std::runtime_error("cannot create output folder " + out_dir + ": " +
+                               (ec ? ec.message() : staging.string() + " exists"));
     }
-    return;
-  }
-  std::error_code ec;
-  if (!fs::create_directory(plan.out_dir, ec)) {
-    if (ec) {
-      throw std::runtime_error("cannot create output folder " + plan.out_dir + ": " +
-                               ec.message());
+    try {
+      write_manifest(staging.string(), manifest);
+    } catch (...) {
+      fs::remove_all(staging, ec);
+      throw;
     }
-    throw std::runtime_error("output folder " + plan.out_dir +
-                             " already exists: choose another -o, remove it, or continue "
-                             "that scan with --resume " + plan.out_dir);
+    if (renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, final_path.c_str(), RENAME_NOREPLACE) != 0) {
+      const int err = errno;
+      fs::remove_all(staging, ec);
+      if (err == EEXIST) {
+        throw std::runtime_error("output folder " + out_dir +
+                                 " already exists: choose another -o, remove it, or continue "
+                                 "that scan with --resume " +
+                                 out_dir);
+      }
+      throw std::runtime_error("cannot create output folder " + out_dir + ": " +
+                               std::generic_category().message(err));
+    }
   }
-}
+  NewResultsFolder(const NewResultsFolder&) = delete;
+  NewResultsFolder& operator=(const NewResultsFolder&) = delete;
+  ~NewResultsFolder() {
+    if (kept_) return;
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  void keep() { kept_ = true; }
+
+ private:
+  fs::path dir_;
+  bool kept_ = false;
+};
 
 }  // namespace
 
@@ -538,7 +569,9 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
         "no blocklist configured: refusing to scan without one (the shipped "
         "configs/mxscan.toml names configs/blocklist.conf; lift ranges with --allow CIDR)");
   }
-  prepare_folder(plan);
+  if (plan.resume && !fs::is_directory(plan.out_dir)) {
+    throw std::runtime_error("--resume " + plan.out_dir + ": no such results folder");
+  }
   const fs::path dir(plan.out_dir);
 
   ScanOutcome outcome;
@@ -567,6 +600,10 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
     manifest.notes.push_back("no ASN source (--asn-db / --pfx2as): ASN fields are null and the "
                              "inference's AS checks were skipped");
   }
+  // Declared before everything that writes into the folder, so those are closed
+  // before a failed start-up removes it.
+  std::optional<NewResultsFolder> created;
+  if (!plan.resume) created.emplace(plan.out_dir, manifest);
 
   ScanLog log(dir / "scan.log");
   ScanCounters counters;
@@ -620,6 +657,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
     manifest.ehlo_name = smtp->ehlo_name();
   }
   write_manifest(plan.out_dir, manifest);
+  if (created) created->keep();  // from here on a stopped scan is resumed, not redone
   log.line(fmt::format("scan {}: domains {} shard {} output {}{}",
                        plan.resume ? "resumed" : "started", plan.domains_file,
                        manifest.shard, plan.out_dir, plan.dry_run ? " (dry run)" : ""));

@@ -170,10 +170,12 @@ def kills(ref, scan_s):
     # running at every kill.
     done_kills = 0
     for i in range(KILLS):
-        resuming = os.path.exists(os.path.join(out, "manifest.json"))
+        # A results folder appears with its manifest (renamed into place), so a
+        # kill leaves none (start afresh) or one --resume reads.
+        resuming = os.path.exists(out)
+        if resuming and not os.path.exists(os.path.join(out, "manifest.json")):
+            fail(f"kill {i}: a results folder without a manifest")
         args = [MXSCAN, "--resume", out, "--quiet"] if resuming else scan_args(out)
-        if os.path.exists(out) and not resuming:
-            shutil.rmtree(out)  # killed before the folder was set up: start afresh
         delay = rng.uniform(0.1, max(0.3, 1.5 * scan_s / KILLS))
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 stdin=subprocess.DEVNULL)

@@ -197,6 +197,18 @@ def tests():
     if "already exists" not in p.stderr or "--resume" not in p.stderr:
         fail(f"overwrite refusal message unclear: {p.stderr}")
 
+    step("a refused setting leaves no results folder")
+    refused = os.path.join(WORK, "refused")
+    args = scan_args(refused)
+    args[args.index("--ehlo-name") + 1] = "not-a-fqdn"
+    for attempt in (1, 2):  # the same -o works again: nothing was left behind
+        p = run(args, expect=2)
+        if "fully-qualified" not in p.stderr:
+            fail(f"refused EHLO name: unclear message: {p.stderr}")
+        left = [n for n in os.listdir(WORK) if n == "refused" or ".starting-" in n]
+        if left:
+            fail(f"refused EHLO name (attempt {attempt}) left {left} behind")
+
     step("progress without a terminal")
     lines = [l for l in p.stderr.splitlines()]
     plain = run(scan_args(os.path.join(WORK, "progress"))).stderr
@@ -219,13 +231,12 @@ def tests():
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        if not os.path.exists(os.path.join(out, "manifest.json")):
-            # Killed before the folder was set up (between its mkdir and the first
-            # manifest, docs/reliability.md): --resume cannot read it and a new scan
-            # will not overwrite it, so remove it and start afresh, as a user would.
-            if os.path.exists(out):
-                shutil.rmtree(out)
+        if not os.path.exists(out):
+            # Killed before the folder appeared (it is renamed into place with its
+            # manifest, docs/reliability.md): start afresh, as a user would.
             run(scan_args(out, ["--quiet"]))
+        elif not os.path.exists(os.path.join(out, "manifest.json")):
+            fail(f"kill -9 after {delay:.2f} s left a results folder without a manifest")
         else:
             run([MXSCAN, "--resume", out, "--quiet"])
         same_results(base, out, f"kill -9 after {delay:.2f} s")
