@@ -13,3 +13,18 @@ find_package(tomlplusplus REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
+
+# mimalloc replaces malloc in the executables that scan: OpenSSL 3.0 allocates
+# ~2,000 times per TLS handshake (docs/dependencies.md, docs/performance.md).
+if(MXSCAN_MIMALLOC)
+  find_package(mimalloc 2.0 CONFIG REQUIRED)
+  add_library(mxscan_mimalloc_link OBJECT ${PROJECT_SOURCE_DIR}/scanner/allocator/mimalloc_link.cpp)
+  target_link_libraries(mxscan_mimalloc_link PUBLIC mimalloc)
+endif()
+
+# Makes `target` allocate with mimalloc when MXSCAN_MIMALLOC is on.
+function(mxscan_use_mimalloc target)
+  if(MXSCAN_MIMALLOC)
+    target_link_libraries(${target} PRIVATE mxscan_mimalloc_link)
+  endif()
+endfunction()

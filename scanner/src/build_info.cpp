@@ -1,14 +1,16 @@
 #include "mxscan/scanner/build_info.hpp"
 
 #include <ares.h>
+#include <dlfcn.h>
 #include <libpsl.h>
 #include <maxminddb.h>
 #include <openssl/crypto.h>
 
-#include <boost/version.hpp>
-#include <filesystem>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <boost/version.hpp>
+#include <cstring>
+#include <filesystem>
 #include <system_error>
 
 namespace mxscan {
@@ -22,6 +24,19 @@ std::string psl_list_date(const std::string& path) {
   if (ec) return "unavailable (" + path + ": " + ec.message() + ")";
   auto sys = std::chrono::file_clock::to_sys(mtime);
   return fmt::format("{:%Y-%m-%d} ({})", std::chrono::floor<std::chrono::seconds>(sys), path);
+}
+
+// mimalloc, when the executable was linked with it (MXSCAN_MIMALLOC), has
+// replaced malloc for the whole process; looked up at run time so that this
+// library does not depend on it.
+std::string allocator_name() {
+  void* symbol = dlsym(RTLD_DEFAULT, "mi_version");
+  if (!symbol) return "glibc malloc";
+  int (*version)() = nullptr;
+  static_assert(sizeof symbol == sizeof version);
+  std::memcpy(&version, &symbol, sizeof version);  // object to function pointer, as POSIX allows
+  const int v = version();
+  return fmt::format("mimalloc {}.{}.{}", v / 100, v / 10 % 10, v % 10);
 }
 
 }  // namespace
@@ -38,6 +53,7 @@ std::vector<std::pair<std::string, std::string>> build_info(const std::string& p
                                          BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100));
   info.emplace_back("fmt", fmt::format("{}.{}.{}", FMT_VERSION / 10000, FMT_VERSION / 100 % 100,
                                        FMT_VERSION % 100));
+  info.emplace_back("allocator", allocator_name());
   return info;
 }
 

@@ -35,6 +35,7 @@ add_executable(mxscan-smtp-bench ${CMAKE_CURRENT_SOURCE_DIR}/tools/smtp_bench_ma
 target_link_libraries(mxscan-smtp-bench PRIVATE mxscan_scanner)
 set_target_properties(mxscan-smtp-bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})
 mxscan_set_warnings(mxscan-smtp-bench)
+mxscan_use_mimalloc(mxscan-smtp-bench)  # measures the scanner as it ships
 
 # What OpenSSL alone costs per session (scripts/bench tls-floor).
 add_executable(mxscan-tls-floor ${CMAKE_CURRENT_SOURCE_DIR}/tools/tls_floor_main.cpp)
