@@ -38,7 +38,7 @@ namespace {
 // The lab PKI (scripts/lib/lab_pki.sh), built once and shared by test processes.
 const std::string& pki_dir() {
   static const std::string dir = [] {
-    const std::string d = MXSCAN_BINARY_DIR "/smtp-test-pki";
+    std::string d = MXSCAN_BINARY_DIR "/smtp-test-pki";
     const std::string requests = d + ".requests";
     {
       std::ofstream r(requests);
@@ -163,6 +163,7 @@ TEST_CASE("session: certificates that do not verify are still captured, with Ope
   for (const auto& [address, name] : cases) lab.add(address, tls_persona(name));
   lab.server.start();
   std::vector<std::string> addresses;
+  addresses.reserve(cases.size());
   for (const auto& c : cases) addresses.push_back(c.first);
   auto hosts = by_address(mxscan::scan_addresses(lab_options(lab.port), addresses));
   lab.server.stop();
@@ -303,6 +304,7 @@ TEST_CASE("session: each status, with the phase reached", "[smtp]") {
   for (const auto& [a, p] : personas) lab.add(a, p);
   lab.server.start();
   std::vector<std::string> addresses;
+  addresses.reserve(personas.size());
   for (const auto& p : personas) addresses.push_back(p.first);
   addresses.push_back("127.61.4.99");  // nobody listens: refused
   const auto start = std::chrono::steady_clock::now();
@@ -390,7 +392,7 @@ TEST_CASE("session: SNI only when asked, with the exchange name", "[smtp]") {
   SmtpOptions o = lab_options(lab.port);
   o.sni = true;
   {
-    mxscan::SmtpStage stage(o, nullptr, [](HostObs) {});
+    mxscan::SmtpStage stage(o, nullptr, [](const HostObs&) {});
     CHECK(stage.submit("127.61.6.1", "mx1.multi.lab.example") == mxscan::SubmitResult::queued);
   }
   wait_for_logs(lab.server, 1);
@@ -484,7 +486,7 @@ TEST_CASE("conduct: per-/24 cap on sessions in flight, observed by the server", 
   o.prefix_max_in_flight = 3;
   mxscan::SmtpStageStats stats;
   {
-    mxscan::SmtpStage stage(o, nullptr, [](HostObs) {});
+    mxscan::SmtpStage stage(o, nullptr, [](const HostObs&) {});
     for (const auto& a : addresses) stage.submit(a);
     stage.close();
     stage.wait();
@@ -635,7 +637,7 @@ TEST_CASE("stage: a window that stops filling is dispatched without close()", "[
   lab.add("127.61.50.1", p);
   lab.server.start();
   std::atomic<int> delivered{0};
-  mxscan::SmtpStage stage(lab_options(lab.port), nullptr, [&](HostObs) { ++delivered; });
+  mxscan::SmtpStage stage(lab_options(lab.port), nullptr, [&](const HostObs&) { ++delivered; });
   stage.submit("127.61.50.1");
   for (int i = 0; i < 40 && delivered == 0; ++i) std::this_thread::sleep_for(100ms);
   CHECK(delivered == 1);  // within about a second, while the stage is still open
@@ -680,7 +682,7 @@ TEST_CASE("stage: abort() stops sessions in flight at once", "[smtp]") {
   std::atomic<int> delivered{0};
   const auto start = std::chrono::steady_clock::now();
   {
-    mxscan::SmtpStage stage(o, nullptr, [&](HostObs) { ++delivered; });
+    mxscan::SmtpStage stage(o, nullptr, [&](const HostObs&) { ++delivered; });
     for (int i = 1; i <= 5; ++i) stage.submit("127.61.70." + std::to_string(i));
     stage.flush();
     for (int i = 0; i < 50 && stage.in_flight() < 5; ++i) std::this_thread::sleep_for(20ms);
