@@ -15,10 +15,13 @@
 #include <boost/asio/write.hpp>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string_view>
 #include <variant>
 
 #include "mxscan/scanner/smtp_reply.hpp"
 #include "mxscan/scanner/tls_client.hpp"
+#include "mxscan/scanner/tls_drive.hpp"
 #include "mxscan/scanner/tls_link.hpp"
 
 namespace mxscan {
@@ -95,64 +98,58 @@ std::array<char, 16384>& scratch() {
   return buffer;
 }
 
-// Sends what OpenSSL has written and the socket has not taken yet: at once when
-// the socket takes it all (as it nearly always does), else waiting for room.
-asio::awaitable<Io> send_tls_output(Wire& w, Clock::time_point deadline) {
-  const std::string_view out = w.tls->pending_output();
-  error_code ec;
-  std::size_t sent = w.socket.send(asio::buffer(out), 0, ec);  // the socket is non-blocking
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
-    sent = 0;
-    ec = {};
+// The session's transport for drive_tls (tls_drive.hpp): its socket, under the
+// deadline of the operation in progress. A deadline that passes is reported as
+// timed_out and remembered, so it is told apart from a server's own error.
+struct DeadlineTransport {
+  Wire& w;
+  Clock::time_point deadline;
+  bool timed_out = false;
+
+  // At once when the socket takes it all (as it nearly always does), else
+  // waiting for room.
+  asio::awaitable<error_code> send(std::string_view out) {
+    error_code ec;
+    std::size_t sent = w.socket.send(asio::buffer(out), 0, ec);  // the socket is non-blocking
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      sent = 0;
+      ec = {};
+    }
+    if (!ec && sent < out.size()) {
+      w.arm(deadline);
+      auto [wec, n] =
+          co_await asio::async_write(w.socket, asio::buffer(out.substr(sent)), w.token());
+      if (w.disarm()) co_return expired();
+      ec = wec;
+    }
+    co_return ec;
   }
-  if (!ec && sent < out.size()) {
+
+  asio::awaitable<error_code> receive(std::span<char> space, std::size_t& n) {
     w.arm(deadline);
-    auto [wec, n] = co_await asio::async_write(w.socket, asio::buffer(out.substr(sent)), w.token());
-    if (w.disarm()) co_return Io::timeout;
-    ec = wec;
+    auto [ec, got] =
+        co_await w.socket.async_read_some(asio::buffer(space.data(), space.size()), w.token());
+    if (w.disarm()) co_return expired();
+    n = got;
+    co_return ec;
   }
-  w.tls->output_sent();
-  w.last_error = ec;
-  co_return classify(ec);
-}
 
-// Feeds OpenSSL what the socket has, waiting for it if need be.
-asio::awaitable<Io> receive_tls_input(Wire& w, Clock::time_point deadline) {
-  w.arm(deadline);
-  auto [ec, n] = co_await w.socket.async_read_some(
-      asio::buffer(w.tls->input_space().data(), w.tls->input_space().size()), w.token());
-  if (w.disarm()) co_return Io::timeout;
-  if (ec == asio::error::eof) {
-    w.tls->peer_closed();
-    co_return Io::ok;  // OpenSSL's next read sees the end and says what it means
+  error_code expired() {
+    timed_out = true;
+    return asio::error::timed_out;
   }
-  w.last_error = ec;
-  if (ec) co_return classify(ec);
-  w.tls->received(n);
-  co_return Io::ok;
-}
+};
 
-// Runs one OpenSSL call (handshake, write or read) until it is done: sends what
-// it wrote, feeds it what it waits for. With `hold_output`, what a successful
-// call wrote stays queued and leaves with the next call's output (the client's
-// Finished with the first command after the handshake). When the call fails,
-// its alert is still sent, and the call's error is the one recorded.
+// Runs one OpenSSL call (handshake, write or read) until it is done; see
+// drive_tls for `hold_output` and what happens when the call fails.
 template <typename Call>
 asio::awaitable<Io> run_tls(Wire& w, Call call, Clock::time_point deadline,
                             bool hold_output = false) {
-  for (;;) {
-    const TlsLink::Step step = w.tls->step(call);
-    if (step == TlsLink::Step::done && hold_output) co_return Io::ok;
-    Io sent = Io::ok;
-    if (!w.tls->pending_output().empty()) sent = co_await send_tls_output(w, deadline);
-    if (step == TlsLink::Step::failed) {
-      w.last_error = w.tls->error();
-      co_return classify(w.last_error);
-    }
-    if (sent != Io::ok || step == TlsLink::Step::done) co_return sent;
-    const Io got = co_await receive_tls_input(w, deadline);
-    if (got != Io::ok) co_return got;
-  }
+  DeadlineTransport transport{w, deadline, false};
+  const TlsDriveResult r = co_await drive_tls(*w.tls, call, transport, hold_output);
+  if (transport.timed_out && r.error == asio::error::timed_out) co_return Io::timeout;
+  w.last_error = r.error;
+  co_return classify(r.error);
 }
 
 asio::awaitable<Io> read_more(Wire& w, Clock::time_point deadline) {

@@ -183,12 +183,14 @@ TEST_CASE("tls link: bytes that are not TLS fail with OpenSSL's reason", "[tls]"
   const mxscan::TlsClientContext client_ctx(mxscan::TlsClientSettings{});
   TlsLink link(client_ctx.get());
   REQUIRE(handshake(link) == Step::want_input);
+  take_output(link);  // the ClientHello
   deliver(link, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
   REQUIRE(handshake(link) == Step::failed);
   CHECK(link.error().category() == boost::asio::error::get_ssl_category());
   CHECK(link.error().message().find("wrong version number") != std::string::npos);
-  // The alert OpenSSL wrote is there to be sent.
-  CHECK(!link.pending_output().empty());
+  // No alert for a peer that does not speak TLS (OpenSSL 3.0: SSL_AD_NO_ALERT);
+  // tls_drive_test has a failure that sends one.
+  CHECK(link.pending_output().empty());
 }
 
 TEST_CASE("tls link: the server's close_notify ends the stream cleanly", "[tls]") {

@@ -2,14 +2,17 @@
 
 #include <openssl/ssl.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
-#include <array>
 #include <chrono>
 #include <mutex>
+#include <span>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
+#include "mxscan/scanner/tls_drive.hpp"
 #include "mxscan/scanner/tls_link.hpp"
 
 namespace mxscan::test {
@@ -118,32 +121,27 @@ class ServerTls {
   }
 
  private:
-  // One OpenSSL call until it is done: what it wrote goes out, what it waits for
-  // comes in. The server only needs to know that a connection is over, not why.
+  // The plain socket as drive_tls's transport: the server only needs to know
+  // that a connection is over, not why, so it waits without deadlines.
+  struct SocketTransport {
+    tcp::socket& sock;
+    awaitable<error_code> send(std::string_view out) {
+      auto [ec, n] = co_await asio::async_write(sock, asio::buffer(out), kTuple);
+      co_return ec;
+    }
+    awaitable<error_code> receive(std::span<char> space, std::size_t& n) {
+      auto [ec, got] =
+          co_await sock.async_read_some(asio::buffer(space.data(), space.size()), kTuple);
+      n = got;
+      co_return ec;
+    }
+  };
+
   template <typename Call>
   awaitable<std::pair<error_code, int>> run(Call call) {
-    for (;;) {
-      int r = 0;
-      const TlsLink::Step step = link_.step(call, &r);
-      if (!link_.pending_output().empty()) {
-        auto [wec, n] =
-            co_await asio::async_write(sock_, asio::buffer(link_.pending_output()), kTuple);
-        link_.output_sent();
-        if (wec) co_return std::pair{wec, 0};
-      }
-      if (step == TlsLink::Step::done) co_return std::pair{error_code{}, r};
-      if (step == TlsLink::Step::failed) co_return std::pair{link_.error(), 0};
-      const auto space = link_.input_space();
-      auto [rec, n] =
-          co_await sock_.async_read_some(asio::buffer(space.data(), space.size()), kTuple);
-      if (rec == asio::error::eof) {
-        link_.peer_closed();
-      } else if (rec) {
-        co_return std::pair{rec, 0};
-      } else {
-        link_.received(n);
-      }
-    }
+    SocketTransport transport{sock_};
+    const TlsDriveResult r = co_await drive_tls(link_, call, transport);
+    co_return std::pair{r.error, r.result};
   }
 
   tcp::socket& sock_;
