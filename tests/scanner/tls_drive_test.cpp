@@ -1,8 +1,6 @@
 #include "mxscan/scanner/tls_drive.hpp"
 
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
@@ -17,6 +15,7 @@
 #include <vector>
 
 #include "mxscan/scanner/tls_client.hpp"
+#include "self_signed_server.hpp"
 
 using boost::system::error_code;
 using mxscan::TlsLink;
@@ -24,30 +23,6 @@ using mxscan::TlsLink;
 namespace {
 
 namespace asio = boost::asio;
-using SslCtx = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
-
-// A server context with a fresh self-signed P-256 certificate.
-SslCtx server_context() {
-  SslCtx ctx(SSL_CTX_new(TLS_server_method()), &SSL_CTX_free);
-  REQUIRE(ctx);
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* cert = X509_new();
-  REQUIRE((key && cert));
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-  X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("mx.drive.test"), -1, -1, 0);
-  X509_set_issuer_name(cert, X509_get_subject_name(cert));
-  X509_set_pubkey(cert, key);
-  REQUIRE(X509_sign(cert, key, EVP_sha256()) > 0);
-  REQUIRE(SSL_CTX_use_certificate(ctx.get(), cert) == 1);
-  REQUIRE(SSL_CTX_use_PrivateKey(ctx.get(), key) == 1);
-  X509_free(cert);
-  EVP_PKEY_free(key);
-  return ctx;
-}
-
 // The client's transport, whose far end is a server-role link stepped as soon as
 // bytes reach it (or, with `reply`, fixed bytes instead of a TLS server; or a
 // receive error). Records each send.
@@ -108,16 +83,24 @@ mxscan::TlsDriveResult drive(TlsLink& link, Call call, PeerTransport& t, bool ho
 
 const auto kHandshake = [](SSL* s) { return SSL_do_handshake(s); };
 
+// A client link and a server link, joined by a PeerTransport.
+struct Ends {
+  mxscan::TlsClientContext client_ctx{mxscan::TlsClientSettings{}};
+  mxscan::test::SslCtxPtr server_ctx = mxscan::test::self_signed_server_context("mx.drive.test");
+  TlsLink client{client_ctx.get()};
+  TlsLink server{server_ctx.get(), TlsLink::Role::server};
+  PeerTransport transport;
+  Ends() { transport.server = &server; }
+};
+
 }  // namespace
 
 TEST_CASE("tls drive: a handshake completes over the transport, the Finished held when asked",
           "[tls]") {
-  const mxscan::TlsClientContext client_ctx(mxscan::TlsClientSettings{});
-  const SslCtx server_ctx = server_context();
-  TlsLink client(client_ctx.get());
-  TlsLink server(server_ctx.get(), TlsLink::Role::server);
-  PeerTransport t;
-  t.server = &server;
+  Ends ends;
+  TlsLink& client = ends.client;
+  TlsLink& server = ends.server;
+  PeerTransport& t = ends.transport;
 
   const auto shaken = drive(client, kHandshake, t, /*hold_output=*/true);
   REQUIRE_FALSE(shaken.error);
@@ -135,12 +118,10 @@ TEST_CASE("tls drive: a handshake completes over the transport, the Finished hel
 }
 
 TEST_CASE("tls drive: without holding, the Finished leaves when the handshake ends", "[tls]") {
-  const mxscan::TlsClientContext client_ctx(mxscan::TlsClientSettings{});
-  const SslCtx server_ctx = server_context();
-  TlsLink client(client_ctx.get());
-  TlsLink server(server_ctx.get(), TlsLink::Role::server);
-  PeerTransport t;
-  t.server = &server;
+  Ends ends;
+  TlsLink& client = ends.client;
+  TlsLink& server = ends.server;
+  PeerTransport& t = ends.transport;
   REQUIRE_FALSE(drive(client, kHandshake, t).error);
   CHECK(t.sends.size() == 2);
   CHECK(client.pending_output().empty());

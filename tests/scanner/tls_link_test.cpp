@@ -15,42 +15,24 @@
 #include <string_view>
 
 #include "mxscan/scanner/tls_client.hpp"
+#include "self_signed_server.hpp"
 
 using mxscan::TlsLink;
 using Step = TlsLink::Step;
 
 namespace {
 
-using SslCtx = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
 using Ssl = std::unique_ptr<SSL, decltype(&SSL_free)>;
 
 // A server with a fresh self-signed P-256 certificate, reading from and writing
 // to memory BIOs the test moves bytes through.
 struct MemoryServer {
-  SslCtx ctx{SSL_CTX_new(TLS_server_method()), &SSL_CTX_free};
+  mxscan::test::SslCtxPtr ctx = mxscan::test::self_signed_server_context("mx.link.test");
   Ssl ssl{nullptr, &SSL_free};
   BIO* in = nullptr;
   BIO* out = nullptr;
 
   MemoryServer() {
-    REQUIRE(ctx);
-    EVP_PKEY* key = EVP_EC_gen("P-256");
-    REQUIRE(key);
-    X509* cert = X509_new();
-    REQUIRE(cert);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-    X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("mx.link.test"), -1, -1, 0);
-    X509_set_issuer_name(cert, name);
-    X509_set_pubkey(cert, key);
-    REQUIRE(X509_sign(cert, key, EVP_sha256()) > 0);
-    REQUIRE(SSL_CTX_use_certificate(ctx.get(), cert) == 1);
-    REQUIRE(SSL_CTX_use_PrivateKey(ctx.get(), key) == 1);
-    X509_free(cert);
-    EVP_PKEY_free(key);
     ssl.reset(SSL_new(ctx.get()));
     REQUIRE(ssl);
     in = BIO_new(BIO_s_mem());
