@@ -517,7 +517,8 @@ void record_digest(Manifest& m, const std::string& path) {
 class NewResultsFolder {
  public:
   NewResultsFolder(const std::string& out_dir, const Manifest& manifest) : dir_(out_dir) {
-    const fs::path final_path(out_dir);
+    fs::path final_path(out_dir);
+    if (!final_path.has_filename()) final_path = final_path.parent_path();  // "-o out/"
     const fs::path staging =
         final_path.parent_path() /
         fmt::format(".{}.starting-{}", final_path.filename().string(), getpid());
