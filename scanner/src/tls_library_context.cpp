@@ -112,49 +112,15 @@ bool keep_decoder(const OSSL_ALGORITHM& a) {
          all_but(kDroppedKeyManagers)(a) && all_but(kDroppedDecoders)(a);
 }
 
-// Reusing the client's X25519 key share (see the design note). The default
-// provider's X25519 key manager, whose `gen` this replaces in the client's list;
-// set once, before the list is first handed out.
+// Reusing the client's X25519 key share (see the design note): the default
+// provider's X25519 key-manager functions the replacement `gen` calls.
 struct X25519Functions {
   OSSL_FUNC_keymgmt_gen_fn* gen = nullptr;
   OSSL_FUNC_keymgmt_dup_fn* dup = nullptr;
   OSSL_FUNC_keymgmt_free_fn* free = nullptr;
 };
-X25519Functions x25519;
 
-constexpr TlsLibraryContext::KeyShareReuse kDefaultReuse;
-std::atomic<int> reuse_uses{kDefaultReuse.uses};
-std::atomic<std::chrono::milliseconds::rep> reuse_lifetime_ms{kDefaultReuse.lifetime.count()};
-
-// One key pair per thread (no lock on the handshake path), replaced after the
-// bounded number of handshakes or time, whichever comes first.
-struct ThreadKeyShare {
-  void* key = nullptr;
-  int uses = 0;
-  std::chrono::steady_clock::time_point born;
-
-  ~ThreadKeyShare() {
-    if (key) x25519.free(key);
-  }
-};
-
-void* reused_x25519_gen(void* genctx, OSSL_CALLBACK* cb, void* cbarg) {
-  thread_local ThreadKeyShare share;
-  const auto now = std::chrono::steady_clock::now();
-  const std::chrono::milliseconds lifetime{reuse_lifetime_ms.load(std::memory_order_relaxed)};
-  if (!share.key || share.uses >= reuse_uses.load(std::memory_order_relaxed) ||
-      now - share.born >= lifetime) {
-    void* fresh = x25519.gen(genctx, cb, cbarg);
-    if (!fresh) return nullptr;
-    if (share.key) x25519.free(share.key);
-    share.key = fresh;
-    share.uses = 0;
-    share.born = now;
-  }
-  ++share.uses;
-  // Each handshake owns (and frees) its own copy of the key pair.
-  return x25519.dup(share.key, OSSL_KEYMGMT_SELECT_ALL);
-}
+void* reused_x25519_gen(void* genctx, OSSL_CALLBACK* cb, void* cbarg);  // below DefaultProvider
 
 template <typename F>
 F* find_function(const OSSL_DISPATCH* table, int id) {
@@ -163,14 +129,16 @@ F* find_function(const OSSL_DISPATCH* table, int id) {
   return nullptr;
 }
 
-// The X25519 key manager's dispatch table with `gen` replaced, or empty when the
-// default provider's lacks a function the replacement needs (then the key
-// manager is passed through unchanged and every handshake makes a fresh key).
-std::vector<OSSL_DISPATCH> x25519_reusing_dispatch(const OSSL_DISPATCH* table) {
-  x25519.gen = find_function<OSSL_FUNC_keymgmt_gen_fn>(table, OSSL_FUNC_KEYMGMT_GEN);
-  x25519.dup = find_function<OSSL_FUNC_keymgmt_dup_fn>(table, OSSL_FUNC_KEYMGMT_DUP);
-  x25519.free = find_function<OSSL_FUNC_keymgmt_free_fn>(table, OSSL_FUNC_KEYMGMT_FREE);
-  if (!x25519.gen || !x25519.dup || !x25519.free) return {};
+// The X25519 key manager's dispatch table with `gen` replaced, and in `found`
+// the functions it replaces or needs; empty when the default provider's table
+// lacks one of them (then the key manager is passed through unchanged and every
+// handshake makes a fresh key).
+std::vector<OSSL_DISPATCH> x25519_reusing_dispatch(const OSSL_DISPATCH* table,
+                                                   X25519Functions& found) {
+  found.gen = find_function<OSSL_FUNC_keymgmt_gen_fn>(table, OSSL_FUNC_KEYMGMT_GEN);
+  found.dup = find_function<OSSL_FUNC_keymgmt_dup_fn>(table, OSSL_FUNC_KEYMGMT_DUP);
+  found.free = find_function<OSSL_FUNC_keymgmt_free_fn>(table, OSSL_FUNC_KEYMGMT_FREE);
+  if (!found.gen || !found.dup || !found.free) return {};
   std::vector<OSSL_DISPATCH> out;
   for (; table->function_id != 0; ++table) {
     out.push_back(*table);
@@ -208,6 +176,7 @@ struct DefaultProvider {
   OSSL_PROVIDER* provider = nullptr;
   std::vector<std::pair<int, std::vector<OSSL_ALGORITHM>>> own_lists;
   std::vector<OSSL_DISPATCH> x25519_dispatch;
+  X25519Functions x25519;
 
   DefaultProvider() {
     libctx = OSSL_LIB_CTX_new();
@@ -219,7 +188,7 @@ struct DefaultProvider {
     auto key_managers = filtered(provider, OSSL_OP_KEYMGMT, all_but(kDroppedKeyManagers));
     for (OSSL_ALGORITHM& a : key_managers) {
       if (!a.algorithm_names || first_name(a.algorithm_names) != "X25519") continue;
-      x25519_dispatch = x25519_reusing_dispatch(a.implementation);
+      x25519_dispatch = x25519_reusing_dispatch(a.implementation, x25519);
       if (!x25519_dispatch.empty()) a.implementation = x25519_dispatch.data();
     }
     own_lists.emplace_back(OSSL_OP_KEYMGMT, std::move(key_managers));
@@ -242,6 +211,41 @@ struct DefaultProvider {
 const DefaultProvider& default_provider() {
   static const DefaultProvider* const instance = new DefaultProvider();  // see DefaultProvider
   return *instance;
+}
+
+constexpr TlsLibraryContext::KeyShareReuse kDefaultReuse;
+std::atomic<int> reuse_uses{kDefaultReuse.uses};
+std::atomic<std::chrono::milliseconds::rep> reuse_lifetime_ms{kDefaultReuse.lifetime.count()};
+
+// One key pair per thread (no lock on the handshake path), replaced after the
+// bounded number of handshakes or time, whichever comes first.
+struct ThreadKeyShare {
+  void* key = nullptr;
+  int uses = 0;
+  std::chrono::steady_clock::time_point born;
+
+  ~ThreadKeyShare() {
+    if (key) default_provider().x25519.free(key);
+  }
+};
+
+void* reused_x25519_gen(void* genctx, OSSL_CALLBACK* cb, void* cbarg) {
+  const X25519Functions& x25519 = default_provider().x25519;
+  thread_local ThreadKeyShare share;
+  const auto now = std::chrono::steady_clock::now();
+  const std::chrono::milliseconds lifetime{reuse_lifetime_ms.load(std::memory_order_relaxed)};
+  if (!share.key || share.uses >= reuse_uses.load(std::memory_order_relaxed) ||
+      now - share.born >= lifetime) {
+    void* fresh = x25519.gen(genctx, cb, cbarg);
+    if (!fresh) return nullptr;
+    if (share.key) x25519.free(share.key);
+    share.key = fresh;
+    share.uses = 0;
+    share.born = now;
+  }
+  ++share.uses;
+  // Each handshake owns (and frees) its own copy of the key pair.
+  return x25519.dup(share.key, OSSL_KEYMGMT_SELECT_ALL);
 }
 
 // The pass-through provider. Its provider context is the default provider's, so

@@ -106,18 +106,17 @@ class ServerTls {
   tcp::socket& lowest_layer() { return sock_; }
 
   awaitable<error_code> handshake() {
-    auto [ec, r] = co_await run([](SSL* s) { return SSL_do_handshake(s); });
-    co_return ec;
+    co_return (co_await run([](SSL* s) { return SSL_do_handshake(s); })).error;
   }
   awaitable<std::pair<error_code, std::size_t>> read_some(asio::mutable_buffer b) {
-    auto [ec, r] =
+    const TlsDriveResult r =
         co_await run([b](SSL* s) { return SSL_read(s, b.data(), static_cast<int>(b.size())); });
-    co_return std::pair{ec, ec ? std::size_t{0} : static_cast<std::size_t>(r)};
+    co_return std::pair{r.error, r.error ? std::size_t{0} : static_cast<std::size_t>(r.result)};
   }
   awaitable<error_code> write_all(asio::const_buffer b) {
-    auto [ec, r] =
-        co_await run([b](SSL* s) { return SSL_write(s, b.data(), static_cast<int>(b.size())); });
-    co_return ec;
+    co_return (co_await run([b](SSL* s) {
+      return SSL_write(s, b.data(), static_cast<int>(b.size()));
+    })).error;
   }
 
  private:
@@ -138,10 +137,9 @@ class ServerTls {
   };
 
   template <typename Call>
-  awaitable<std::pair<error_code, int>> run(Call call) {
+  awaitable<TlsDriveResult> run(Call call) {
     SocketTransport transport{sock_};
-    const TlsDriveResult r = co_await drive_tls(link_, call, transport);
-    co_return std::pair{r.error, r.result};
+    co_return co_await drive_tls(link_, call, transport);
   }
 
   tcp::socket& sock_;

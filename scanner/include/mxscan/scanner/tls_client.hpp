@@ -77,7 +77,6 @@ class TlsClientContext {
   std::string trust_store_;  // "system" or the CA file path
 };
 
-// Verification outcomes gathered during one handshake.
 // One certificate of the chain the server sent, with its DER and the SHA-256 of
 // that, worked out once per session: the verdict cache keys on the digests and
 // the observation records the DER and the leaf's digest.
@@ -87,6 +86,7 @@ struct SentCertificate {
   std::array<unsigned char, 32> sha256{};
 };
 
+// Verification outcomes gathered during one handshake.
 struct VerifyLog {
   std::vector<std::pair<int, int>> errors;  // (depth, X509_V_ERR_*) in callback order
   std::vector<SentCertificate> chain;       // as sent, leaf first; empty until verification
