@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "memory_tls.hpp"
 #include "mxscan/scanner/tls_client.hpp"
-#include "self_signed_server.hpp"
 
 using boost::system::error_code;
 using mxscan::TlsLink;
@@ -23,6 +23,9 @@ using mxscan::TlsLink;
 namespace {
 
 namespace asio = boost::asio;
+
+const auto kHandshake = [](SSL* s) { return SSL_do_handshake(s); };
+
 // The client's transport, whose far end is a server-role link stepped as soon as
 // bytes reach it (or, with `reply`, fixed bytes instead of a TLS server; or a
 // receive error). Records each send.
@@ -39,19 +42,13 @@ struct PeerTransport {
       to_client += *reply;
       reply.reset();
     } else if (server) {
-      for (std::string_view rest = bytes; !rest.empty();) {
-        const std::size_t n = std::min(rest.size(), server->input_space().size());
-        std::memcpy(server->input_space().data(), rest.data(), n);
-        server->received(n);
-        rest.remove_prefix(n);
-      }
-      char sink[256];
-      server->step([](SSL* s) { return SSL_is_init_finished(s) ? 0 : SSL_do_handshake(s); });
+      mxscan::test::deliver(*server, bytes);
+      if (!SSL_is_init_finished(server->ssl())) server->step(kHandshake);
       if (SSL_is_init_finished(server->ssl())) {
+        char sink[256];
         server->step([&sink](SSL* s) { return SSL_read(s, sink, sizeof sink); });
       }
-      to_client += server->pending_output();
-      server->output_sent();
+      to_client += mxscan::test::take_output(*server);
     }
     co_return error_code{};
   }
@@ -80,8 +77,6 @@ mxscan::TlsDriveResult drive(TlsLink& link, Call call, PeerTransport& t, bool ho
   io.run();
   return out;
 }
-
-const auto kHandshake = [](SSL* s) { return SSL_do_handshake(s); };
 
 // A client link and a server link, joined by a PeerTransport.
 struct Ends {

@@ -1,9 +1,7 @@
 #include "mxscan/scanner/tls_link.hpp"
 
 #include <openssl/bio.h>
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include <algorithm>
 #include <boost/asio/error.hpp>
@@ -14,10 +12,12 @@
 #include <string>
 #include <string_view>
 
+#include "memory_tls.hpp"
 #include "mxscan/scanner/tls_client.hpp"
-#include "self_signed_server.hpp"
 
 using mxscan::TlsLink;
+using mxscan::test::deliver;
+using mxscan::test::take_output;
 using Step = TlsLink::Step;
 
 namespace {
@@ -52,22 +52,6 @@ struct MemoryServer {
             static_cast<int>(bytes.size()));
   }
 };
-
-// Hands `bytes` to the link as the socket would: at most its input space at a time.
-void deliver(TlsLink& link, std::string_view bytes, std::size_t piece = 4096) {
-  while (!bytes.empty()) {
-    const std::size_t n = std::min({piece, bytes.size(), link.input_space().size()});
-    std::memcpy(link.input_space().data(), bytes.data(), n);
-    link.received(n);
-    bytes.remove_prefix(n);
-  }
-}
-
-std::string take_output(TlsLink& link) {
-  std::string bytes(link.pending_output());
-  link.output_sent();
-  return bytes;
-}
 
 Step handshake(TlsLink& link) {
   return link.step([](SSL* s) { return SSL_do_handshake(s); });

@@ -1,14 +1,20 @@
-// A TLS server context with a fresh self-signed P-256 certificate, for tests that
-// run both ends of a handshake in memory.
+// For tests that run both ends of a TLS handshake in memory: a server context
+// with a fresh self-signed P-256 certificate, and moving bytes in and out of a
+// TlsLink as a socket would.
 #pragma once
 
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+
+#include "mxscan/scanner/tls_link.hpp"
 
 namespace mxscan::test {
 
@@ -35,6 +41,23 @@ inline SslCtxPtr self_signed_server_context(const std::string& common_name) {
     throw std::runtime_error("self_signed_server_context: cannot make the certificate");
   }
   return ctx;
+}
+
+// Hands `bytes` to the link as the socket would: at most its input space at a time.
+inline void deliver(TlsLink& link, std::string_view bytes, std::size_t piece = 4096) {
+  while (!bytes.empty()) {
+    const std::size_t n = std::min({piece, bytes.size(), link.input_space().size()});
+    std::memcpy(link.input_space().data(), bytes.data(), n);
+    link.received(n);
+    bytes.remove_prefix(n);
+  }
+}
+
+// What the link wrote, taken out as the socket would send it.
+inline std::string take_output(TlsLink& link) {
+  std::string bytes(link.pending_output());
+  link.output_sent();
+  return bytes;
 }
 
 }  // namespace mxscan::test
