@@ -153,6 +153,27 @@ bool DomainListReader::read_line(std::string& line) {
   }
 }
 
+namespace {
+
+// A name as both sources hand it out: classified (an invalid one is returned
+// to be reported), counted, and dropped (nullopt) when it came before.
+std::optional<DomainRecord> admit(std::string_view text, std::uint64_t line_no,
+                                  DomainListStats& stats, SeenNames& seen) {
+  DomainRecord rec = classify_domain(text, line_no);
+  if (!rec.valid()) {
+    ++stats.invalid;
+    return rec;
+  }
+  if (!seen.insert(rec.domain)) {
+    ++stats.duplicates;
+    return std::nullopt;
+  }
+  ++stats.valid;
+  return rec;
+}
+
+}  // namespace
+
 std::optional<DomainRecord> DomainListReader::next() {
   while (read_line(buffer_)) {
     std::uint64_t line_no = ++stats_.lines;
@@ -196,17 +217,7 @@ std::optional<DomainRecord> DomainListReader::next() {
       text = text.substr(comma + 1);
       text = text.substr(0, text.find(','));
     }
-    DomainRecord rec = classify_domain(text, line_no);
-    if (!rec.valid()) {
-      ++stats_.invalid;
-      return rec;
-    }
-    if (!seen_.insert(rec.domain)) {
-      ++stats_.duplicates;
-      continue;
-    }
-    ++stats_.valid;
-    return rec;
+    if (auto rec = admit(text, line_no, stats_, seen_)) return rec;
   }
   return std::nullopt;
 }
@@ -218,17 +229,7 @@ std::optional<DomainRecord> DomainVectorSource::next() {
   while (index_ < names_.size()) {
     std::uint64_t line_no = ++index_;
     ++stats_.lines;
-    DomainRecord rec = classify_domain(names_[line_no - 1], line_no);
-    if (!rec.valid()) {
-      ++stats_.invalid;
-      return rec;
-    }
-    if (!seen_.insert(rec.domain)) {
-      ++stats_.duplicates;
-      continue;
-    }
-    ++stats_.valid;
-    return rec;
+    if (auto rec = admit(names_[line_no - 1], line_no, stats_, seen_)) return rec;
   }
   return std::nullopt;
 }

@@ -378,6 +378,22 @@ awaitable<void> accept_loop(Impl* impl, tcp::acceptor* acceptor, const TestPerso
   }
 }
 
+// Binds a listener at `ep`, serves `persona` on it, and returns the bound port.
+std::uint16_t open_listener(Impl* impl, const tcp::endpoint& ep, TestPersona persona) {
+  auto acceptor = std::make_unique<tcp::acceptor>(impl->io);
+  acceptor->open(ep.protocol());
+  acceptor->set_option(tcp::acceptor::reuse_address(true));
+  acceptor->bind(ep);
+  acceptor->listen(asio::socket_base::max_listen_connections);
+  const auto bound = acceptor->local_endpoint().port();
+  impl->personas.push_back(std::make_unique<TestPersona>(std::move(persona)));
+  if (impl->personas.back()->offer_starttls) impl->tls_for(impl->personas.back()->chain_file);
+  asio::co_spawn(impl->io, accept_loop(impl, acceptor.get(), impl->personas.back().get()),
+                 asio::detached);
+  impl->acceptors.push_back(std::move(acceptor));
+  return bound;
+}
+
 }  // namespace
 
 TestSmtpServer::TestSmtpServer(unsigned threads, bool keep_logs)
@@ -388,35 +404,12 @@ TestSmtpServer::~TestSmtpServer() { stop(); }
 std::uint16_t TestSmtpServer::listen(const std::string& address, std::uint16_t port, TestPersona persona) {
   const auto addr = asio::ip::make_address(address);
   if (!is_loopback(addr)) throw std::runtime_error("test server: loopback addresses only: " + address);
-  auto acceptor = std::make_unique<tcp::acceptor>(impl_->io);
-  const tcp::endpoint ep(addr, port);
-  acceptor->open(ep.protocol());
-  acceptor->set_option(tcp::acceptor::reuse_address(true));
-  acceptor->bind(ep);
-  acceptor->listen(asio::socket_base::max_listen_connections);
-  const auto bound = acceptor->local_endpoint().port();
-  impl_->personas.push_back(std::make_unique<TestPersona>(std::move(persona)));
-  if (impl_->personas.back()->offer_starttls) impl_->tls_for(impl_->personas.back()->chain_file);
-  asio::co_spawn(impl_->io, accept_loop(impl_.get(), acceptor.get(), impl_->personas.back().get()),
-                 asio::detached);
-  impl_->acceptors.push_back(std::move(acceptor));
-  return bound;
+  return open_listener(impl_.get(), tcp::endpoint(addr, port), std::move(persona));
 }
 
 std::uint16_t TestSmtpServer::listen_any(std::uint16_t port, TestPersona persona) {
-  auto acceptor = std::make_unique<tcp::acceptor>(impl_->io);
-  const tcp::endpoint ep(asio::ip::address_v4::any(), port);
-  acceptor->open(ep.protocol());
-  acceptor->set_option(tcp::acceptor::reuse_address(true));
-  acceptor->bind(ep);
-  acceptor->listen(asio::socket_base::max_listen_connections);
-  const auto bound = acceptor->local_endpoint().port();
-  impl_->personas.push_back(std::make_unique<TestPersona>(std::move(persona)));
-  if (impl_->personas.back()->offer_starttls) impl_->tls_for(impl_->personas.back()->chain_file);
-  asio::co_spawn(impl_->io, accept_loop(impl_.get(), acceptor.get(), impl_->personas.back().get()),
-                 asio::detached);
-  impl_->acceptors.push_back(std::move(acceptor));
-  return bound;
+  return open_listener(impl_.get(), tcp::endpoint(asio::ip::address_v4::any(), port),
+                       std::move(persona));
 }
 
 void TestSmtpServer::start() {
