@@ -111,14 +111,7 @@ void append_string_or_null(std::string& out, std::string_view text) {
 }
 
 void append_string_array(std::string& out, const std::vector<std::string>& items) {
-  out.push_back('[');
-  bool first = true;
-  for (const auto& item : items) {
-    if (!first) out.push_back(',');
-    first = false;
-    append_string(out, item);
-  }
-  out.push_back(']');
+  append_array(out, items, [](std::string& o, const std::string& item) { append_string(o, item); });
 }
 
 void append_uint(std::string& out, std::uint64_t value) {

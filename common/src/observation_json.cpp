@@ -20,24 +20,19 @@ void append_jsonl(std::string& out, const DomainObs& obs) {
   json::append_raw(out, ",\"cnames\":");
   json::append_string_array(out, obs.cnames);
   json::append_raw(out, ",\"mx\":");
-  out.push_back('[');
-  bool first = true;
-  for (const auto& mx : obs.mx) {
-    if (!first) out.push_back(',');
-    first = false;
-    out.append("{\"exchange\":");
-    json::append_string(out, mx.exchange);
-    json::append_raw(out, ",\"preference\":");
-    json::append_uint(out, mx.preference);
-    json::append_raw(out, ",\"addr_status\":");
-    json::append_string(out, to_string(mx.addr_status));
-    json::append_raw(out, ",\"cnames\":");
-    json::append_string_array(out, mx.cnames);
-    json::append_raw(out, ",\"addresses\":");
-    json::append_string_array(out, mx.addresses);
-    out.push_back('}');
-  }
-  out.push_back(']');
+  json::append_array(out, obs.mx, [](std::string& o, const MxRecord& mx) {
+    o.append("{\"exchange\":");
+    json::append_string(o, mx.exchange);
+    json::append_raw(o, ",\"preference\":");
+    json::append_uint(o, mx.preference);
+    json::append_raw(o, ",\"addr_status\":");
+    json::append_string(o, to_string(mx.addr_status));
+    json::append_raw(o, ",\"cnames\":");
+    json::append_string_array(o, mx.cnames);
+    json::append_raw(o, ",\"addresses\":");
+    json::append_string_array(o, mx.addresses);
+    o.push_back('}');
+  });
   json::append_raw(out, ",\"error\":");
   json::append_string_or_null(out, obs.error);
   out.append("}\n");
@@ -51,16 +46,11 @@ void append_tls(std::string& out, const TlsObs& tls) {
   json::append_raw(out, ",\"cipher\":");
   json::append_string(out, tls.cipher);
   json::append_raw(out, ",\"chain\":");
-  out.push_back('[');
-  bool first = true;
-  for (const auto& der : tls.chain_der) {
-    if (!first) out.push_back(',');
-    first = false;
-    out.push_back('"');
-    base64::append_encoded(out, der);  // base64 needs no escaping
-    out.push_back('"');
-  }
-  out.push_back(']');
+  json::append_array(out, tls.chain_der, [](std::string& o, const std::string& der) {
+    o.push_back('"');
+    base64::append_encoded(o, der);  // base64 needs no escaping
+    o.push_back('"');
+  });
   json::append_raw(out, ",\"leaf\":");
   out.append("{\"cn\":");
   json::append_string_or_null(out, tls.leaf.subject_cn);
@@ -93,11 +83,7 @@ void append_jsonl(std::string& out, const HostObs& obs) {
   json::append_raw(out, ",\"port\":");
   json::append_uint(out, obs.port);
   json::append_raw(out, ",\"asn\":");
-  if (obs.asn) {
-    json::append_uint(out, *obs.asn);
-  } else {
-    out.append("null");
-  }
+  json::append_or_null(out, obs.asn, json::append_uint);
   json::append_raw(out, ",\"as_name\":");
   json::append_string_or_null(out, obs.as_name);
   json::append_raw(out, ",\"status\":");
@@ -117,11 +103,7 @@ void append_jsonl(std::string& out, const HostObs& obs) {
   json::append_raw(out, ",\"plaintext_after_starttls\":");
   json::append_uint(out, obs.plaintext_after_starttls);
   json::append_raw(out, ",\"tls\":");
-  if (obs.tls) {
-    append_tls(out, *obs.tls);
-  } else {
-    out.append("null");
-  }
+  json::append_or_null(out, obs.tls, append_tls);
   json::append_raw(out, ",\"error\":");
   json::append_string_or_null(out, obs.error);
   json::append_raw(out, ",\"duration_ms\":");

@@ -236,57 +236,48 @@ std::string migration_json(const Migration& m) {
   }
   out.push_back(']');
   json::append_key(out, "providers");
-  out.push_back('[');
-  first = true;
-  for (const auto& c : m.ids) {
-    if (!first) out.push_back(',');
-    first = false;
-    out.push_back('{');
-    json::append_key(out, "id", true);
-    json::append_string(out, c.id);
-    json::append_key(out, "company");
-    json::append_string_or_null(out, c.company);
-    json::append_key(out, "old_credit");
-    json::append_double(out, c.old_credit);
-    json::append_key(out, "new_credit");
-    json::append_double(out, c.new_credit);
-    json::append_key(out, "net");
-    json::append_double(out, c.new_credit - c.old_credit);
-    json::append_key(out, "gained");
-    json::append_double(out, c.gained);
-    json::append_key(out, "lost");
-    json::append_double(out, c.lost);
-    json::append_key(out, "old_domains");
-    json::append_uint(out, c.old_domains);
-    json::append_key(out, "new_domains");
-    json::append_uint(out, c.new_domains);
-    out.push_back('}');
-  }
-  out.push_back(']');
+  json::append_array(out, m.ids, [](std::string& o, const auto& c) {
+    o.push_back('{');
+    json::append_key(o, "id", true);
+    json::append_string(o, c.id);
+    json::append_key(o, "company");
+    json::append_string_or_null(o, c.company);
+    json::append_key(o, "old_credit");
+    json::append_double(o, c.old_credit);
+    json::append_key(o, "new_credit");
+    json::append_double(o, c.new_credit);
+    json::append_key(o, "net");
+    json::append_double(o, c.new_credit - c.old_credit);
+    json::append_key(o, "gained");
+    json::append_double(o, c.gained);
+    json::append_key(o, "lost");
+    json::append_double(o, c.lost);
+    json::append_key(o, "old_domains");
+    json::append_uint(o, c.old_domains);
+    json::append_key(o, "new_domains");
+    json::append_uint(o, c.new_domains);
+    o.push_back('}');
+  });
   json::append_key(out, "changed");
-  out.push_back('[');
-  first = true;
-  for (const auto& c : m.changes) {
-    if (!first) out.push_back(',');
-    first = false;
-    out.push_back('{');
-    json::append_key(out, "domain", true);
-    json::append_string(out, c.domain);
-    json::append_key(out, "old_status");
-    json::append_string(out, c.old_status);
-    json::append_key(out, "new_status");
-    json::append_string(out, c.new_status);
-    json::append_key(out, "old_bucket");
-    json::append_string(out, c.old_bucket);
-    json::append_key(out, "new_bucket");
-    json::append_string(out, c.new_bucket);
-    json::append_key(out, "old_providers");
-    json::append_string(out, c.old_providers);
-    json::append_key(out, "new_providers");
-    json::append_string(out, c.new_providers);
-    out.push_back('}');
-  }
-  out += "]}\n";
+  json::append_array(out, m.changes, [](std::string& o, const auto& c) {
+    o.push_back('{');
+    json::append_key(o, "domain", true);
+    json::append_string(o, c.domain);
+    json::append_key(o, "old_status");
+    json::append_string(o, c.old_status);
+    json::append_key(o, "new_status");
+    json::append_string(o, c.new_status);
+    json::append_key(o, "old_bucket");
+    json::append_string(o, c.old_bucket);
+    json::append_key(o, "new_bucket");
+    json::append_string(o, c.new_bucket);
+    json::append_key(o, "old_providers");
+    json::append_string(o, c.old_providers);
+    json::append_key(o, "new_providers");
+    json::append_string(o, c.new_providers);
+    o.push_back('}');
+  });
+  out += "}\n";
   return out;
 }
 

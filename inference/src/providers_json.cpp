@@ -6,21 +6,13 @@ namespace mxscan::inference {
 
 namespace {
 
-void append_optional(std::string& out, const std::optional<std::string>& value) {
-  if (value) {
-    json::append_string(out, *value);
-  } else {
-    out.append("null");
-  }
-}
-
 void append_assignment(std::string& out, const ProviderAssignment& p) {
   out.append("{\"mx\":");
   json::append_string(out, p.mx);
   json::append_raw(out, ",\"id\":");
   json::append_string_or_null(out, p.id);
   json::append_raw(out, ",\"company\":");
-  append_optional(out, p.company);
+  json::append_or_null(out, p.company, json::append_string);
   json::append_raw(out, ",\"source\":");
   json::append_string(out, to_string(p.source));
   json::append_raw(out, ",\"score\":");
@@ -28,13 +20,10 @@ void append_assignment(std::string& out, const ProviderAssignment& p) {
   json::append_raw(out, ",\"credit\":");
   json::append_double(out, p.credit);
   json::append_raw(out, ",\"flag\":");
-  if (p.flag) {
-    json::append_string(out, to_string(*p.flag));
-  } else {
-    out.append("null");
-  }
+  json::append_or_null(out, p.flag,
+                       [](std::string& o, Flag f) { json::append_string(o, to_string(f)); });
   json::append_raw(out, ",\"original_id\":");
-  append_optional(out, p.original_id);
+  json::append_or_null(out, p.original_id, json::append_string);
   json::append_raw(out, ",\"flag_reason\":");
   json::append_string_or_null(out, p.flag_reason);
   json::append_raw(out, ",\"reason\":");
@@ -52,14 +41,7 @@ void append_jsonl(std::string& out, const DomainResult& result) {
   json::append_raw(out, ",\"status\":");
   json::append_string(out, to_string(result.status));
   json::append_raw(out, ",\"providers\":");
-  out.push_back('[');
-  bool first = true;
-  for (const auto& p : result.providers) {
-    if (!first) out.push_back(',');
-    first = false;
-    append_assignment(out, p);
-  }
-  out.push_back(']');
+  json::append_array(out, result.providers, append_assignment);
   json::append_raw(out, ",\"reason\":");
   json::append_string_or_null(out, result.reason);
   json::append_raw(out, ",\"line\":");

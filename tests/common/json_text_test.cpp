@@ -2,7 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 using namespace mxscan;
 
@@ -59,4 +61,25 @@ TEST_CASE("json numbers and nulls") {
   out.clear();
   json::append_string_or_null(out, "");
   CHECK(out == "null");
+}
+
+TEST_CASE("json arrays separate items by commas, and empty optionals are null") {
+  std::string out;
+  const std::vector<std::uint64_t> none;
+  json::append_array(out, none, json::append_uint);
+  CHECK(out == "[]");
+  out.clear();
+  const std::vector<std::uint64_t> one{7};
+  json::append_array(out, one, json::append_uint);
+  CHECK(out == "[7]");
+  out.clear();
+  json::append_string_array(out, {"a", "b\"", "c"});
+  CHECK(out == R"(["a","b\"","c"])");
+  out.clear();
+  json::append_or_null(out, std::optional<std::uint32_t>{}, json::append_uint);
+  out.push_back(',');
+  json::append_or_null(out, std::optional<std::uint32_t>{65551}, json::append_uint);
+  out.push_back(',');
+  json::append_or_null(out, std::optional<std::string>{""}, json::append_string);
+  CHECK(out == R"(null,65551,"")");
 }

@@ -46,6 +46,29 @@ inline void append_raw(std::string& out, const char (&literal)[N]) {
   out.append(literal, N - 1);
 }
 
+// Appends `[item,...]`, each item written by `append_item(out, item)`.
+template <typename Range, typename AppendItem>
+void append_array(std::string& out, const Range& items, AppendItem append_item) {
+  out.push_back('[');
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_item(out, item);
+  }
+  out.push_back(']');
+}
+
+// Appends `*value` written by `append_value(out, *value)`, or null when empty.
+template <typename T, typename AppendValue>
+void append_or_null(std::string& out, const std::optional<T>& value, AppendValue append_value) {
+  if (value) {
+    append_value(out, *value);
+  } else {
+    out.append("null");
+  }
+}
+
 // True when `text` is valid UTF-8 (no overlongs, surrogates or code points
 // above U+10FFFF).
 bool is_valid_utf8(std::string_view text) noexcept;
