@@ -343,9 +343,7 @@ ScanPlan plan_from_options(const ScanOptions& o, int argc, char** argv) {
   }
   plan.out_dir = o.output.empty() ? default_output_dir() : o.output;
   if (fs::exists(plan.out_dir)) {
-    throw UsageError("output folder " + plan.out_dir +
-                     " already exists: choose another -o, remove it, or continue that scan "
-                     "with --resume " + plan.out_dir);
+    throw UsageError(output_folder_exists_message(plan.out_dir));
   }
   if (!o.shard.empty()) {
     std::string error;

@@ -537,10 +537,7 @@ class NewResultsFolder {
       const int err = errno;
       fs::remove_all(staging, ec);
       if (err == EEXIST) {
-        throw std::runtime_error("output folder " + out_dir +
-                                 " already exists: choose another -o, remove it, or continue "
-                                 "that scan with --resume " +
-                                 out_dir);
+        throw std::runtime_error(output_folder_exists_message(out_dir));
       }
       throw std::runtime_error("cannot create output folder " + out_dir + ": " +
                                std::generic_category().message(err));
@@ -561,6 +558,12 @@ class NewResultsFolder {
 };
 
 }  // namespace
+
+std::string output_folder_exists_message(const std::string& out_dir) {
+  return "output folder " + out_dir +
+         " already exists: choose another -o, remove it, or continue that scan with --resume " +
+         out_dir;
+}
 
 ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   const SignalBlock signal_block;

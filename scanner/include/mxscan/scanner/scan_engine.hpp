@@ -49,4 +49,8 @@ struct ScanOutcome {
 // what to do on configuration and I/O errors.
 ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer);
 
+// What a new scan says when its output folder is already there: checked before
+// the scan starts, and again when the new folder is moved into place.
+std::string output_folder_exists_message(const std::string& out_dir);
+
 }  // namespace mxscan
