@@ -158,31 +158,24 @@ std::string summary_json(const Summary& summary, const Catalog& catalog, const R
   out.push_back('}');
 
   append_key(out, "by_company");
-  out.push_back('[');
-  for (std::size_t i = 0; i < summary.by_company.size(); ++i) {
-    const auto& row = summary.by_company[i];
-    if (i) out.push_back(',');
-    out.append("\n {\"key\":");
-    json::append_string(out, row.key);
-    append_key(out, "known_company");
-    json::append_bool(out, row.known_company);
-    append_share_fields(out, row);
-    out.push_back('}');
-  }
-  out.append("]");
+  json::append_array(out, summary.by_company, [](std::string& o, const auto& row) {
+    o.append("\n {\"key\":");
+    json::append_string(o, row.key);
+    append_key(o, "known_company");
+    json::append_bool(o, row.known_company);
+    append_share_fields(o, row);
+    o.push_back('}');
+  });
   append_key(out, "by_id");
-  out.push_back('[');
-  for (std::size_t i = 0; i < summary.by_id.size(); ++i) {
-    const auto& row = summary.by_id[i];
-    if (i) out.push_back(',');
-    out.append("\n {\"id\":");
-    json::append_string(out, row.key);
-    append_key(out, "company");
-    json::append_string_or_null(out, company_of_id(catalog, row.key));
-    append_share_fields(out, row);
-    out.push_back('}');
-  }
-  out.append("]}\n");
+  json::append_array(out, summary.by_id, [&catalog](std::string& o, const auto& row) {
+    o.append("\n {\"id\":");
+    json::append_string(o, row.key);
+    append_key(o, "company");
+    json::append_string_or_null(o, company_of_id(catalog, row.key));
+    append_share_fields(o, row);
+    o.push_back('}');
+  });
+  out.append("}\n");
   return out;
 }
 
