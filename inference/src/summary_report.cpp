@@ -105,23 +105,19 @@ std::string summary_json(const Summary& summary, const Catalog& catalog, const R
   append_key(out, "malformed_lines");
   json::append_uint(out, malformed);
   append_key(out, "inputs");
-  out.push_back('[');
-  for (std::size_t i = 0; i < run.inputs.size(); ++i) {
-    const auto& in = run.inputs[i];
-    if (i) out.push_back(',');
-    out.append("{\"path\":");
-    json::append_string(out, in.path);
-    append_key(out, "lines");
-    json::append_uint(out, in.lines);
-    append_key(out, "domain_records");
-    json::append_uint(out, in.domain_records);
-    append_key(out, "host_records");
-    json::append_uint(out, in.host_records);
-    append_key(out, "malformed_lines");
-    json::append_uint(out, in.malformed_lines);
-    out.push_back('}');
-  }
-  out.push_back(']');
+  json::append_array(out, run.inputs, [](std::string& o, const auto& in) {
+    o.append("{\"path\":");
+    json::append_string(o, in.path);
+    append_key(o, "lines");
+    json::append_uint(o, in.lines);
+    append_key(o, "domain_records");
+    json::append_uint(o, in.domain_records);
+    append_key(o, "host_records");
+    json::append_uint(o, in.host_records);
+    append_key(o, "malformed_lines");
+    json::append_uint(o, in.malformed_lines);
+    o.push_back('}');
+  });
 
   const auto& b = run.batch;
   append_key(out, "batch");
