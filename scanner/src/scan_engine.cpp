@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -12,8 +13,8 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
-#include <fmt/format.h>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "mxscan/common/domain_list.hpp"
+#include "mxscan/common/json_text.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/common/observation_json.hpp"
 #include "mxscan/common/output_file.hpp"
@@ -480,14 +482,13 @@ class DryRunReport {
   std::string json() const {
     std::string out = fmt::format(
         "{{\"schema\":\"mxscan/dry-run/1\",\"addresses\":{},\"prefixes\":{},\"ases\":{},"
-        "\"blocked\":{},\"not_addresses\":{},\"addresses_without_as\":{},\"by_as\":[",
+        "\"blocked\":{},\"not_addresses\":{},\"addresses_without_as\":{},\"by_as\":",
         addresses_, prefixes_.size(), ases_.size(), blocked_, invalid_, no_asn_);
-    bool first = true;
-    for (const auto& [asn, entry] : ases_) {
-      out += fmt::format("{}{{\"asn\":{},\"addresses\":{}}}", first ? "" : ",", asn, entry.first);
-      first = false;
-    }
-    return out + "]}\n";
+    json::append_array(out, ases_, [](std::string& o, const auto& as) {
+      fmt::format_to(std::back_inserter(o), "{{\"asn\":{},\"addresses\":{}}}", as.first,
+                     as.second.first);
+    });
+    return out + "}\n";
   }
 
   std::uint64_t addresses() const noexcept { return addresses_; }

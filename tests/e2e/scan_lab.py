@@ -290,6 +290,13 @@ def tests():
         fail(f"dry run: the persona server saw {after - before} connections")
     if os.path.getsize(os.path.join(LAB, "postfix", "log", "maillog")) != maillog_before:
         fail("dry run: Postfix logged activity")
+    report = json.load(open(os.path.join(WORK, "dry", "dry_run.json")))
+    if f"would contact {report['addresses']} addresses" not in p.stdout:
+        fail(f"dry run: dry_run.json says {report['addresses']} addresses, stdout: {p.stdout}")
+    if (len(report["by_as"]) != report["ases"] or not report["by_as"]
+            or sum(a["addresses"] for a in report["by_as"])
+            != report["addresses"] - report["addresses_without_as"]):
+        fail(f"dry run: by_as does not add up: {report}")
     print(f"e2e: {p.stdout.strip().splitlines()[0]}")
 
 
