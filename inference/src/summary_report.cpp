@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <initializer_list>
+#include <utility>
 
 namespace mxscan::inference {
 
@@ -28,6 +30,15 @@ void append_csv_field(std::string& out, std::string_view field) {
 
 std::string_view company_of_id(const Catalog& catalog, std::string_view id) {
   return catalog.company_of(id).value_or(std::string_view());
+}
+
+// Appends `,"name":value` for each field, in order.
+void append_uint_fields(std::string& out,
+                        std::initializer_list<std::pair<std::string_view, std::uint64_t>> fields) {
+  for (const auto& [name, value] : fields) {
+    append_key(out, name);
+    json::append_uint(out, value);
+  }
 }
 
 void append_share_fields(std::string& out, const ShareRow& row) {
@@ -108,14 +119,10 @@ std::string summary_json(const Summary& summary, const Catalog& catalog, const R
   json::append_array(out, run.inputs, [](std::string& o, const auto& in) {
     o.append("{\"path\":");
     json::append_string(o, in.path);
-    append_key(o, "lines");
-    json::append_uint(o, in.lines);
-    append_key(o, "domain_records");
-    json::append_uint(o, in.domain_records);
-    append_key(o, "host_records");
-    json::append_uint(o, in.host_records);
-    append_key(o, "malformed_lines");
-    json::append_uint(o, in.malformed_lines);
+    append_uint_fields(o, {{"lines", in.lines},
+                           {"domain_records", in.domain_records},
+                           {"host_records", in.host_records},
+                           {"malformed_lines", in.malformed_lines}});
     o.push_back('}');
   });
 
@@ -123,21 +130,15 @@ std::string summary_json(const Summary& summary, const Catalog& catalog, const R
   append_key(out, "batch");
   out.append("{\"domain_records\":");
   json::append_uint(out, b.domain_records);
-  const std::pair<std::string_view, std::uint64_t> batch_fields[] = {
-      {"host_records", b.host_records},
-      {"duplicate_domains", b.duplicate_domains},
-      {"duplicate_hosts", b.duplicate_hosts},
-      {"bad_hosts", b.bad_hosts},
-      {"unreferenced_hosts", b.unreferenced_hosts},
-      {"missing_hosts", b.missing_hosts},
-      {"unique_exchanges", b.unique_exchanges},
-      {"unique_addresses", b.unique_addresses},
-      {"certificate_groups", b.certificate_groups},
-  };
-  for (const auto& [name, value] : batch_fields) {
-    append_key(out, name);
-    json::append_uint(out, value);
-  }
+  append_uint_fields(out, {{"host_records", b.host_records},
+                           {"duplicate_domains", b.duplicate_domains},
+                           {"duplicate_hosts", b.duplicate_hosts},
+                           {"bad_hosts", b.bad_hosts},
+                           {"unreferenced_hosts", b.unreferenced_hosts},
+                           {"missing_hosts", b.missing_hosts},
+                           {"unique_exchanges", b.unique_exchanges},
+                           {"unique_addresses", b.unique_addresses},
+                           {"certificate_groups", b.certificate_groups}});
   out.push_back('}');
 
   append_key(out, "settings");
