@@ -1,6 +1,7 @@
 #include "infer_command.hpp"
 
 #include "batch_outputs.hpp"
+#include "config_search.hpp"
 #include "scan_command.hpp"
 
 #include "mxscan/common/names.hpp"
@@ -147,8 +148,6 @@ class BatchFeeder : public ObservationHandler {
 
 }  // namespace
 
-std::string default_providers_path() { return default_config_dir("providers.toml"); }
-
 int run_infer(const InferSettings& s) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> files;
@@ -170,11 +169,18 @@ int run_infer(const InferSettings& s) {
     return kExitUsage;
   }
   try {
-    const std::string providers = s.providers.empty() ? default_providers_path() : s.providers;
+    std::string providers = s.providers;
     if (providers.empty()) {
-      std::fputs("mxscan infer: no providers config found; give --providers FILE or --config-dir DIR "
-                 "(or set MXSCAN_CONFIG_DIR)\n", stderr);
-      return kExitUsage;
+      // The same search as the scan's configuration (config_search.hpp).
+      const ConfigSearch search = find_config_dir("providers.toml");
+      if (search.dir.empty()) {
+        std::fprintf(stderr, "mxscan infer: %s\n",
+                     config_not_found_message(search, "providers.toml",
+                                              "give --providers FILE or --config-dir DIR")
+                         .c_str());
+        return kExitUsage;
+      }
+      providers = (fs::path(search.dir) / "providers.toml").string();
     }
     const inference::Catalog catalog = inference::Catalog::load(providers);
     const PublicSuffixList psl(s.psl_file);

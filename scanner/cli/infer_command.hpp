@@ -56,12 +56,6 @@ class InferCommand {
   std::unique_ptr<InferSettings> settings_;
 };
 
-// The providers config used when none is given: $MXSCAN_CONFIG_DIR, then
-// <executable dir>/../share/mxscan/configs (installed), then <executable
-// dir>/../configs, then the source tree's configs/ (MXSCAN_SOURCE_DIR); the first
-// holding providers.toml wins. Empty when none does.
-std::string default_providers_path();
-
 int run_infer(const InferSettings& settings);
 
 }  // namespace mxscan::cli

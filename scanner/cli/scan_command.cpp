@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "batch_outputs.hpp"
+#include "config_search.hpp"
 #include "infer_command.hpp"
 #include "report_command.hpp"
 #include "mxscan/common/names.hpp"
@@ -66,11 +67,6 @@ std::string command_line(int argc, char** argv) {
   return line;
 }
 
-bool holds(const fs::path& dir, const char* name) {
-  std::error_code ec;
-  return fs::is_regular_file(dir / name, ec);
-}
-
 // Feeds the scan's observations into the batch (the engine serialises calls).
 class BatchConsumer final : public ObservationHandler {
  public:
@@ -100,26 +96,6 @@ std::string default_output_dir() {
 }
 
 }  // namespace
-
-std::string default_config_dir(const char* file_name) {
-  if (const char* env = std::getenv("MXSCAN_CONFIG_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  std::vector<fs::path> candidates;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    candidates.push_back(exe.parent_path() / ".." / "share" / "mxscan" / "configs");
-    candidates.push_back(exe.parent_path() / ".." / "configs");
-  }
-#ifdef MXSCAN_SOURCE_DIR
-  candidates.push_back(fs::path(MXSCAN_SOURCE_DIR) / "configs");
-#endif
-  for (const auto& dir : candidates) {
-    if (holds(dir, file_name)) return fs::weakly_canonical(dir, ec).string();
-  }
-  return {};
-}
 
 ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<ScanOptions>()) {
   auto& o = *options_;
@@ -321,12 +297,11 @@ ScanPlan plan_from_options(const ScanOptions& o, int argc, char** argv) {
 
   std::string config_path = o.config;
   if (config_path.empty()) {
-    std::string dir = default_config_dir();
-    if (dir.empty()) {
-      throw UsageError("cannot find configs/mxscan.toml; pass --config FILE or set "
-                       "MXSCAN_CONFIG_DIR to the folder holding it");
+    const ConfigSearch search = find_config_dir("mxscan.toml");
+    if (search.dir.empty()) {
+      throw UsageError(config_not_found_message(search, "mxscan.toml", "pass --config FILE"));
     }
-    config_path = (fs::path(dir) / "mxscan.toml").string();
+    config_path = (fs::path(search.dir) / "mxscan.toml").string();
   }
   plan.config = load_scan_config(config_path);
   for (const auto& [opt, apply] : o.overrides) {

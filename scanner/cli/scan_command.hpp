@@ -43,9 +43,4 @@ class ScanCommand {
   std::unique_ptr<ScanOptions> options_;
 };
 
-// The configuration folder when none is named: $MXSCAN_CONFIG_DIR, then the
-// first of <exe>/../share/mxscan/configs, <exe>/../configs and the source
-// tree's configs/ that holds `file_name`. Empty when none does.
-std::string default_config_dir(const char* file_name = "mxscan.toml");
-
 }  // namespace mxscan::cli

@@ -43,7 +43,7 @@ std::string allocator_name() {
 
 std::vector<std::pair<std::string, std::string>> build_info(const std::string& psl_file) {
   std::vector<std::pair<std::string, std::string>> info;
-  info.emplace_back("mxscan", MXSCAN_VERSION);
+  info.emplace_back("mxscan", fmt::format("{} (git {})", MXSCAN_VERSION, git_revision()));
   info.emplace_back("c-ares", ares_version(nullptr));
   info.emplace_back("OpenSSL", OpenSSL_version(OPENSSL_VERSION_STRING));
   info.emplace_back("libpsl", psl_get_version());

@@ -7,6 +7,10 @@ TEST_CASE("build_info names every library with its runtime version") {
   const auto info = mxscan::build_info("/usr/share/publicsuffix/public_suffix_list.dat");
   REQUIRE(info.size() >= 7);
   CHECK(info[0].first == "mxscan");
+  // The build's commit, or "unknown" outside a git checkout.
+  CHECK_THAT(
+      info[0].second,
+      Catch::Matches(R"([0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]{7,}, (clean|dirty)|unknown)\))"));
   bool saw_cares = false;
   for (const auto& [name, version] : info) {
     CHECK_FALSE(version.empty());

@@ -1,0 +1,21 @@
+# Installing and shipping mxscan: `cmake --install` layout and configuration
+# lookup (a copied binary refuses clearly), the man page covering every option
+# of every --help, subcommand help without the scan's options, and --version's
+# git commit (docs/reliability.md, "Honest failure: an installed or copied binary").
+add_test(NAME "cli: installed mxscan finds its configuration; a copied one refuses clearly"
+  COMMAND bash ${PROJECT_SOURCE_DIR}/tests/cli/install.sh ${CMAKE_COMMAND} ${PROJECT_BINARY_DIR}
+          ${PROJECT_SOURCE_DIR})
+add_test(NAME "cli: the man page documents every option of every --help"
+  COMMAND bash ${PROJECT_SOURCE_DIR}/tests/cli/man_page_options.sh $<TARGET_FILE:mxscan>
+          ${PROJECT_SOURCE_DIR}/docs/mxscan.1)
+add_test(NAME "cli: subcommand help shows only the subcommand's options"
+  COMMAND bash ${PROJECT_SOURCE_DIR}/tests/cli/subcommand_help.sh $<TARGET_FILE:mxscan>)
+add_test(NAME "cli: --version names the git commit of the build"
+  COMMAND bash ${PROJECT_SOURCE_DIR}/tests/cli/git_revision.sh ${CMAKE_COMMAND} ${PROJECT_SOURCE_DIR}
+          $<TARGET_FILE:mxscan> ${PROJECT_SOURCE_DIR}/cmake/MxscanGitRevisionWrite.cmake)
+set_tests_properties(
+  "cli: installed mxscan finds its configuration; a copied one refuses clearly"
+  "cli: the man page documents every option of every --help"
+  "cli: subcommand help shows only the subcommand's options"
+  "cli: --version names the git commit of the build"
+  PROPERTIES LABELS "unit;cli;install" TIMEOUT 120)
