@@ -19,3 +19,12 @@ set_tests_properties(
   "cli: subcommand help shows only the subcommand's options"
   "cli: --version names the git commit of the build"
   PROPERTIES LABELS "unit;cli;install" TIMEOUT 120)
+
+# The installed binary on the lab: results equal the ground truth, read with the
+# installed configuration.
+add_test(NAME "e2e: installed mxscan scans the lab with its installed configuration"
+  COMMAND bash ${PROJECT_SOURCE_DIR}/tests/cli/install_lab.sh ${CMAKE_COMMAND} ${PROJECT_BINARY_DIR}
+          ${PROJECT_SOURCE_DIR})
+set_tests_properties("e2e: installed mxscan scans the lab with its installed configuration"
+  PROPERTIES LABELS "e2e;lab;install" TIMEOUT 300 RESOURCE_LOCK lab
+  REQUIRED_FILES "${PROJECT_BINARY_DIR}/mxscan-persona;${PROJECT_BINARY_DIR}/mxscan")
