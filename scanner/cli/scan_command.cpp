@@ -104,7 +104,8 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
   const std::string speed = "Rates and limits";
   const std::string data = "Data files";
   app.footer(
-      "Defaults come from configs/mxscan.toml (every setting is there); options override it.\n"
+      "Defaults come from mxscan.toml (every setting is there): PREFIX/share/mxscan/configs\n"
+      "when installed, configs/ of the source tree (mxscan(1), FILES); options override it.\n"
       "Examples:\n"
       "  mxscan --domains top1m.csv --ehlo-name scanner.example.edu -o top1m-scan\n"
       "  mxscan --resume top1m-scan          # after Ctrl-C, a crash or kill -9\n"
