@@ -4,7 +4,7 @@
 # PREFIX/bin/mxscan from a folder outside the checkout, and compare the results
 # with the lab's ground truth (tests/lab/e2e_check.py --results-only). The
 # manifest must name the installed blocklist and provider catalog, never the
-# source tree's.
+# source tree's, and carry the version and commit --version prints.
 #   tests/cli/install_lab.sh CMAKE BUILD_DIR SOURCE_DIR
 set -euo pipefail
 cmake=$1 build=$(cd "$2" && pwd) src=$(cd "$3" && pwd)
@@ -38,5 +38,8 @@ jq -e --arg c "$configs" '.configuration.conduct.blocklists[0] == ($c + "/blockl
       and .configuration.inference.providers == ($c + "/providers.toml") and .state == "complete"' \
   "$lab/out/manifest.json" >/dev/null \
   || fail "the manifest does not name the installed configuration: $(jq -c '.configuration.conduct, .configuration.inference, .state' "$lab/out/manifest.json")"
+version=$("$tmp/prefix/bin/mxscan" --version | sed -n 's/^mxscan  *//p')
+jq -e --arg v "$version" '.versions.mxscan == $v' "$lab/out/manifest.json" >/dev/null \
+  || fail "manifest versions.mxscan $(jq -c .versions.mxscan "$lab/out/manifest.json") is not --version's '$version'"
 [ -z "$(ls -A "$tmp/cwd")" ] || fail "the scan wrote into the working folder: $(ls -A "$tmp/cwd")"
 echo "install_lab: PASS"

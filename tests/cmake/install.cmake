@@ -18,7 +18,7 @@ set_tests_properties(
   "cli: the man page documents every option of every --help"
   "cli: subcommand help shows only the subcommand's options"
   "cli: --version names the git commit of the build"
-  PROPERTIES LABELS "unit;cli;install" TIMEOUT 120)
+  PROPERTIES LABELS "unit;cli;install" TIMEOUT 120 REQUIRED_FILES ${PROJECT_BINARY_DIR}/mxscan)
 
 # The installed binary on the lab: results equal the ground truth, read with the
 # installed configuration.
