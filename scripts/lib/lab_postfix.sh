@@ -76,6 +76,7 @@ postfix_lab_start() {
     echo "postfix_lab_start: cannot create a runtime folder under /tmp" >&2; return 1; }
   chmod 0755 "$runtime"
   ln -s "$runtime" "$dir"
+  # shellcheck disable=SC2034  # for the caller
   POSTFIX_RUNTIME=$runtime
   dir=$runtime
   mkdir -p "$dir/queue" "$dir/data" "$dir/log"
