@@ -13,6 +13,10 @@ BUILD=$(cd "$2" && pwd)
 TEST_SCANNER=${3:-}
 TEST_SMTP=${4:-}
 fail() { echo "clone_test: FAIL $*" >&2; exit 1; }
+if ! git -C "$SRC" rev-parse --verify -q HEAD >/dev/null; then
+  echo "clone_test: SKIPPED: $SRC is not a git checkout with a commit (nothing to clone)"
+  exit 77
+fi
 
 PRIVATE=$(mktemp -d /tmp/mxscan-clone-test.XXXXXX)
 chmod 0700 "$PRIVATE"
