@@ -1,26 +1,84 @@
 # shellcheck shell=bash
-# A Postfix instance of the lab's own: its own configuration directory, queue, data and log
-# inside the lab folder, never the system's /etc/postfix instance. Source this file, then:
+# A Postfix instance of the lab's own: its own configuration directory, queue, data and log,
+# never the system's /etc/postfix instance. Source this file, then:
 #
 #   postfix_lab_start DIR PERSONAS
-#       Writes DIR/main.cf and DIR/master.cf, runs `postfix -c DIR set-permissions` and
-#       `start`, waits until every listener is up, then sets POSTFIX_PID (the master's PID)
-#       and prints it. PERSONAS has one line per smtpd listener:
+#       Creates a runtime folder (mktemp -d /tmp/mxscan-postfix.XXXXXX, mode 0755) and makes
+#       DIR a symbolic link to it; writes main.cf and master.cf there, runs `postfix -c`
+#       `set-permissions` and `start`, waits until every listener is up, then sets
+#       POSTFIX_PID (the master's PID) and POSTFIX_RUNTIME (the folder) and prints the PID.
+#       PERSONAS has one line per smtpd listener:
 #         NAME<TAB>ADDR:PORT<TAB>MYHOSTNAME<TAB>BANNER<TAB>CHAIN_FILE or -
 #       BANNER is the text after "220 " (spaces allowed); CHAIN_FILE holds key, leaf,
 #       intermediates (lab_pki.sh's NAME.pem); "-" means no STARTTLS at all.
+#       On failure: Postfix's own log lines on stderr, non-zero status, nothing left running.
 #   postfix_lab_stop DIR
 #       `postfix -c DIR stop`, then waits for the master and its children to exit
-#       (TERM, then KILL, by PID only).
+#       (TERM, then KILL, by PID only); then removes the runtime folder, leaving DIR a plain
+#       folder holding a copy of log/ (Postfix's maillog stays readable after the stop).
+#
+# Why a runtime folder: Postfix's master and daemons open the queue and data directories
+# with the unprivileged postfix user's rights, so every parent of those directories must be
+# traversable by that user. DIR may sit under a private (0700) home or build folder; a
+# folder directly under /tmp never does. The certificate chain files may stay anywhere:
+# smtpd reads them as root, before it drops privileges.
 #
 # Only 127.0.0.0/8 listener addresses are accepted. Mail is never accepted
 # (mydestination empty, relaying refused by the defaults), and Postfix logs one
 # "connect from" line per session under syslog_name postfix/NAME into DIR/log/maillog.
 
+# The runtime folder DIR points to, if DIR is one of ours (a link to /tmp/mxscan-postfix.*).
+_postfix_lab_runtime() {
+  local dir=$1 target
+  [[ -L $dir ]] || return 0
+  target=$(readlink "$dir")
+  case $target in /tmp/mxscan-postfix.*) echo "$target" ;; esac
+}
+
+# Postfix writes its reasons to its own log, not to the terminal: its meaningful lines.
+_postfix_lab_log_tail() {
+  local log=$1
+  [[ -s $log ]] || { echo "  (Postfix wrote no log: $log)"; return 0; }
+  grep -v 'not owned by root\|group or other writable\|postfix-script.*stopping' "$log" |
+    tail -n 12 | sed 's/^/  /'
+}
+
+# Binds (then releases) every listener address of PERSONAS as Postfix will; prints those that fail.
+_postfix_lab_bind_check() {
+  python3 - "$1" <<'PY'
+import socket, sys
+bad = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    f = line.rstrip("\n").split("\t")
+    if len(f) < 2 or not f[0] or f[0].startswith("#"):
+        continue
+    host, port = f[1].rsplit(":", 1)
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind((host, int(port)))
+    except OSError as e:
+        print(f"listener {f[0]} {f[1]}: {e.strerror}")
+        bad += 1
+    finally:
+        s.close()
+sys.exit(1 if bad else 0)
+PY
+}
+
 postfix_lab_start() {
-  local dir=$1 personas=$2
-  mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
+  local dir=$1 personas=$2 old runtime
+  old=$(_postfix_lab_runtime "$dir")
+  [[ -z $old ]] || rm -rf "$old"
+  rm -rf "$dir"
+  mkdir -p "$(dirname "$dir")"
+  runtime=$(mktemp -d /tmp/mxscan-postfix.XXXXXX) || {
+    echo "postfix_lab_start: cannot create a runtime folder under /tmp" >&2; return 1; }
+  chmod 0755 "$runtime"
+  ln -s "$runtime" "$dir"
+  # shellcheck disable=SC2034  # for the caller
+  POSTFIX_RUNTIME=$runtime
+  dir=$runtime
   mkdir -p "$dir/queue" "$dir/data" "$dir/log"
   local proto=/etc/postfix/master.cf.proto
   [[ -f $proto ]] || proto=/usr/share/postfix/master.cf.proto
@@ -70,9 +128,27 @@ CF
       echo "$line"
     done <"$personas"
   } >"$dir/master.cf"
-  postfix -c "$dir" set-permissions >"$dir/log/set-permissions.log" 2>&1 || {
-    cat "$dir/log/set-permissions.log" >&2; return 1; }
-  postfix -c "$dir" start >"$dir/log/start.log" 2>&1 || { cat "$dir/log/start.log" >&2; return 1; }
+  # Postfix's master reports a listener it cannot bind only to syslog (the maillog is
+  # written by a daemon it has not started yet): find such a listener first, with the
+  # kernel's own error text.
+  if ! _postfix_lab_bind_check "$personas" >"$dir/log/bind-check.log" 2>&1; then
+    echo "postfix_lab_start: a listener's address cannot be bound:" >&2
+    sed 's/^/  /' "$dir/log/bind-check.log" >&2
+    return 1
+  fi
+  if ! postfix -c "$dir" set-permissions >"$dir/log/set-permissions.log" 2>&1; then
+    echo "postfix_lab_start: postfix set-permissions failed:" >&2
+    sed 's/^/  /' "$dir/log/set-permissions.log" >&2
+    _postfix_lab_log_tail "$dir/log/maillog" >&2
+    return 1
+  fi
+  if ! postfix -c "$dir" start >"$dir/log/start.log" 2>&1; then
+    echo "postfix_lab_start: postfix start failed; Postfix's log ($dir/log/maillog) says:" >&2
+    sed 's/^/  /' "$dir/log/start.log" >&2
+    _postfix_lab_log_tail "$dir/log/maillog" >&2
+    postfix -c "$dir" stop >/dev/null 2>&1 || true
+    return 1
+  fi
   local want _ up pid=""
   want=$(grep -c $'^[^#]' "$personas" || true)
   for _ in $(seq 1 200); do
@@ -86,8 +162,9 @@ CF
     sleep 0.05
   done
   if ((up != want)) || [[ -z $pid ]] || ! kill -0 "$pid" 2>/dev/null; then
-    echo "postfix_lab_start: $up of $want listeners up" >&2
-    tail -20 "$dir/log/maillog" >&2 2>/dev/null || true
+    echo "postfix_lab_start: $up of $want listeners up; Postfix's log ($dir/log/maillog) says:" >&2
+    _postfix_lab_log_tail "$dir/log/maillog" >&2
+    _postfix_lab_stop_master "$dir" "$pid"
     return 1
   fi
   # shellcheck disable=SC2034  # for the caller
@@ -96,9 +173,23 @@ CF
 }
 
 postfix_lab_stop() {
-  local dir=$1 pid="" _
-  [[ -d $dir ]] || return 0
-  [[ -s $dir/queue/pid/master.pid ]] && pid=$(tr -d ' ' <"$dir/queue/pid/master.pid")
+  local dir=$1 runtime pid=""
+  [[ -e $dir || -L $dir ]] || return 0
+  runtime=$(_postfix_lab_runtime "$dir")
+  local real=${runtime:-$dir}
+  [[ -s $real/queue/pid/master.pid ]] && pid=$(tr -d ' ' <"$real/queue/pid/master.pid")
+  [[ -d $real ]] && _postfix_lab_stop_master "$real" "$pid"
+  [[ -n $runtime ]] || return 0
+  # Keep the log where readers look for it, then drop the runtime folder.
+  rm -f "$dir"
+  mkdir -p "$dir"
+  [[ -d $runtime/log ]] && cp -r "$runtime/log" "$dir/"
+  rm -rf "$runtime"
+}
+
+# Stops the instance configured in REAL_DIR whose master is PID (may be empty).
+_postfix_lab_stop_master() {
+  local dir=$1 pid=${2:-} _
   postfix -c "$dir" stop >/dev/null 2>&1 || true
   [[ -n $pid ]] || return 0
   for _ in $(seq 1 100); do
