@@ -107,6 +107,8 @@ refused("blocklist of junk", ["junk.txt:1: not an address or CIDR", "junk.txt:2:
         ["--domains", domains, "--blocklist", junk])
 refused("blocklist without a range", ["without a single address or CIDR"],
         ["--domains", domains, "--blocklist", comments])
+refused("allow range not a CIDR", ["--allow", "not an address or CIDR"],
+        ["--domains", domains, "--allow", "10.0.0.0/33"])
 refused("missing opt-out list", ["--exclude-domains", "no such file"],
         ["--domains", domains, "--exclude-domains", os.path.join(WORK, "none.txt")])
 refused("empty domain list", ["no domains", "0 lines"], ["--domains", empty])

@@ -108,6 +108,20 @@ def refused_before_contact(name, args, want, out):
     print(f"validate: {name}: exit 2, nothing written, nothing contacted")
 
 
+# A MaxMind DB with records but no AS numbers (a country database), written with
+# MaxMind's own writer as scripts/lib/lab_mmdb.pl writes the lab's ASN database.
+COUNTRY_DB = r"""
+use strict; use warnings; use MaxMind::DB::Writer::Tree;
+my $tree = MaxMind::DB::Writer::Tree->new(
+    ip_version => 4, record_size => 24, database_type => 'GeoLite2-Country',
+    languages => ['en'], description => { en => 'mxscan test: no ASN' },
+    map_key_type_callback => sub { { country => 'map', iso_code => 'utf8_string' }->{ $_[0] } },
+    remove_reserved_networks => 0);
+$tree->insert_network('127.0.0.0/8', { country => { iso_code => 'ZZ' } });
+open(my $fh, '>:raw', $ARGV[0]) or die; $tree->write_tree($fh); close $fh or die;
+"""
+
+
 def with_resolver(args, resolver):
     args = list(args)
     args[args.index("--resolver") + 1] = resolver
@@ -128,6 +142,14 @@ def tests():
         out = os.path.join(WORK, "refused")
         refused_before_contact(name, fast(with_resolver(no_asn, "RESOLVER"), out, ["--pfx2as", data]),
                                "not a CAIDA prefix-to-AS file", out)
+
+    step("--asn-db given a MaxMind DB of another schema (country): exit 2")
+    country = os.path.join(WORK, "country.mmdb")
+    subprocess.run(["perl", "-e", COUNTRY_DB, country], check=True)
+    out = os.path.join(WORK, "refused")
+    refused_before_contact("asn-db = country.mmdb",
+                           fast(with_resolver(no_asn, "RESOLVER"), out, ["--asn-db", country]),
+                           "no autonomous_system_number in its records", out)
 
     step("a pfx2as file that covers no lab address: the scan says so everywhere")
     far = os.path.join(WORK, "far.pfx2as")

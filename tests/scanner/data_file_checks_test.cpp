@@ -86,7 +86,7 @@ TEST_CASE("pfx2as given an .mmdb is refused") {
                     Catch::StartsWith("--pfx2as ") && Catch::Contains(kTestDb));
 }
 
-TEST_CASE("mmdb: an ASN database has no problem; a text file is refused") {
+TEST_CASE("mmdb: an ASN database has no problem, a text file is refused") {
   const MmdbAsnSource db(kTestDb);
   CHECK(db.problem().empty());
   CHECK(open_asn_source(kTestDb, "") != nullptr);
@@ -98,7 +98,7 @@ TEST_CASE("mmdb: an ASN database has no problem; a text file is refused") {
   CHECK(open_asn_source("", ok) != nullptr);
 }
 
-TEST_CASE("blocklist: a file without a range is refused; every bad line is named") {
+TEST_CASE("blocklist: a file without a range is refused, every bad line is named") {
   TempDir dir;
   Blocklist b;
   CHECK_THROWS_WITH(b.add_file(dir.file("empty.conf", "# nothing yet\n\n")),
@@ -116,7 +116,7 @@ TEST_CASE("blocklist: a file without a range is refused; every bad line is named
   CHECK(good.blocked_ranges() == 1);
 }
 
-TEST_CASE("CA file: certificates counted; a file without one has none") {
+TEST_CASE("CA file: certificates counted, a file without one has none") {
   TempDir dir;
   CHECK(count_pem_certificates("/etc/ssl/certs/ca-certificates.crt") > 10);
   CHECK(count_pem_certificates(dir.file("junk.pem", "not a certificate\n")) == 0);
