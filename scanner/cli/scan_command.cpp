@@ -317,7 +317,6 @@ ScanPlan plan_from_options(const ScanOptions& o, int argc, char** argv) {
     }
     Manifest m = read_manifest(o.resume);
     plan.config = m.config;
-    plan.resume_overrides = m.resume_overrides;
     for (const auto& [opt, apply] : o.overrides) {
       if (opt->count() == 0) continue;
       const SettingText before = setting_text(opt->get_name(), plan.config);

@@ -588,7 +588,9 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
     manifest.started = before.started;
     manifest.resumes = before.resumes + 1;
     manifest.command_line = before.command_line;
-    manifest.resume_overrides = plan.resume_overrides;
+    manifest.resume_overrides = before.resume_overrides;
+    manifest.resume_overrides.insert(manifest.resume_overrides.end(), plan.resume_overrides.begin(),
+                                     plan.resume_overrides.end());
   } else {
     manifest.started = utc_now_iso8601();
     manifest.command_line = plan.command_line;

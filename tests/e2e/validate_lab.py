@@ -205,6 +205,13 @@ def tests():
     if manifest["configuration"]["smtp"]["rate"] != 0:
         fail("the new rate is not in the manifest's configuration")
     print(f"validate: --resume --rate: accepted, recorded {got}")
+    # A second resume appends to the list (a finished folder resumes to the same results).
+    kit.run([MXSCAN, "--resume", out, "--quiet", "--rate", "3", "--per-24-rate", "60"])
+    manifest = json.load(open(os.path.join(out, "manifest.json")))
+    got = [(o["resume"], o["option"], o["old"], o["new"]) for o in manifest["resume_overrides"]]
+    if got[-1] != (2, "--rate", "0", "3") or len(got) != 3 or manifest["resumes"] != 2:
+        fail(f"second resume: resume_overrides {got}, resumes {manifest['resumes']}")
+    print("validate: a second --resume --rate appended to resume_overrides (unchanged values not recorded)")
 
     step("two shards merged: manifest.json, hosts.jsonl, report sections")
     shards = []

@@ -35,7 +35,8 @@ struct ScanPlan {
   bool resume = false;     // out_dir holds an earlier, unfinished scan of this plan
   bool quiet = false;      // no progress line
   std::string command_line;
-  // With resume: every conduct setting changed on resuming, this time's included.
+  // With resume: the conduct settings this resume changes (appended to the
+  // manifest's list of earlier ones).
   std::vector<ResumeOverride> resume_overrides;
 };
 
