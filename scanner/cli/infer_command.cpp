@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <optional>
 #include <stdexcept>
 #include <system_error>
@@ -245,12 +246,20 @@ int run_infer(const InferSettings& s) {
     const double read_cpu = cpu_seconds();
     const double read_main_cpu = cpu_seconds(RUSAGE_THREAD);
 
-    // Shared with the live scan: providers.jsonl (writer thread), summary.csv/json.
-    const inference::Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
+    // OUT's manifest.json and hosts.jsonl (digests and a copy of the host
+    // records) on a thread of their own, beside the inference's outputs.
     MergeRecord merge{merge_inputs, {}, catalog.origin(), psl.path(), started};
     for (const auto& [format, file] : imports)
       merge.imports.push_back(std::string(to_string(format)) + ":" + file);
-    const MergeOutcome merged = write_merged_folder(out.string(), merge);
+    double merge_cpu = 0;
+    auto merging = std::async(std::launch::async, [&] {
+      const MergeOutcome outcome = write_merged_folder(out.string(), merge);
+      merge_cpu = cpu_seconds(RUSAGE_THREAD);
+      return outcome;
+    });
+    // Shared with the live scan: providers.jsonl (writer thread), summary.csv/json.
+    const inference::Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
+    const MergeOutcome merged = merging.get();
     if (merged.state != "complete") {
       std::fprintf(stderr,
                    "mxscan infer: note: not every input is a complete scan; see %s/manifest.json\n",
@@ -262,7 +271,7 @@ int run_infer(const InferSettings& s) {
     // (the writer thread runs beside it).
     double read_bound = std::max(read_main_cpu, read_cpu / 2);
     for (double reader_cpu : read.reader_cpu_seconds) read_bound = std::max(read_bound, reader_cpu);
-    const double finish_main_cpu = cpu_seconds(RUSAGE_THREAD) - read_main_cpu;
+    const double finish_main_cpu = std::max(cpu_seconds(RUSAGE_THREAD) - read_main_cpu, merge_cpu);
     inference::InputReport totals;
     for (const auto& in : run.inputs) {
       totals.malformed_lines += in.malformed_lines;

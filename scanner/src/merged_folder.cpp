@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <unordered_set>
+#include <vector>
 
 #include "mxscan/common/names.hpp"
 #include "mxscan/common/output_file.hpp"
@@ -33,28 +34,55 @@ std::string input_state(const std::string& path) {
   return std::string(state);
 }
 
-// Appends the host records of `file` whose address is new to `out`.
+// Appends the host records of `file` whose address is new to `out`. The file is
+// read in blocks and only the schema and address fields are looked at (simdjson
+// On-Demand), so copying costs little beside the inference on large scans.
 void copy_new_hosts(const std::string& file, std::unordered_set<std::string>& seen, OutputFile& out,
                     MergeOutcome& outcome) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + file);
-  simdjson::dom::parser parser;
-  for (std::string line; std::getline(in, line);) {
-    if (line.find("\"mxscan/host/1\"") == std::string::npos) continue;
-    simdjson::dom::element doc;
+  simdjson::ondemand::parser parser;
+  std::string line;
+  auto take = [&](std::string_view text) {
+    if (text.find("\"mxscan/host/1\"") == std::string_view::npos) return;
+    line.assign(text);
+    line.reserve(line.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::ondemand::document doc;
     std::string_view schema, address;
     // Malformed lines were reported by the reader already; a cut last line of
     // an interrupted scan is one of them.
-    if (parser.parse(line).get(doc) != simdjson::SUCCESS ||
-        doc["schema"].get(schema) != simdjson::SUCCESS || schema != "mxscan/host/1" ||
-        doc["address"].get(address) != simdjson::SUCCESS) {
-      continue;
+    if (parser.iterate(line.data(), line.size(), line.capacity()).get(doc) != simdjson::SUCCESS ||
+        doc["schema"].get_string().get(schema) != simdjson::SUCCESS || schema != "mxscan/host/1" ||
+        doc["address"].get_string().get(address) != simdjson::SUCCESS) {
+      return;
     }
     ++outcome.host_records;
-    if (!seen.emplace(address).second) continue;
-    out.write(line);
+    if (!seen.emplace(address).second) return;
+    out.write(text);
     out.write("\n");
+  };
+  std::vector<char> block(std::size_t{1} << 20);
+  std::string carry;  // the start of a line cut by the end of a block
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    std::string_view rest(block.data(), static_cast<std::size_t>(in.gcount()));
+    while (!rest.empty()) {
+      const auto nl = rest.find('\n');
+      if (nl == std::string_view::npos) {
+        carry.append(rest);
+        break;
+      }
+      if (carry.empty()) {
+        take(rest.substr(0, nl));
+      } else {
+        carry.append(rest.substr(0, nl));
+        take(carry);
+        carry.clear();
+      }
+      rest.remove_prefix(nl + 1);
+    }
   }
+  if (!carry.empty()) take(carry);
 }
 
 }  // namespace
