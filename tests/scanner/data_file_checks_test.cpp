@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "mxscan/common/names.hpp"
 #include "mxscan/scanner/blocklist.hpp"
@@ -187,4 +188,34 @@ TEST_CASE("merged folder: hosts deduplicated by address, inputs digested with th
                        Catch::Contains("\"manifest_state\" : \"interrupted\"") &&
                        Catch::Contains("\"manifest_state\" : \"complete\"") &&
                        Catch::Contains(sha256_file_hex(h1)) && Catch::Contains("not complete"));
+}
+
+TEST_CASE("merged folder: records cut by the 1 MB read blocks are copied whole") {
+  TempDir dir;
+  fs::create_directories(dir.path / "s0");
+  fs::create_directories(dir.path / "out");
+  std::string text;
+  std::vector<std::string> lines;
+  const std::string pad(997, 'x');  // lines of odd length: some straddle a block end
+  for (int i = 0; text.size() < 3 * (std::size_t{1} << 20); ++i) {
+    lines.push_back(R"({"schema":"mxscan/host/1","address":"10.0.)" + std::to_string(i / 250) +
+                    "." + std::to_string(i % 250) + R"(","banner":")" + pad + R"("})");
+    text += lines.back() + "\n";
+  }
+  text += lines.front();  // a repeated address, without a final newline
+  const std::string file = dir.file("s0/hosts.jsonl", text);
+  MergeRecord record;
+  record.inputs = {{(dir.path / "s0").string(), {file}}};
+  const MergeOutcome outcome = write_merged_folder((dir.path / "out").string(), record);
+  CHECK(outcome.host_records == lines.size() + 1);
+  CHECK(outcome.unique_addresses == lines.size());
+  std::ifstream copied(dir.path / "out" / "hosts.jsonl");
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(copied, line)) {
+    REQUIRE(n < lines.size());
+    CHECK(line == lines[n]);
+    ++n;
+  }
+  CHECK(n == lines.size());
 }
