@@ -158,7 +158,7 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
       ->group(scan);
   app.add_option("--resume", o.resume,
                  "Continue the interrupted scan in this results folder (its plan is read back "
-                 "from it)")
+                 "from it; only rates, caps, threads, timeouts and retries may be changed)")
       ->group(scan);
   app.add_option("--shard", o.shard, "Scan only shard I of N (0 <= I < N), e.g. 0/4")->group(scan);
   app.add_flag("--dry-run", o.dry_run,
