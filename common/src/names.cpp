@@ -64,6 +64,22 @@ PublicSuffixList::PublicSuffixList(const std::string& path)
     throw std::runtime_error("cannot load the public suffix list from " + path +
                              " (install Debian's 'publicsuffix' package or pass --psl-file)");
   }
+  // libpsl takes any file: a file of other text gives an empty or a nonsense
+  // list, and every registered domain would then be wrong. A real list has
+  // rules, and the ICANN suffixes every list has.
+  if (psl_suffix_count(ctx_.get()) == 0) {
+    throw std::runtime_error(path + ": not a public suffix list: no rule in it (--psl-file)");
+  }
+  bool known = false;
+  for (const char* tld : {"com", "net", "org"}) {
+    known =
+        known || psl_is_public_suffix2(ctx_.get(), tld, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+  }
+  if (!known) {
+    throw std::runtime_error(path +
+                             ": not a public suffix list: none of com, net and org is a public "
+                             "suffix in it (--psl-file)");
+  }
   sha256_ = sha256_file_hex(path);
   load_rule_names();
 }

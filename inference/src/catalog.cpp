@@ -325,7 +325,15 @@ Catalog Catalog::load(const std::string& path) {
   if (!in) throw std::runtime_error(file.string() + ": cannot read the provider catalog");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse(text.str(), file.string());
+  Catalog catalog = parse(text.str(), file.string());
+  // An empty catalog credits no domain to anyone: a scan with it would look
+  // like a world without mail providers.
+  if (catalog.companies().empty()) {
+    throw std::runtime_error(file.string() +
+                             ": provider catalog without a single [[company]]: not a catalog "
+                             "(configs/providers.toml is the shipped one)");
+  }
+  return catalog;
 }
 
 Catalog Catalog::parse(std::string_view toml_text, const std::string& origin) {

@@ -22,9 +22,10 @@ DiffCommand::DiffCommand(CLI::App& app) : settings_(std::make_unique<DiffSetting
                             "gains and losses per provider ID, domains that changed");
   sub_->add_option("old", s.old_dir, "Earlier results folder (or its providers.jsonl)")->required();
   sub_->add_option("new", s.new_dir, "Later results folder (or its providers.jsonl)")->required();
-  sub_->add_option("-o,--out", s.out_dir,
-                   "Write migration_matrix.csv, provider_changes.csv, changed_domains.csv and diff.json here "
-                   "(created if missing)");
+  sub_->add_option(
+      "-o,--out", s.out_dir,
+      "Write migration_matrix.csv, provider_changes.csv, changed_domains.csv and diff.json into "
+      "this new folder (never an existing one)");
   sub_->add_option("--top", s.top, "Rows of the printed summary")->capture_default_str();
 }
 
@@ -45,6 +46,14 @@ int DiffCommand::run() const {
       return kExitUsage;
     }
   }
+  std::error_code ec;
+  if (!s.out_dir.empty() && fs::exists(s.out_dir, ec)) {
+    std::fprintf(stderr,
+                 "mxscan diff: output folder %s already exists: choose another -o or remove it "
+                 "(nothing was written)\n",
+                 s.out_dir.c_str());
+    return kExitUsage;
+  }
   try {
     std::vector<ReadProblem> problems;
     const auto old_run = read_providers_jsonl(files[0], problems);
@@ -57,7 +66,9 @@ int DiffCommand::run() const {
     std::fputs(inference::migration_text(migration, s.top).c_str(), stdout);
     if (!s.out_dir.empty()) {
       const fs::path out(s.out_dir);
-      fs::create_directories(out);
+      if (out.has_parent_path()) fs::create_directories(out.parent_path());
+      if (!fs::create_directory(out))
+        throw std::runtime_error("output folder " + s.out_dir + " already exists");
       write_file((out / "migration_matrix.csv").string(), inference::migration_matrix_csv(migration));
       write_file((out / "provider_changes.csv").string(), inference::provider_changes_csv(migration));
       write_file((out / "changed_domains.csv").string(), inference::changed_domains_csv(migration));

@@ -12,6 +12,8 @@
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/inference/summary_report.hpp"
 #include "mxscan/scanner/importers.hpp"
+#include "mxscan/scanner/manifest.hpp"
+#include "mxscan/scanner/merged_folder.hpp"
 #include "mxscan/scanner/smtp_stage.hpp"
 
 #include <CLI/CLI.hpp>
@@ -23,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <optional>
 #include <stdexcept>
 #include <system_error>
@@ -47,7 +50,8 @@ InferCommand::InferCommand(CLI::App& app) : settings_(std::make_unique<InferSett
       ->type_name("KIND FILE");
   sub_->add_option("--asn-db", s.asn_db, "ASN database (.mmdb) for imported hosts that carry no AS");
   sub_->add_option("--pfx2as", s.pfx2as, "CAIDA prefix-to-AS file for imported hosts that carry no AS");
-  sub_->add_option("-o,--out", s.out_dir, "Output folder (created if missing)")->required();
+  sub_->add_option("-o,--out", s.out_dir, "Output folder to create (never an existing one)")
+      ->required();
   auto* providers = sub_->add_option("--providers", s.providers,
                                      "Providers config file (TOML; default: see docs/cli.md)");
   auto* config_dir = sub_->add_option("--config-dir", s.providers,
@@ -73,28 +77,33 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
-  std::vector<std::string> files;
+std::vector<MergeInput> expand_inputs(const std::vector<std::string>& inputs) {
+  std::vector<MergeInput> out;
   for (const auto& in : inputs) {
+    MergeInput input{in, {}};
     std::error_code ec;
     const auto status = fs::status(in, ec);
     if (fs::is_directory(status)) {
-      bool any = false;
       for (const char* name : {"domains.jsonl", "hosts.jsonl"}) {
         const fs::path file = fs::path(in) / name;
-        if (fs::is_regular_file(file, ec)) {
-          files.push_back(file.string());
-          any = true;
-        }
+        if (fs::is_regular_file(file, ec)) input.files.push_back(file.string());
       }
-      if (!any) throw UsageError(fmt::format("{}: folder holds neither domains.jsonl nor hosts.jsonl", in));
+      if (input.files.empty()) {
+        throw UsageError(fmt::format("{}: folder holds neither domains.jsonl nor hosts.jsonl", in));
+      }
     } else if (fs::exists(status)) {
-      files.push_back(in);
+      input.files.push_back(in);
     } else {
       throw UsageError(fmt::format("{}: no such file or folder", in));
     }
+    out.push_back(std::move(input));
   }
-  return files;
+  return out;
+}
+
+std::string output_exists_message(const std::string& out_dir) {
+  return "output folder " + out_dir +
+         " already exists: choose another -o or remove it (nothing was written)";
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -150,13 +159,17 @@ class BatchFeeder : public ObservationHandler {
 
 int run_infer(const InferSettings& s) {
   const auto start = std::chrono::steady_clock::now();
+  const std::string started = utc_now_iso8601();
+  std::vector<MergeInput> merge_inputs;
   std::vector<std::string> files;
   std::vector<std::pair<ImportFormat, std::string>> imports;
   try {
     if (s.inputs.empty() && s.imports.empty()) {
       throw UsageError("give observation folders or files, or --from KIND FILE (see mxscan infer --help)");
     }
-    files = expand_inputs(s.inputs);
+    merge_inputs = expand_inputs(s.inputs);
+    for (const auto& input : merge_inputs)
+      files.insert(files.end(), input.files.begin(), input.files.end());
     for (const auto& [kind, file] : s.imports) {
       const auto format = parse_import_format(kind);
       if (!format) throw UsageError(fmt::format("--from {}: unknown kind; use zdns, zgrab2 or censys", kind));
@@ -164,34 +177,48 @@ int run_infer(const InferSettings& s) {
       if (!fs::is_regular_file(file, ec)) throw UsageError(fmt::format("--from {} {}: no such file", kind, file));
       imports.emplace_back(*format, file);
     }
+    std::error_code ec;
+    if (fs::exists(s.out_dir, ec)) throw UsageError(output_exists_message(s.out_dir));
   } catch (const UsageError& e) {
     std::fprintf(stderr, "mxscan infer: %s\n", e.what());
     return kExitUsage;
   }
-  try {
-    std::string providers = s.providers;
-    if (providers.empty()) {
-      // The same search as the scan's configuration (config_search.hpp).
-      const ConfigSearch search = find_config_dir("providers.toml");
-      if (search.dir.empty()) {
-        std::fprintf(stderr, "mxscan infer: %s\n",
-                     config_not_found_message(search, "providers.toml",
-                                              "give --providers FILE or --config-dir DIR")
-                         .c_str());
-        return kExitUsage;
-      }
-      providers = (fs::path(search.dir) / "providers.toml").string();
+  // Data files that are not what they claim are usage errors, found before OUT exists.
+  std::string providers = s.providers;
+  if (providers.empty()) {
+    // The same search as the scan's configuration (config_search.hpp).
+    const ConfigSearch search = find_config_dir("providers.toml");
+    if (search.dir.empty()) {
+      std::fprintf(stderr, "mxscan infer: %s\n",
+                   config_not_found_message(search, "providers.toml",
+                                            "give --providers FILE or --config-dir DIR")
+                       .c_str());
+      return kExitUsage;
     }
-    const inference::Catalog catalog = inference::Catalog::load(providers);
-    const PublicSuffixList psl(s.psl_file);
+    providers = (fs::path(search.dir) / "providers.toml").string();
+  }
+  inference::Catalog catalog;
+  std::optional<PublicSuffixList> psl_file;
+  std::shared_ptr<const AsnSource> asn;
+  try {
+    catalog = inference::Catalog::load(providers);
+    psl_file.emplace(s.psl_file);
+    asn = open_asn_source(s.asn_db, s.pfx2as);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mxscan infer: %s\n", e.what());
+    return kExitUsage;
+  }
+  try {
+    const PublicSuffixList& psl = *psl_file;
     inference::Options options;
     options.misidentification_threshold = s.threshold;
     options.keep_flagged = s.keep_flagged;
 
     const fs::path out(s.out_dir);
-    fs::create_directories(out);
+    if (out.has_parent_path()) fs::create_directories(out.parent_path());
+    // Never into an existing folder: it may hold another run's manifest and observations.
+    if (!fs::create_directory(out)) throw std::runtime_error(output_exists_message(s.out_dir));
     const fs::path malformed_path = out / "malformed.txt";
-    fs::remove(malformed_path);  // a stale list from an earlier run would mislead
 
     inference::Batch batch(catalog, psl, options);
     inference::RunReport run;
@@ -206,7 +233,6 @@ int run_infer(const InferSettings& s) {
       BatchFeeder feeder(batch, malformed_path, s.max_reported);
       read = read_files_in_background(files, {.decode_chains = false}, feeder);
       if (!imports.empty()) {
-        const auto asn = open_asn_source(s.asn_db, s.pfx2as);
         for (const auto& [format, file] : imports) {
           const ReadCounts c = import_file(format, file, feeder, asn.get());
           imported.push_back({std::string(to_string(format)) + ":" + file, c.lines, c.domains, c.hosts,
@@ -224,15 +250,32 @@ int run_infer(const InferSettings& s) {
     const double read_cpu = cpu_seconds();
     const double read_main_cpu = cpu_seconds(RUSAGE_THREAD);
 
+    // OUT's manifest.json and hosts.jsonl (digests and a copy of the host
+    // records) on a thread of their own, beside the inference's outputs.
+    MergeRecord merge{merge_inputs, {}, catalog.origin(), psl.path(), started};
+    for (const auto& [format, file] : imports)
+      merge.imports.push_back(std::string(to_string(format)) + ":" + file);
+    double merge_cpu = 0;
+    auto merging = std::async(std::launch::async, [&] {
+      const MergeOutcome outcome = write_merged_folder(out.string(), merge);
+      merge_cpu = cpu_seconds(RUSAGE_THREAD);
+      return outcome;
+    });
     // Shared with the live scan: providers.jsonl (writer thread), summary.csv/json.
     const inference::Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
+    const MergeOutcome merged = merging.get();
+    if (merged.state != "complete") {
+      std::fprintf(stderr,
+                   "mxscan infer: note: not every input is a complete scan; see %s/manifest.json\n",
+                   out.string().c_str());
+    }
 
     // What an idle 2-core machine would take: while reading, the busiest thread
     // or half of all the work, whichever is more; then the main thread alone
     // (the writer thread runs beside it).
     double read_bound = std::max(read_main_cpu, read_cpu / 2);
     for (double reader_cpu : read.reader_cpu_seconds) read_bound = std::max(read_bound, reader_cpu);
-    const double finish_main_cpu = cpu_seconds(RUSAGE_THREAD) - read_main_cpu;
+    const double finish_main_cpu = std::max(cpu_seconds(RUSAGE_THREAD) - read_main_cpu, merge_cpu);
     inference::InputReport totals;
     for (const auto& in : run.inputs) {
       totals.malformed_lines += in.malformed_lines;

@@ -9,8 +9,9 @@
 // counted, never fatal.
 //
 // Exit codes: 0 done (even with malformed lines), 1 a failure while running
-// (unreadable input, bad providers config or PSL file, cannot write OUT),
-// 2 a usage error (bad options, an input that does not exist).
+// (unreadable input, cannot write OUT), 2 a usage error (bad options, an input
+// that does not exist, an existing OUT, a providers, PSL or ASN file that is not
+// one); with 2, OUT is not created.
 #pragma once
 
 #include <cstdint>

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 
@@ -16,10 +17,13 @@
 #include "config_search.hpp"
 #include "infer_command.hpp"
 #include "report_command.hpp"
+#include "resume_overrides.hpp"
+#include "scan_notes.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/scanner/scan_engine.hpp"
+#include "mxscan/scanner/scan_preflight.hpp"
 
 namespace mxscan::cli {
 
@@ -72,7 +76,10 @@ class BatchConsumer final : public ObservationHandler {
  public:
   explicit BatchConsumer(inference::Batch& batch) : batch_(batch) {}
   void on_domain(DomainObs& obs) override { batch_.add(obs); }
-  void on_host(HostObs& obs) override { batch_.add(obs); }
+  void on_host(HostObs& obs) override {
+    asn_matches.add(obs);
+    batch_.add(obs);
+  }
   void on_malformed(const ReadProblem& p) override {
     ++malformed;
     if (malformed <= 20) {
@@ -81,6 +88,7 @@ class BatchConsumer final : public ObservationHandler {
     }
   }
   std::uint64_t malformed = 0;
+  AsnMatches asn_matches;
 
  private:
   inference::Batch& batch_;
@@ -127,7 +135,7 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
       ->group(scan);
   app.add_option("--resume", o.resume,
                  "Continue the interrupted scan in this results folder (its plan is read back "
-                 "from it)")
+                 "from it; only rates, caps, threads, timeouts and retries may be changed)")
       ->group(scan);
   app.add_option("--shard", o.shard, "Scan only shard I of N (0 <= I < N), e.g. 0/4")->group(scan);
   app.add_flag("--dry-run", o.dry_run,
@@ -271,9 +279,11 @@ ScanPlan plan_from_options(const ScanOptions& o, int argc, char** argv) {
   plan.quiet = o.quiet;
   if (!o.resume.empty()) {
     for (const auto& [opt, apply] : o.overrides) {
-      if (opt->count() > 0) {
-        throw UsageError("--resume continues a scan with its recorded settings; drop " +
-                         opt->get_name() + " (only --quiet and --top may be given)");
+      if (opt->count() > 0 && !resume_may_change(opt->get_name())) {
+        throw UsageError(
+            "--resume continues a scan with its recorded settings; " + opt->get_name() +
+            " would change what is measured: drop it (a resumed scan may change " +
+            "only --quiet, --top and how fast it works: " + resume_changeable_options() + ")");
       }
     }
     if (!o.domains.empty() || !o.output.empty() || !o.shard.empty() || o.dry_run ||
@@ -284,6 +294,17 @@ ScanPlan plan_from_options(const ScanOptions& o, int argc, char** argv) {
     }
     Manifest m = read_manifest(o.resume);
     plan.config = m.config;
+    for (const auto& [opt, apply] : o.overrides) {
+      if (opt->count() == 0) continue;
+      const SettingText before = setting_text(opt->get_name(), plan.config);
+      apply(plan.config);
+      const SettingText after = setting_text(opt->get_name(), plan.config);
+      if (after.value == before.value) continue;
+      plan.resume_overrides.push_back(
+          {m.resumes + 1, opt->get_name(), after.key, before.value, after.value});
+      std::fprintf(stderr, "mxscan: resuming with %s %s (was %s)\n", opt->get_name().c_str(),
+                   after.value.c_str(), before.value.c_str());
+    }
     plan.domains_file = m.domains_file;
     plan.out_dir = o.resume;
     plan.dry_run = m.dry_run;
@@ -346,9 +367,18 @@ int ScanCommand::run(int argc, char** argv) const {
     return kExitUsage;
   }
 
+  // A catalog or PSL that is not one is a usage error: refused before the folder exists.
+  inference::Catalog catalog;
+  std::optional<PublicSuffixList> psl_file;
   try {
-    const inference::Catalog catalog = inference::Catalog::load(plan.config.inference.providers);
-    const PublicSuffixList psl(plan.config.inference.psl_file);
+    catalog = inference::Catalog::load(plan.config.inference.providers);
+    psl_file.emplace(plan.config.inference.psl_file);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mxscan: %s\n", e.what());
+    return kExitUsage;
+  }
+  try {
+    const PublicSuffixList& psl = *psl_file;
     inference::Options options;
     options.misidentification_threshold =
         static_cast<std::uint64_t>(plan.config.inference.threshold);
@@ -359,6 +389,9 @@ int ScanCommand::run(int argc, char** argv) const {
     ScanOutcome outcome;
     try {
       outcome = run_scan(plan, consumer);
+    } catch (const ScanSetupError& e) {
+      std::fprintf(stderr, "mxscan: %s\n", e.what());
+      return kExitUsage;
     } catch (const std::exception& e) {
       // Nothing was contacted when the folder or a setting is refused; an error
       // while scanning leaves a resumable folder.
@@ -367,6 +400,20 @@ int ScanCommand::run(int argc, char** argv) const {
                                                                                : kExitUsage;
     }
     if (outcome.state == ScanState::interrupted) return kExitInterrupted;
+    if (plan.domains_file == "-" && !plan.resume && outcome.manifest.input_counts["valid"] == 0) {
+      // Standard input can be read only once, so it is checked at its end: no
+      // domain means nothing was contacted, and the empty folder goes again.
+      std::fprintf(stderr,
+                   "mxscan: no domains: standard input held no valid domain name (%llu "
+                   "lines); nothing scanned, %s removed\n",
+                   static_cast<unsigned long long>(outcome.manifest.input_counts["lines"]),
+                   plan.out_dir.c_str());
+      fs::remove_all(plan.out_dir);
+      return kExitUsage;
+    }
+    if (const std::string note = asn_match_note(plan.config, consumer.asn_matches); !note.empty()) {
+      record_scan_note(plan.out_dir, outcome.manifest, note);
+    }
     if (plan.dry_run) return kExitOk;
 
     inference::RunReport run;

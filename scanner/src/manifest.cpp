@@ -75,6 +75,15 @@ std::string manifest_json(const Manifest& m) {
   }
   root.insert("input", std::move(input));
   root.insert("counts", counts_table(m.counts));
+  toml::array overrides;
+  for (const auto& o : m.resume_overrides) {
+    overrides.push_back(toml::table{{"resume", static_cast<std::int64_t>(o.resume)},
+                                    {"option", o.option},
+                                    {"setting", o.setting},
+                                    {"old", o.old_value},
+                                    {"new", o.new_value}});
+  }
+  root.insert("resume_overrides", std::move(overrides));
   toml::array notes;
   for (const auto& n : m.notes) notes.push_back(n);
   root.insert("notes", std::move(notes));
@@ -138,6 +147,24 @@ Manifest read_manifest(const std::string& dir) {
   std::int64_t resumes = 0;
   if (doc["resumes"].get(resumes) == simdjson::SUCCESS && resumes >= 0) {
     m.resumes = static_cast<std::uint32_t>(resumes);
+  }
+  simdjson::dom::array overrides;
+  if (doc["resume_overrides"].get(overrides) == simdjson::SUCCESS) {
+    for (simdjson::dom::element o : overrides) {
+      ResumeOverride r;
+      std::int64_t resume = 0;
+      std::string_view option, setting, old_value, new_value;
+      if (o["resume"].get(resume) != simdjson::SUCCESS ||
+          o["option"].get(option) != simdjson::SUCCESS ||
+          o["setting"].get(setting) != simdjson::SUCCESS ||
+          o["old"].get(old_value) != simdjson::SUCCESS ||
+          o["new"].get(new_value) != simdjson::SUCCESS || resume < 0) {
+        throw std::runtime_error(path + ": bad entry in 'resume_overrides'");
+      }
+      m.resume_overrides.push_back({static_cast<std::uint32_t>(resume), std::string(option),
+                                    std::string(setting), std::string(old_value),
+                                    std::string(new_value)});
+    }
   }
   m.config = load_scan_config((std::filesystem::path(dir) / "config.toml").string());
   return m;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
+#include <vector>
 
 namespace mxscan {
 
@@ -65,6 +66,41 @@ std::optional<AsnInfo> MmdbAsnSource::lookup(const IpAddress& address) const {
     info.name.assign(org.utf8_string, org.data_size);  // not NUL-terminated
   }
   return info;
+}
+
+std::string MmdbAsnSource::problem() const {
+  // The first data records met walking the search tree: a database of another
+  // schema has records too, but without the AS number this source reads.
+  constexpr std::size_t kRecordsChecked = 16;
+  constexpr std::size_t kNodesWalked = 1 << 20;
+  std::vector<std::uint32_t> pending{0};
+  std::size_t records = 0, walked = 0;
+  while (!pending.empty() && records < kRecordsChecked && walked < kNodesWalked) {
+    const std::uint32_t node = pending.back();
+    pending.pop_back();
+    ++walked;
+    MMDB_search_node_s n{};
+    if (MMDB_read_node(db_.get(), node, &n) != MMDB_SUCCESS) continue;
+    const std::pair<std::uint8_t, std::uint64_t> sides[] = {{n.right_record_type, n.right_record},
+                                                            {n.left_record_type, n.left_record}};
+    const MMDB_entry_s* entries[] = {&n.right_record_entry, &n.left_record_entry};
+    for (int side = 0; side < 2; ++side) {
+      if (sides[side].first == MMDB_RECORD_TYPE_SEARCH_NODE) {
+        pending.push_back(static_cast<std::uint32_t>(sides[side].second));
+      } else if (sides[side].first == MMDB_RECORD_TYPE_DATA) {
+        ++records;
+        MMDB_entry_s entry = *entries[side];
+        MMDB_entry_data_s data{};
+        if (MMDB_get_value(&entry, &data, "autonomous_system_number", nullptr) == MMDB_SUCCESS &&
+            data.has_data) {
+          return {};
+        }
+      }
+    }
+  }
+  if (records == 0) return path_ + ": MaxMind DB without a single record";
+  return path_ + ": no autonomous_system_number in its records: not an ASN database (type " +
+         std::string(db_->metadata.database_type ? db_->metadata.database_type : "?") + ")";
 }
 
 std::string MmdbAsnSource::describe() const {

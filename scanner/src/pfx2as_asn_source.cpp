@@ -39,6 +39,7 @@ void Pfx2AsSource::load(std::string_view text) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty() || line.front() == '#') continue;
+    ++data_lines_;
     auto bad = [&](const char* why) {
       ++malformed_;
       if (examples_.size() < kMaxExamples)
@@ -73,6 +74,25 @@ std::optional<AsnInfo> Pfx2AsSource::lookup(const IpAddress& address) const {
   const auto* asn = table_.longest_match(address);
   if (!asn) return std::nullopt;
   return AsnInfo{*asn, {}};
+}
+
+std::string Pfx2AsSource::problem() const {
+  auto first_lines = [this] {
+    std::string out;
+    for (std::size_t i = 0; i < examples_.size() && i < 5; ++i) out += "\n  " + examples_[i];
+    return out;
+  };
+  if (table_.size() == 0) {
+    return origin_ + ": not a CAIDA prefix-to-AS file: no valid prefix<TAB>length<TAB>AS line in " +
+           std::to_string(data_lines_) + " lines (an .mmdb goes to --asn-db)" + first_lines();
+  }
+  if (malformed_ > kMaxMalformedLines || malformed_ * 100 > data_lines_) {
+    return origin_ + ": " + std::to_string(malformed_) + " of " + std::to_string(data_lines_) +
+           " lines are not prefix<TAB>length<TAB>AS (at most " +
+           std::to_string(kMaxMalformedLines) +
+           " and 1 % are tolerated); the first:" + first_lines();
+  }
+  return {};
 }
 
 std::string Pfx2AsSource::describe() const {

@@ -347,7 +347,22 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
 
   out += "<section id=\"ases\"><h2>Top autonomous systems</h2>\n";
   if (d.ases.empty()) {
-    out += "<p class=\"empty\">No AS numbers in hosts.jsonl (scan without --asn-db or --pfx2as).</p>\n";
+    // Blaming a missing file when one was given would hide a file that covers none of the
+    // addresses.
+    const std::string mmdb = manifest_value(d, "configuration.asn.mmdb");
+    const std::string pfx2as = manifest_value(d, "configuration.asn.pfx2as");
+    const auto given = [](const std::string& v) { return !v.empty() && v != "-"; };
+    if (given(mmdb) || given(pfx2as)) {
+      out += fmt::format(
+          "<p class=\"empty\">No AS numbers in hosts.jsonl although an ASN source was given ({}): "
+          "no contacted address matched an entry of it, and the AS checks had nothing to "
+          "compare.</p>\n",
+          html_escape(given(mmdb) ? mmdb : pfx2as));
+    } else {
+      out +=
+          "<p class=\"empty\">No AS numbers in hosts.jsonl (scan without --asn-db or "
+          "--pfx2as).</p>\n";
+    }
   } else {
     std::vector<Bar> as_bars;
     for (std::size_t i = 0; i < d.ases.size() && i < rows; ++i) {

@@ -33,6 +33,7 @@
 #include "mxscan/scanner/ip_prefix.hpp"
 #include "mxscan/scanner/progress_line.hpp"
 #include "mxscan/scanner/record_log.hpp"
+#include "mxscan/scanner/scan_preflight.hpp"
 #include "mxscan/scanner/smtp_stage.hpp"
 #include "mxscan/scanner/stage_options.hpp"
 
@@ -577,6 +578,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   if (plan.resume && !fs::is_directory(plan.out_dir)) {
     throw std::runtime_error("--resume " + plan.out_dir + ": no such results folder");
   }
+  const ScanPreflight ready = preflight_scan(plan);  // before anything is written
   const fs::path dir(plan.out_dir);
 
   ScanOutcome outcome;
@@ -586,6 +588,9 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
     manifest.started = before.started;
     manifest.resumes = before.resumes + 1;
     manifest.command_line = before.command_line;
+    manifest.resume_overrides = before.resume_overrides;
+    manifest.resume_overrides.insert(manifest.resume_overrides.end(), plan.resume_overrides.begin(),
+                                     plan.resume_overrides.end());
   } else {
     manifest.started = utc_now_iso8601();
     manifest.command_line = plan.command_line;
@@ -646,7 +651,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   DnsProgressToCounters dns_progress(counters);
   dns.progress = &dns_progress;
   const SmtpOptions smtp_opts = smtp_options(config);
-  auto asn = open_asn_source(config.asn.mmdb, config.asn.pfx2as);
+  auto asn = ready.asn;
   std::unique_ptr<SmtpStage> smtp;
   std::unique_ptr<DryRunReport> dry;
   if (plan.dry_run) {

@@ -216,8 +216,23 @@ Blocklist build_blocklist(const SmtpOptions& options) {
 
 std::shared_ptr<const AsnSource> open_asn_source(const std::string& mmdb_path, const std::string& pfx2as_path) {
   std::unique_ptr<AsnSource> mmdb, pfx;
-  if (!mmdb_path.empty()) mmdb = std::make_unique<MmdbAsnSource>(mmdb_path);
-  if (!pfx2as_path.empty()) pfx = std::make_unique<Pfx2AsSource>(pfx2as_path);
+  if (!mmdb_path.empty()) {
+    std::unique_ptr<MmdbAsnSource> db;
+    try {
+      db = std::make_unique<MmdbAsnSource>(mmdb_path);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string("--asn-db ") + e.what());
+    }
+    if (auto problem = db->problem(); !problem.empty())
+      throw std::runtime_error("--asn-db " + problem);
+    mmdb = std::move(db);
+  }
+  if (!pfx2as_path.empty()) {
+    auto table = std::make_unique<Pfx2AsSource>(pfx2as_path);
+    if (auto problem = table->problem(); !problem.empty())
+      throw std::runtime_error("--pfx2as " + problem);
+    pfx = std::move(table);
+  }
   if (mmdb && pfx) return std::make_shared<ChainedAsnSource>(std::move(mmdb), std::move(pfx));
   if (mmdb) return std::shared_ptr<const AsnSource>(std::move(mmdb));
   if (pfx) return std::shared_ptr<const AsnSource>(std::move(pfx));

@@ -8,17 +8,18 @@
 #   tests/cli/report_chromium.sh MXSCAN SOURCE_DIR WORK_DIR
 set -euo pipefail
 mxscan=$1 src=$2 work=$3
-rm -rf "$work" && mkdir -p "$work/res"
+rm -rf "$work" && mkdir -p "$work/obs"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 chromium=$(command -v chromium || true)
 [ -n "$chromium" ] || fail "chromium is not installed: run scripts/setup (Debian packages chromium, chromium-driver)"
 
-# A results folder: the sample's observations, inferred; a host with a hostile AS name.
-cp "$src/tests/data/sample/domains.jsonl" "$src/tests/data/sample/hosts.jsonl" "$work/res/"
-cat >>"$work/res/hosts.jsonl" <<'JSON'
+# A results folder: the sample's observations, inferred; a host with a hostile AS name
+# (infer copies the host records into the new folder it writes).
+cp "$src/tests/data/sample/domains.jsonl" "$src/tests/data/sample/hosts.jsonl" "$work/obs/"
+cat >>"$work/obs/hosts.jsonl" <<'JSON'
 {"schema":"mxscan/host/1","address":"192.0.2.200","port":25,"asn":64666,"as_name":"<img src=x onerror=alert(1)><script>document.title='pwned'</script>","status":"success","phase":"done","banner":"220 <b>evil</b> ESMTP","ehlo":"","ehlo_tls":"","starttls_offered":false,"starttls_accepted":false,"plaintext_after_starttls":0,"tls":null,"error":null,"duration_ms":1}
 JSON
-"$mxscan" infer "$work/res" -o "$work/res" --providers "$src/configs/providers.toml" >"$work/infer.out" 2>&1 \
+"$mxscan" infer "$work/obs" -o "$work/res" --providers "$src/configs/providers.toml" >"$work/infer.out" 2>&1 \
   || fail "mxscan infer: $(cat "$work/infer.out")"
 "$mxscan" report "$work/res" >"$work/report.out" 2>&1 || fail "mxscan report: $(cat "$work/report.out")"
 grep -q "Top companies by credit" "$work/report.out" || fail "no company table in the summary"

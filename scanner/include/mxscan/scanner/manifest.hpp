@@ -20,6 +20,15 @@
 
 namespace mxscan {
 
+// A conduct setting changed by `--resume DIR --rate N ...` (docs/formats.md).
+struct ResumeOverride {
+  std::uint32_t resume = 0;  // the resume that changed it (1 for the first)
+  std::string option;        // as given: "--rate"
+  std::string setting;       // configuration key: "smtp.rate"
+  std::string old_value;
+  std::string new_value;
+};
+
 struct Manifest {
   std::string state = "running";  // running | interrupted | complete
   std::string command_line;
@@ -35,6 +44,7 @@ struct Manifest {
   ScanSnapshot counts;
   std::vector<std::string> notes;  // e.g. "ASN checks skipped: no ASN source"
   std::uint32_t resumes = 0;
+  std::vector<ResumeOverride> resume_overrides;  // oldest first; read back by --resume
 };
 
 std::string manifest_json(const Manifest& m);
@@ -43,7 +53,8 @@ std::string manifest_json(const Manifest& m);
 void write_manifest(const std::string& dir, const Manifest& m);
 
 // Reads the fields --resume needs (state, domains_file, shard, dry_run,
-// started, resumes, command_line). The configuration is read from DIR/config.toml.
+// started, resumes, command_line, resume_overrides). The configuration is read from
+// DIR/config.toml.
 Manifest read_manifest(const std::string& dir);
 
 std::string utc_now_iso8601();

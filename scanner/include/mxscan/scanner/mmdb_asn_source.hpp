@@ -25,6 +25,10 @@ class MmdbAsnSource final : public AsnSource {
 
   std::optional<AsnInfo> lookup(const IpAddress& address) const override;
   std::string describe() const override;
+  // Why the database must not be used: no record in it, or its first records
+  // carry no autonomous_system_number (a City or Country database); empty when
+  // it is usable.
+  std::string problem() const;
 
  private:
   struct Closer {

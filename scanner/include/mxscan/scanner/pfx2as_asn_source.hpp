@@ -4,7 +4,9 @@
 // multi-origin list joined by `_` (the first is kept: CAIDA lists the most
 // frequent origin first) or an AS set joined by `,` (its first member is kept).
 // Lookups use the longest matching prefix. Malformed lines are skipped, counted
-// and reported with their line numbers; they never abort the load.
+// and reported with their line numbers; they never abort the load, but problem()
+// refuses a file that is mostly not pfx2as (an .mmdb or a list of names given by
+// mistake would otherwise turn every ASN into null and skip the AS checks).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +30,13 @@ class Pfx2AsSource final : public AsnSource {
 
   std::size_t prefixes() const noexcept { return table_.size(); }
   std::size_t malformed_lines() const noexcept { return malformed_; }
+  // Lines that are neither blank nor comments.
+  std::size_t data_lines() const noexcept { return data_lines_; }
+  // Why the file must not be used (no valid line, or more than
+  // kMaxMalformedLines or 1 % of its data lines malformed, the first line
+  // numbers named); empty when it is usable.
+  std::string problem() const;
+  static constexpr std::size_t kMaxMalformedLines = 10;
   // "ORIGIN:LINE: reason" for the first malformed lines (at most 20 kept).
   const std::vector<std::string>& malformed_examples() const noexcept { return examples_; }
 
@@ -36,6 +45,7 @@ class Pfx2AsSource final : public AsnSource {
   PrefixTable<std::uint32_t> table_;
   std::string origin_;
   std::size_t malformed_ = 0;
+  std::size_t data_lines_ = 0;
   std::vector<std::string> examples_;
 };
 

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "mxscan/common/observation_reader.hpp"
 #include "mxscan/common/scan_config.hpp"
@@ -34,6 +35,9 @@ struct ScanPlan {
   bool resume = false;     // out_dir holds an earlier, unfinished scan of this plan
   bool quiet = false;      // no progress line
   std::string command_line;
+  // With resume: the conduct settings this resume changes (appended to the
+  // manifest's list of earlier ones).
+  std::vector<ResumeOverride> resume_overrides;
 };
 
 enum class ScanState { complete, interrupted };

@@ -85,7 +85,9 @@ class SmtpStage {
 Blocklist build_blocklist(const SmtpOptions& options);
 
 // Opens the ASN sources given (either may be ""); null when neither is. With both,
-// the mmdb answers first and pfx2as fills its gaps.
+// the mmdb answers first and pfx2as fills its gaps. Throws std::runtime_error,
+// naming the option and the first bad lines, for a file that cannot be read or
+// is not of its kind (Pfx2AsSource::problem, MmdbAsnSource::problem).
 std::shared_ptr<const AsnSource> open_asn_source(const std::string& mmdb_path, const std::string& pfx2as_path);
 
 // Convenience: scans a list of addresses and returns one HostObs per unique one.
