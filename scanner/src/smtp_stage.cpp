@@ -26,7 +26,10 @@ namespace {
 namespace asio = boost::asio;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // A trickle of submissions is flushed at least this often despite the window.
-constexpr auto kMaxWindowAge = std::chrono::seconds(1);
+// Milliseconds, not seconds: the flusher ticks every quarter of it, and
+// seconds(1) / 4 is zero in integer seconds (a timer re-armed at once, one
+// core busy for as long as the SMTP stage waited on DNS).
+constexpr auto kMaxWindowAge = std::chrono::milliseconds(1000);
 
 class ChainedAsnSource final : public AsnSource {
  public:
