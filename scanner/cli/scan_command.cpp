@@ -22,6 +22,7 @@
 #include "mxscan/common/names.hpp"
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
+#include "mxscan/scanner/resolver_probe.hpp"
 #include "mxscan/scanner/scan_engine.hpp"
 #include "mxscan/scanner/scan_preflight.hpp"
 
@@ -47,6 +48,7 @@ struct ScanOptions {
   // Scratch values the overrides read.
   std::vector<std::string> resolvers, allow, blocklists;
   std::string exclude, ehlo, ca_file, asn_db, pfx2as, providers, psl_file;
+  std::string probe_name;
   std::int64_t smtp_port = 0, rate = 0, dns_rate = 0, concurrency = 0, per24 = 0, threads = 0,
                dns_threads = 0, dns_in_flight = 0, retries = 0;
   double per24_rate = 0, connect_timeout = 0, greeting_timeout = 0, reply_timeout = 0,
@@ -155,6 +157,11 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
                       "DNS resolver ADDR[:PORT] (repeatable; default: /etc/resolv.conf)")
            ->group(scan),
        [&o](ScanConfig& c) { c.dns.resolvers = o.resolvers; });
+  over(app.add_option("--probe-name", o.probe_name,
+                      "Name whose SOA every resolver is asked before the scan (default: the "
+                      "root, \".\"); a scan whose resolvers all fail to answer does not start")
+           ->group(scan),
+       [&o](ScanConfig& c) { c.dns.probe_name = o.probe_name; });
   over(app.add_option("--smtp-port", o.smtp_port, "SMTP port (default 25)")->group(scan),
        [&o](ScanConfig& c) { c.smtp.port = o.smtp_port; });
   over(app.add_option("--ehlo-name", o.ehlo,
@@ -392,6 +399,9 @@ int ScanCommand::run(int argc, char** argv) const {
     } catch (const ScanSetupError& e) {
       std::fprintf(stderr, "mxscan: %s\n", e.what());
       return kExitUsage;
+    } catch (const ResolverProbeError& e) {
+      std::fprintf(stderr, "mxscan: %s\n", e.what());
+      return kExitUsage;  // nothing contacted; a resumed folder is left as it was
     } catch (const std::exception& e) {
       // Nothing was contacted when the folder or a setting is refused; an error
       // while scanning leaves a resumable folder.
@@ -400,6 +410,7 @@ int ScanCommand::run(int argc, char** argv) const {
                                                                                : kExitUsage;
     }
     if (outcome.state == ScanState::interrupted) return kExitInterrupted;
+    if (outcome.state == ScanState::failed) return kExitFailure;  // run_scan said how to resume
     if (plan.domains_file == "-" && !plan.resume && outcome.manifest.input_counts["valid"] == 0) {
       // Standard input can be read only once, so it is checked at its end: no
       // domain means nothing was contacted, and the empty folder goes again.

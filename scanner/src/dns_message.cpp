@@ -131,6 +131,8 @@ const char* parse_record(Reader& r, std::span<const std::uint8_t> wire, Resource
         if (const char* e = r.name(rr.target)) return e;
         if (r.pos() != end) return "CNAME record data length does not match its content";
         return nullptr;
+      case RrType::soa:
+        break;
     }
   }
   r.skip(rdlength);

@@ -14,6 +14,7 @@
 
 #include "dns_channel.hpp"
 #include "dns_completion.hpp"
+#include "mxscan/scanner/dns_health.hpp"
 
 namespace mxscan {
 
@@ -40,6 +41,16 @@ dns::Answer from_ares_status(int status) {
     case ARES_ECANCELLED: return failure(DnsStatus::error, "resolver shut down");
     default: return failure(DnsStatus::error, std::string("c-ares: ") + ares_strerror(status));
   }
+}
+
+// What a query's end says about the resolver: any reply but REFUSED is an
+// answer (its RCODE is the 4 low bits of the header's fourth octet).
+DnsOutcome outcome_of(int status, const unsigned char* abuf, int alen) {
+  if (abuf != nullptr && alen >= 4) {
+    return (abuf[3] & 0x0f) == 5 ? DnsOutcome::refused : DnsOutcome::answer;
+  }
+  if (abuf != nullptr && alen > 0) return DnsOutcome::answer;
+  return status == ARES_ETIMEOUT ? DnsOutcome::timeout : DnsOutcome::unreachable;
 }
 
 }  // namespace
@@ -132,6 +143,9 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
     --in_flight;
     ++stats.answers;
     if (options.progress != nullptr) options.progress->query_finished();
+    if (options.health != nullptr && status != ARES_EDESTRUCTION && status != ARES_ECANCELLED) {
+      options.health->record(outcome_of(status, abuf, alen));
+    }
     dns::Answer answer;
     if (abuf != nullptr && alen > 0) {
       auto parsed = dns::parse_message(

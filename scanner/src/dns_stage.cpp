@@ -1,7 +1,10 @@
 #include "mxscan/scanner/dns_stage.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -19,6 +22,7 @@
 #include "dns_completion.hpp"
 #include "mxscan/common/host_name.hpp"
 #include "mxscan/common/names.hpp"
+#include "mxscan/scanner/dns_health.hpp"
 
 namespace mxscan {
 
@@ -31,6 +35,10 @@ using boost::asio::use_awaitable;
 struct ExchangeCache {
   struct Entry {
     bool done = false;
+    // A failed lookup is kept only within the outage epoch it happened in: one
+    // made while the resolvers were gone is asked again after they return.
+    bool failed = false;
+    std::uint64_t epoch = 0;
     AddrAnswer answer;
     std::vector<std::unique_ptr<detail::Completion<AddrAnswer>>> waiters;
   };
@@ -48,6 +56,19 @@ struct DnsStage::Impl {
 };
 
 namespace {
+
+bool resolver_failure(DnsStatus s) {
+  return s == DnsStatus::timeout || s == DnsStatus::refused || s == DnsStatus::error;
+}
+
+std::uint64_t outage_epoch(const DnsStage::Impl& impl) {
+  const DnsHealth* health = impl.resolver.options().health;
+  return health != nullptr ? health->pauses() : 0;
+}
+
+bool stale(const ExchangeCache::Entry& e, std::uint64_t epoch) {
+  return e.done && e.failed && e.epoch != epoch;
+}
 
 // Registers a waiter for an exchange another lookup is resolving; completes at
 // once if that lookup finished in the meantime.
@@ -68,10 +89,11 @@ struct WaitForExchange {
 };
 
 // The finished answer for an exchange, if there is one (counts a hit).
-bool cached_answer(ExchangeCache& cache, const std::string& host, MxRecord& r) {
+bool cached_answer(ExchangeCache& cache, const std::string& host, MxRecord& r,
+                   std::uint64_t epoch) {
   std::lock_guard lock(cache.mutex);
   auto it = cache.entries.find(host);
-  if (it == cache.entries.end() || !it->second.done) return false;
+  if (it == cache.entries.end() || !it->second.done || stale(it->second, epoch)) return false;
   ++cache.hits;
   r.addr_status = it->second.answer.status;
   r.cnames = it->second.answer.cnames;
@@ -81,6 +103,7 @@ bool cached_answer(ExchangeCache& cache, const std::string& host, MxRecord& r) {
 
 awaitable<AddrAnswer> lookup_exchange(std::shared_ptr<DnsStage::Impl> impl, std::string host) {
   ExchangeCache& cache = *impl->cache;
+  const std::uint64_t epoch = outage_epoch(*impl);
   bool mine = false;
   std::optional<AddrAnswer> finished;
   {
@@ -89,6 +112,9 @@ awaitable<AddrAnswer> lookup_exchange(std::shared_ptr<DnsStage::Impl> impl, std:
     if (inserted) {
       mine = true;
       ++cache.exchanges;
+    } else if (stale(it->second, epoch)) {
+      mine = true;
+      it->second.done = false;
     } else {
       ++cache.hits;
       if (it->second.done) finished = it->second.answer;
@@ -107,6 +133,8 @@ awaitable<AddrAnswer> lookup_exchange(std::shared_ptr<DnsStage::Impl> impl, std:
     std::lock_guard lock(cache.mutex);
     auto& entry = cache.entries[host];
     entry.done = true;
+    entry.failed = resolver_failure(answer.status);
+    entry.epoch = epoch;
     entry.answer = answer;
     waiters = std::move(entry.waiters);
     entry.waiters.clear();
@@ -145,7 +173,7 @@ awaitable<DomainObs> resolve_record(std::shared_ptr<DnsStage::Impl> impl, Domain
     } else if (r.exchange.empty() || host_name_problem(r.exchange)) {
       // Not a host name, or "." beside other records (RFC 7505 forbids that).
       r.addr_status = DnsStatus::invalid_name;
-    } else if (!cached_answer(*impl->cache, r.exchange, r)) {
+    } else if (!cached_answer(*impl->cache, r.exchange, r, outage_epoch(*impl))) {
       AddrAnswer a = co_await lookup_exchange(impl, r.exchange);
       r.addr_status = a.status;
       r.cnames = std::move(a.cnames);
@@ -213,11 +241,53 @@ struct ThreadRun {
   DnsStage* stage;
   Resolver* resolver;
   std::size_t active = 0;
+  // Workers wait on it while DNS health is paused; never expires, cancelled
+  // (all waits at once) by the health's waker.
+  boost::asio::steady_timer* gate = nullptr;
 };
+
+// True once admission is open; false when the scan failed for want of a
+// resolver. Waits while the resolvers are being re-probed.
+awaitable<bool> admitted(ThreadRun* run) {
+  DnsHealth* health = run->resolver->options().health;
+  if (health == nullptr) co_return true;
+  while (true) {
+    const DnsHealth::State state = health->state();
+    if (state == DnsHealth::State::running) co_return true;
+    if (state == DnsHealth::State::failed) co_return false;
+    co_await run->gate->async_wait(boost::asio::as_tuple(use_awaitable));
+  }
+}
+
+bool resolver_failed(const DomainObs& obs) {
+  if (resolver_failure(obs.mx_status)) return true;
+  for (const auto& mx : obs.mx) {
+    if (resolver_failure(mx.addr_status)) return true;
+  }
+  return false;
+}
+
+// One domain, with DNS health watching: a result whose lookups failed for want
+// of an answer is asked a second time before it is recorded (which also gives
+// an outage the time to show), and again while outages come and go; nullopt
+// when the scan failed meanwhile: the domain is not recorded, --resume redoes it.
+awaitable<std::optional<DomainObs>> resolve_watched(ThreadRun* run, DomainRecord rec) {
+  constexpr int kMaxAttempts = 5;
+  DnsHealth* health = run->resolver->options().health;
+  for (int attempt = 1;; ++attempt) {
+    const std::uint64_t pauses = health != nullptr ? health->pauses() : 0;
+    DomainObs obs = co_await run->stage->resolve(rec);
+    if (health == nullptr || !resolver_failed(obs)) co_return obs;
+    if (!co_await admitted(run)) co_return std::nullopt;
+    const bool outage_meanwhile = health->pauses() != pauses;
+    if (attempt >= kMaxAttempts || (attempt >= 2 && !outage_meanwhile)) co_return obs;
+  }
+}
 
 awaitable<void> worker(ThreadRun* run) {
   SharedRun& shared = *run->shared;
   while (!shared.stop) {
+    if (!co_await admitted(run)) break;
     std::optional<DomainRecord> rec;
     try {
       std::lock_guard lock(shared.source_mutex);
@@ -227,9 +297,10 @@ awaitable<void> worker(ThreadRun* run) {
       break;
     }
     if (!rec) break;
-    DomainObs obs = co_await run->stage->resolve(std::move(*rec));
+    std::optional<DomainObs> obs = co_await resolve_watched(run, std::move(*rec));
+    if (!obs) break;
     std::lock_guard lock(shared.sink_mutex);
-    shared.sink(std::move(obs));
+    shared.sink(std::move(*obs));
   }
 }
 
@@ -248,7 +319,20 @@ void run_thread(SharedRun& shared, const DnsOptions& options,
     boost::asio::io_context io(1);
     Resolver resolver(io, options);
     DnsStage stage(resolver, cache);
-    ThreadRun run{&shared, &stage, &resolver, options.max_in_flight};
+    boost::asio::steady_timer gate(io, boost::asio::steady_timer::time_point::max());
+    ThreadRun run{&shared, &stage, &resolver, options.max_in_flight, &gate};
+    // Unregistered (also on an exception) before the io_context and gate die.
+    struct Waker {
+      DnsHealth* health;
+      std::uint64_t key = 0;
+      ~Waker() {
+        if (health != nullptr) health->remove_waker(key);
+      }
+    } waker{options.health};
+    if (waker.health != nullptr) {
+      waker.key = waker.health->add_waker(
+          [&io, &gate] { boost::asio::post(io, [&gate] { gate.cancel(); }); });
+    }
     for (std::size_t i = 0; i < options.max_in_flight; ++i) {
       boost::asio::co_spawn(io, worker(&run), WorkerDone{&run});
     }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -29,10 +30,12 @@
 #include "mxscan/common/names.hpp"
 #include "mxscan/common/observation_json.hpp"
 #include "mxscan/common/output_file.hpp"
+#include "mxscan/scanner/dns_health.hpp"
 #include "mxscan/scanner/dns_stage.hpp"
 #include "mxscan/scanner/ip_prefix.hpp"
 #include "mxscan/scanner/progress_line.hpp"
 #include "mxscan/scanner/record_log.hpp"
+#include "mxscan/scanner/resolver_probe.hpp"
 #include "mxscan/scanner/scan_preflight.hpp"
 #include "mxscan/scanner/smtp_stage.hpp"
 #include "mxscan/scanner/stage_options.hpp"
@@ -610,6 +613,15 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
     manifest.notes.push_back("no ASN source (--asn-db / --pfx2as): ASN fields are null and the "
                              "inference's AS checks were skipped");
   }
+  // Resolvers that do not answer make a scan of dns_error rows: refused before
+  // the folder exists and before anything else is contacted.
+  const DnsHealth::Settings outage = dns_health_settings(config, dns_options(config));
+  const std::string probe_warning = require_answering_resolver(
+      dns_options(config), config.dns.probe_name, plan.resume ? plan.out_dir : "");
+  if (!probe_warning.empty()) {
+    std::fprintf(stderr, "mxscan: warning: %s\n", probe_warning.c_str());
+    manifest.notes.push_back(probe_warning);
+  }
   // Declared before everything that writes into the folder, so those are closed
   // before a failed start-up removes it.
   std::optional<NewResultsFolder> created;
@@ -650,6 +662,11 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   DnsOptions dns = dns_options(config);
   DnsProgressToCounters dns_progress(counters);
   dns.progress = &dns_progress;
+  DnsHealth health(outage, [&](const std::string& event) {
+    log.line(event);
+    if (!plan.quiet) std::fprintf(stderr, "\nmxscan: %s\n", event.c_str());
+  });
+  dns.health = &health;
   const SmtpOptions smtp_opts = smtp_options(config);
   auto asn = ready.asn;
   std::unique_ptr<SmtpStage> smtp;
@@ -671,6 +688,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   log.line(fmt::format("scan {}: domains {} shard {} output {}{}",
                        plan.resume ? "resumed" : "started", plan.domains_file,
                        manifest.shard, plan.out_dir, plan.dry_run ? " (dry run)" : ""));
+  if (!probe_warning.empty()) log.line("warning: " + probe_warning);
 
   std::unordered_set<std::string> seen(prior.hosts.begin(), prior.hosts.end());
   auto submit = [&](const std::string& address, const std::string& exchange) {
@@ -728,6 +746,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
       std::lock_guard lock(consumer_mutex);
       consumer.on_domain(obs);
     });
+    health.stop();
     // Stage ends with their figures, for scripts/bench scale and for anyone
     // asking where a run's time went.
     log.line(fmt::format("dns stage: domains {} queries {} exchanges {} in {:.2f} s",
@@ -766,7 +785,10 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
 
   outcome.addresses = seen.size();
   const bool interrupted = stop.load();
-  outcome.state = interrupted ? ScanState::interrupted : ScanState::complete;
+  const bool dns_failed = !interrupted && health.state() == DnsHealth::State::failed;
+  outcome.state = interrupted  ? ScanState::interrupted
+                  : dns_failed ? ScanState::failed
+                               : ScanState::complete;
   const auto& in = input.stats();
   manifest.input_counts = {{"lines", in.lines},
                            {"skipped_lines", in.skipped},
@@ -777,7 +799,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
                            {"excluded", input.excluded},
                            {"done_before_resume", input.already_done},
                            {"unique_addresses", seen.size()}};
-  manifest.state = interrupted ? "interrupted" : "complete";
+  manifest.state = interrupted ? "interrupted" : dns_failed ? "failed" : "complete";
   manifest.ended = utc_now_iso8601();
   manifest.counts = counters.snapshot();
   if (dry) {
@@ -787,6 +809,18 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   write_manifest(plan.out_dir, manifest);
   log.line(fmt::format("scan {}: {} domains, {} unique addresses", manifest.state,
                        manifest.counts.domains_done, seen.size()));
+  if (dns_failed) {
+    std::fputs(fmt::format("mxscan: failed: the DNS resolvers stopped answering ({}); results so "
+                           "far are in {}: continue with mxscan --resume {} once the resolver "
+                           "answers\n",
+                           fmt::join(config.dns.resolvers.empty()
+                                         ? std::vector<std::string>{"/etc/resolv.conf"}
+                                         : config.dns.resolvers,
+                                     ", "),
+                           plan.out_dir, plan.out_dir)
+                   .c_str(),
+               stderr);
+  }
   if (interrupted) {
     std::fputs(fmt::format("mxscan: interrupted; results so far are in {}. Continue with: "
                            "mxscan --resume {}\n",

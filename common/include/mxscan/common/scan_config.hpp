@@ -24,6 +24,9 @@ struct DnsSettings {
   std::int64_t channels = 4;
   std::int64_t threads = 2;            // event-loop threads of the DNS stage
   std::int64_t max_mx = 32;            // MX records kept per domain
+  std::string probe_name = ".";        // SOA asked of each resolver before the scan
+  std::int64_t outage_window = 1000;   // last query outcomes judged for a resolver outage
+  std::int64_t outage_wait_ms = 60000;  // how long an outage may last before the scan fails
 };
 
 struct SmtpSettings {
@@ -87,6 +90,9 @@ void visit_settings(Config& c, Visitor&& v) {
   v("dns", "channels", c.dns.channels, "c-ares channels (sockets and ID spaces)");
   v("dns", "threads", c.dns.threads, "event-loop threads of the DNS stage");
   v("dns", "max_mx", c.dns.max_mx, "MX records kept per domain (more are flagged)");
+  v("dns", "probe_name", c.dns.probe_name, "name whose SOA each resolver must answer first");
+  v("dns", "outage_window", c.dns.outage_window, "query outcomes judged for an outage");
+  v("dns", "outage_wait_ms", c.dns.outage_wait_ms, "outage wait before the scan fails (ms)");
   v("smtp", "port", c.smtp.port, "SMTP port");
   v("smtp", "rate", c.smtp.rate, "new SMTP sessions per second (0: unlimited)");
   v("smtp", "concurrency", c.smtp.concurrency, "SMTP sessions in flight");

@@ -22,7 +22,8 @@
 
 namespace mxscan::dns {
 
-enum class RrType : std::uint16_t { a = 1, cname = 5, mx = 15, aaaa = 28 };
+// SOA is asked only by the resolver probe; its record data is not decoded.
+enum class RrType : std::uint16_t { a = 1, cname = 5, soa = 6, mx = 15, aaaa = 28 };
 
 inline constexpr std::uint16_t kClassIn = 1;
 inline constexpr std::size_t kMaxCnameChain = 8;

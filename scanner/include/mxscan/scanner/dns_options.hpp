@@ -18,6 +18,8 @@
 
 namespace mxscan {
 
+class DnsHealth;
+
 struct ResolverAddress {
   std::string host;  // numeric IPv4 or IPv6 address
   std::uint16_t port = 53;
@@ -88,6 +90,9 @@ struct DnsOptions {
   // Told of every query sent and finished; not owned, must outlive the stage.
   // nullptr: nobody watches.
   DnsProgress* progress = nullptr;
+  // Told of every query's outcome and asked for admission (dns_health.hpp); not
+  // owned. nullptr: no outage detection, every result is recorded as it comes.
+  DnsHealth* health = nullptr;
 };
 
 // Empty when the options are usable, else what is wrong (first problem found).

@@ -1,0 +1,166 @@
+#include "mxscan/scanner/dns_health.hpp"
+
+#include <fmt/format.h>
+
+#include <exception>
+#include <stdexcept>
+
+#include "mxscan/scanner/resolver_probe.hpp"
+
+namespace mxscan {
+
+using Clock = std::chrono::steady_clock;
+
+DnsHealth::Settings dns_health_settings(const ScanConfig& config, const DnsOptions& probe) {
+  if (config.dns.outage_window < 10) {
+    throw std::runtime_error("dns.outage_window must be at least 10 queries");
+  }
+  if (config.dns.outage_wait_ms < 1) {
+    throw std::runtime_error("dns.outage_wait_ms must be at least 1 ms");
+  }
+  if (std::string problem = probe_name_problem(config.dns.probe_name); !problem.empty()) {
+    throw std::runtime_error(problem);
+  }
+  DnsHealth::Settings s;
+  s.window = static_cast<std::size_t>(config.dns.outage_window);
+  s.wait = std::chrono::milliseconds(config.dns.outage_wait_ms);
+  s.probe_options = probe;
+  s.probe_name = config.dns.probe_name;
+  return s;
+}
+
+DnsHealth::DnsHealth(Settings settings, Log log)
+    : settings_(std::move(settings)), log_(std::move(log)) {
+  if (settings_.window < 10) {
+    throw std::invalid_argument("dns.outage_window must be at least 10 queries");
+  }
+  settings_.probe_options.health = nullptr;
+  settings_.probe_options.progress = nullptr;
+  ring_.resize(settings_.window, DnsOutcome::answer);
+  supervisor_ = std::thread([this] { supervise(); });
+}
+
+DnsHealth::~DnsHealth() { stop(); }
+
+void DnsHealth::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (supervisor_.joinable()) supervisor_.join();
+}
+
+void DnsHealth::record(DnsOutcome outcome) {
+  bool tripped = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ != State::running) return;  // judged by the re-probes meanwhile
+    if (filled_ == ring_.size()) {
+      --counts_[static_cast<std::size_t>(ring_[next_])];
+    } else {
+      ++filled_;
+    }
+    ring_[next_] = outcome;
+    ++counts_[static_cast<std::size_t>(outcome)];
+    next_ = (next_ + 1) % ring_.size();
+    const std::size_t failures = filled_ - counts_[0];
+    if (filled_ == ring_.size() && failures * 10 >= filled_ * 9) {
+      state_ = State::paused;
+      ++pauses_;
+      tripped = true;
+    }
+  }
+  if (tripped) cv_.notify_all();
+}
+
+DnsHealth::State DnsHealth::state() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
+std::uint64_t DnsHealth::pauses() const {
+  std::lock_guard lock(mutex_);
+  return pauses_;
+}
+
+std::uint64_t DnsHealth::add_waker(std::function<void()> wake) {
+  std::lock_guard lock(mutex_);
+  wakers_.emplace(next_waker_, std::move(wake));
+  return next_waker_++;
+}
+
+void DnsHealth::remove_waker(std::uint64_t key) {
+  std::lock_guard lock(mutex_);
+  wakers_.erase(key);
+}
+
+std::string DnsHealth::window_text() const {
+  std::lock_guard lock(mutex_);
+  return window_text_locked();
+}
+
+std::string DnsHealth::window_text_locked() const {
+  return fmt::format(
+      "{} of the last {} DNS queries failed ({} timed out, {} refused, {} could "
+      "not reach the resolver)",
+      filled_ - counts_[0], filled_, counts_[1], counts_[2], counts_[3]);
+}
+
+void DnsHealth::set_state_locked(State s) {
+  state_ = s;
+  if (s == State::running) {
+    next_ = filled_ = 0;
+    counts_ = {};
+  }
+  for (auto& [key, wake] : wakers_) wake();
+}
+
+void DnsHealth::supervise() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    cv_.wait(lock, [this] { return stopping_ || state_ == State::paused; });
+    if (stopping_) return;
+    const auto since = Clock::now();
+    log_(fmt::format(
+        "DNS outage: {}; no new domains admitted; asking the resolvers {} again",
+        window_text_locked(),
+        settings_.probe_name == "." ? "the root's SOA" : "the SOA of " + settings_.probe_name));
+    while (true) {
+      lock.unlock();
+      std::size_t answering = 0;
+      std::string silent;
+      try {
+        const ResolverProbeReport r =
+            probe_resolvers(settings_.probe_options, settings_.probe_name);
+        answering = r.answering();
+        silent = r.silent_list();
+      } catch (const std::exception& e) {
+        silent = e.what();
+      }
+      lock.lock();
+      const double waited = std::chrono::duration<double>(Clock::now() - since).count();
+      if (answering > 0) {
+        log_(
+            fmt::format("DNS outage over after {:.1f} s: the resolvers answer again; admission "
+                        "resumed, domains whose lookups failed meanwhile are asked again",
+                        waited));
+        set_state_locked(State::running);
+        break;
+      }
+      if (stopping_) return;
+      if (Clock::now() - since >= settings_.wait) {
+        log_(
+            fmt::format("DNS outage: the resolvers still do not answer after {:.1f} s ({}); "
+                        "the scan ends as failed, domains whose lookups failed are not recorded",
+                        waited, silent));
+        set_state_locked(State::failed);
+        return;
+      }
+      cv_.wait_for(lock, settings_.probe_interval, [this] { return stopping_; });
+      if (stopping_) return;
+    }
+  }
+}
+
+}  // namespace mxscan
