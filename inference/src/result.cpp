@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mxscan/inference/catalog.hpp"
+#include "mxscan/inference/dns_errors.hpp"
 
 namespace mxscan::inference {
 
@@ -58,6 +59,7 @@ void SummaryBuilder::credit(Table& table, std::string_view key, double amount) {
 void SummaryBuilder::add(const DomainResult& result) {
   ++base_.domains_total;
   ++base_.by_status[static_cast<std::size_t>(result.status)];
+  if (result.status == DomainOutcome::dns_error) ++base_.dns_error_causes[dns_error_cause(result)];
   if (result.status != DomainOutcome::ok || result.providers.empty()) return;
   ++base_.domains_with_provider;
   // Credit per ID and per company of this domain (an ID may sit on several MXes,

@@ -1,6 +1,7 @@
 #include "mxscan/inference/summary_report.hpp"
 
 #include "mxscan/common/json_text.hpp"
+#include "mxscan/inference/dns_errors.hpp"
 
 #include <fmt/format.h>
 
@@ -106,6 +107,23 @@ std::string summary_json(const Summary& summary, const Catalog& catalog, const R
     json::append_uint(out, summary.by_status[i]);
   }
   out.push_back('}');
+  // DNS errors by cause: a run that mostly measured its resolver says so.
+  append_key(out, "dns_errors");
+  out.append("{\"domains\":");
+  json::append_uint(out, summary.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)]);
+  append_key(out, "most_domains");
+  json::append_bool(
+      out, mostly_dns_errors(summary.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)],
+                             summary.domains_total));
+  append_key(out, "causes");
+  out.push_back('{');
+  bool first_cause = true;
+  for (const auto& [cause, n] : summary.dns_error_causes) {
+    append_key(out, cause, first_cause);
+    json::append_uint(out, n);
+    first_cause = false;
+  }
+  out.append("}}");
   append_key(out, "credit_without_id");
   json::append_double(out, summary.credit_without_id);
   append_key(out, "flagged_assignments");

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "mxscan/common/output_file.hpp"
+#include "mxscan/inference/dns_errors.hpp"
 #include "result_writer.hpp"
 
 namespace mxscan::cli {
@@ -38,6 +39,10 @@ void print_summary(const inference::Summary& summary, const inference::Catalog& 
                          summary.domains_total, summary.domains_with_provider, with_share, out_dir)
                  .c_str(),
              stdout);
+  const std::string dns = inference::dns_error_sentence(
+      summary.by_status[static_cast<std::size_t>(inference::DomainOutcome::dns_error)],
+      summary.domains_total, summary.dns_error_causes);
+  if (!dns.empty()) std::fputs((dns + "\n\n").c_str(), stdout);
   std::fputs(inference::top_table(summary, catalog, top_rows).c_str(), stdout);
 }
 

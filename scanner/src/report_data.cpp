@@ -52,6 +52,9 @@ std::string percent(double part, double whole) {
 void ReportBuilder::add(const inference::DomainResult& r) {
   ++base_.domains_total;
   ++base_.by_status[static_cast<std::size_t>(r.status)];
+  if (r.status == inference::DomainOutcome::dns_error) {
+    ++base_.dns_error_causes[inference::dns_error_cause(r)];
+  }
   if (r.status != inference::DomainOutcome::ok) return;
   ++base_.domains_with_provider;
   std::set<std::string_view> seen_companies;

@@ -149,6 +149,7 @@ table.data td:nth-child(n+3){font-variant-numeric:tabular-nums}
 table.kv th{text-align:left;padding:2px 12px 2px 0;color:#5a6476;font-weight:normal;vertical-align:top;white-space:nowrap}
 table.kv td{padding:2px 0;word-break:break-all;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px}
 p.note{font-size:13px;color:#5a6476}
+section.warning{border-left:4px solid #c0392b;background:#fdf0ef}
 .empty{color:#8a93a3}
 footer{font-size:12px;color:#8a93a3;padding:0 32px 24px}
 )css";
@@ -258,6 +259,15 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
                      html_escape(d.folder), html_escape(manifest_value(d, "state")),
                      html_escape(manifest_value(d, "started")), html_escape(manifest_value(d, "ended")));
 
+  const std::uint64_t dns_errors = d.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)];
+  const std::string dns_sentence =
+      inference::dns_error_sentence(dns_errors, d.domains_total, d.dns_error_causes);
+  if (inference::mostly_dns_errors(dns_errors, d.domains_total)) {
+    out += fmt::format(
+        "<section id=\"dns-warning\" class=\"warning\"><h2>Most domains ended in DNS "
+        "errors</h2><p>{}.</p></section>\n",
+        html_escape(dns_sentence));
+  }
   const double with = static_cast<double>(d.domains_with_provider);
   out += "<div class=\"cards\">";
   out += fmt::format("<div class=\"card\"><b>{}</b><span>domains</span></div>", d.domains_total);
@@ -297,6 +307,17 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
                                                            static_cast<double>(d.domains_total)))});
   }
   out += bar_chart("status", "Domains by status", status_bars, "#7a5cb8");
+  if (dns_errors > 0) {
+    out +=
+        "<table class=\"data\" id=\"dns-errors\"><caption>DNS errors by cause</caption>"
+        "<tr><th>cause</th><th>domains</th><th>% of all</th></tr>\n";
+    for (const auto& [cause, n] : d.dns_error_causes) {
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", html_escape(cause), n,
+                         share(static_cast<double>(n), static_cast<double>(d.domains_total)));
+    }
+    out += "</table>\n";
+    out += fmt::format("<p class=\"note\">{}.</p>\n", html_escape(dns_sentence));
+  }
   out += "</section>\n";
 
   out += "<section id=\"sources\"><h2>Inference sources and flags</h2>\n";
@@ -352,7 +373,9 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
     const std::string mmdb = manifest_value(d, "configuration.asn.mmdb");
     const std::string pfx2as = manifest_value(d, "configuration.asn.pfx2as");
     const auto given = [](const std::string& v) { return !v.empty() && v != "-"; };
-    if (given(mmdb) || given(pfx2as)) {
+    if (d.hosts.hosts == 0) {
+      out += "<p class=\"empty\">No AS numbers: no address was met (see Domains by status).</p>\n";
+    } else if (given(mmdb) || given(pfx2as)) {
       out += fmt::format(
           "<p class=\"empty\">No AS numbers in hosts.jsonl although an ASN source was given ({}): "
           "no contacted address matched an entry of it, and the AS checks had nothing to "
@@ -426,6 +449,11 @@ std::string render_text(const ReportData& d, std::size_t rows) {
   for (std::size_t i = 0; i < inference::kDomainOutcomeCount; ++i) {
     out += fmt::format("  {:<10} {:>10} {:>8}\n", to_string(static_cast<DomainOutcome>(i)), d.by_status[i],
                        share(static_cast<double>(d.by_status[i]), total));
+  }
+  if (const auto errors = d.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)];
+      errors > 0) {
+    out += fmt::format("\n{}\n",
+                       inference::dns_error_sentence(errors, d.domains_total, d.dns_error_causes));
   }
   auto table = [&](std::string_view title, const std::vector<CreditRow>& rows_in) {
     out += fmt::format("\nTop {} by credit (share of domains with a provider):\n", title);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <functional>
 #include <cstdint>
 #include <optional>
@@ -109,6 +110,7 @@ struct Summary {
   std::array<std::uint64_t, kDomainOutcomeCount> by_status{};  // index: DomainOutcome
   double credit_without_id = 0;  // credit of MXes that got no ID
   std::uint64_t flagged_assignments = 0;
+  std::map<std::string, std::uint64_t> dns_error_causes;  // dns_errors.hpp: cause -> domains
   std::vector<ShareRow> by_id;       // sorted by credit desc, then key
   std::vector<ShareRow> by_company;  // companies; IDs of no known company stand alone
 };

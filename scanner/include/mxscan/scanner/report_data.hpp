@@ -13,6 +13,7 @@
 
 #include "mxscan/common/observation.hpp"
 #include "mxscan/common/observation_reader.hpp"
+#include "mxscan/inference/dns_errors.hpp"
 #include "mxscan/inference/result.hpp"
 #include "mxscan/scanner/results_folder.hpp"
 
@@ -60,6 +61,7 @@ struct ReportData {
   std::uint64_t domains_total = 0;
   std::uint64_t domains_with_provider = 0;
   std::array<std::uint64_t, inference::kDomainOutcomeCount> by_status{};
+  inference::DnsErrorCauses dns_error_causes;  // dns_error domains by cause
   std::vector<CreditRow> by_company;  // credit desc, then key
   std::vector<CreditRow> by_id;
   std::uint64_t assignments = 0;

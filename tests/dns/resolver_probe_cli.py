@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""`mxscan` against resolvers that do not answer (no lab needed).
+
+  resolver_probe_cli.py SRC BUILD WORK
+
+1. Nothing listening on the resolver's port, a resolver that never replies and
+   one that answers REFUSED: exit 2 before anything else, a message naming the
+   resolver and what was asked, no results folder (nor a staging one); the
+   silent resolver was asked only the root's SOA (no domain was looked up).
+2. One of two resolvers silent: a warning naming it (stderr, scan.log, manifest
+   notes), the scan goes on.
+3. --resume of that folder while no resolver answers: exit 2, the folder
+   unchanged byte for byte.
+4. --probe-name: the SOA of that name is asked; a name that is not a host name
+   is refused.
+5. No busy waiting: a full scan whose every query times out (the resolver
+   answers only the probe) uses under 5 % of its wall time in CPU, and the
+   summary and report say that the domains ended in DNS errors.
+"""
+import hashlib
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+SRC, BUILD, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
+MXSCAN = os.path.join(BUILD, "mxscan")
+NAME = "resolver_probe_cli"
+procs = []
+
+
+def fail(msg):
+    print(f"{NAME}: FAIL {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def closed_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Flaky:
+    """tests/dns/flaky_resolver.py in a mode; its query log."""
+
+    def __init__(self, tag, mode):
+        self.control = os.path.join(WORK, f"{tag}.mode")
+        self.log = os.path.join(WORK, f"{tag}.queries")
+        self.set(mode)
+        p = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "dns", "flaky_resolver.py"),
+                              "127.0.0.1", self.control, self.log],
+                             stdout=subprocess.PIPE, text=True)
+        procs.append(p)
+        line = p.stdout.readline().split()
+        if len(line) != 2 or line[0] != "ready":
+            fail(f"flaky_resolver did not start: {line}")
+        self.addr = f"127.0.0.1:{line[1]}"
+
+    def set(self, mode):
+        tmp = self.control + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(mode + "\n")
+        os.replace(tmp, self.control)
+
+    def queries(self):
+        if not os.path.exists(self.log):
+            return []
+        return open(self.log).read().splitlines()
+
+
+def run(args, expect, timeout=120):
+    start = time.monotonic()
+    p = subprocess.Popen([MXSCAN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         stdin=subprocess.DEVNULL, text=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail(f"mxscan {' '.join(args)}: still running after {timeout} s")
+    wall = time.monotonic() - start
+    if p.returncode != expect:
+        fail(f"mxscan {' '.join(args)}: exit {p.returncode}, expected {expect}:\n{err[-3000:]}")
+    return out, err, wall
+
+
+def scan_args(resolvers, out, *extra):
+    args = ["--domains", os.path.join(WORK, "domains.txt"), "--ehlo-name", "scanner.lab.example",
+            "-o", out, "-q"]
+    for r in resolvers:
+        args += ["--resolver", r]
+    return args + list(extra)
+
+
+def expect_no_folder(out):
+    if os.path.exists(out):
+        fail(f"{out} was created")
+    left = [n for n in os.listdir(WORK) if n.startswith("." + os.path.basename(out))]
+    if left:
+        fail(f"staging folder left behind: {left}")
+
+
+def need(text, err, what):
+    if text not in err:
+        fail(f"{what}: stderr lacks {text!r}:\n{err}")
+
+
+def tree_digest(path):
+    h = hashlib.sha256()
+    for root, dirs, files in sorted(os.walk(path)):
+        dirs.sort()
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            h.update(p.encode() + b"\0" + open(p, "rb").read())
+    return h.hexdigest()
+
+
+def main():
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    with open(os.path.join(WORK, "domains.txt"), "w") as f:
+        f.write("alpha.example\nbeta.example\ngamma.example\n")
+
+    # 1. Closed port, silent, REFUSED.
+    port = closed_udp_port()
+    out = os.path.join(WORK, "closed")
+    _, err, _ = run(scan_args([f"127.0.0.1:{port}"], out), 2)
+    need("no DNS resolver answers", err, "closed port")
+    need(f"127.0.0.1:{port}: resolver refused the connection", err, "closed port")
+    need('SOA of "."', err, "closed port")
+    need("no results folder was created", err, "closed port")
+    expect_no_folder(out)
+
+    silent = Flaky("silent", "silent")
+    out = os.path.join(WORK, "silent")
+    _, err, wall = run(scan_args([silent.addr], out, "--dns-timeout", "0.2"), 2)
+    need(f"{silent.addr}: no answer (timed out on every try)", err, "silent")
+    need("timeout 200 ms, doubled on each of 3 tries", err, "silent")
+    expect_no_folder(out)
+    asked = silent.queries()
+    if not asked or any(q != "6 ." for q in asked):
+        fail(f"the silent resolver was asked more than the root's SOA: {asked}")
+
+    refusing = Flaky("refused", "refused")
+    out = os.path.join(WORK, "refused")
+    _, err, _ = run(scan_args([refusing.addr], out, "--dry-run"), 2)
+    need(f"{refusing.addr}: answered REFUSED", err, "refused")
+    expect_no_folder(out)
+
+    # 2. One of two resolvers answers: a warning, and the scan goes on.
+    helper = Flaky("helper", "probe-only")
+    out = os.path.join(WORK, "partial")
+    _, err, _ = run(scan_args([silent.addr, helper.addr], out, "--dry-run", "--dns-timeout", "0.2"), 0)
+    need(f"warning: 1 of 2 DNS resolvers do not answer ({silent.addr}: no answer", err, "partial")
+    if f"1 of 2 DNS resolvers do not answer ({silent.addr}" not in open(os.path.join(out, "scan.log")).read():
+        fail("scan.log lacks the resolver warning")
+    notes = json.load(open(os.path.join(out, "manifest.json"))).get("notes", [])
+    if not any(silent.addr in n for n in notes):
+        fail(f"manifest notes lack the resolver warning: {notes}")
+
+    # 3. --resume while no resolver answers: refused, the folder untouched.
+    helper.set("silent")
+    before = tree_digest(out)
+    _, err, _ = run(["--resume", out], 2)
+    need("no DNS resolver answers", err, "resume")
+    need(f"{out} is unchanged: continue with mxscan --resume {out} once the resolver answers", err,
+         "resume")
+    if tree_digest(out) != before:
+        fail("--resume refused by the probe changed the folder")
+
+    # 4. --probe-name.
+    helper.set("probe-only")
+    n = len(helper.queries())
+    out = os.path.join(WORK, "named")
+    run(scan_args([helper.addr], out, "--dry-run", "--dns-timeout", "0.2", "--probe-name",
+                  "Example.ORG."), 0)
+    if helper.queries()[n] != "6 example.org":
+        fail(f"--probe-name: first query {helper.queries()[n]!r}, not the SOA of example.org")
+    out = os.path.join(WORK, "badname")
+    _, err, _ = run(scan_args([helper.addr], out, "--probe-name", "not a name"), 2)
+    need("is not a host name", err, "bad --probe-name")
+    expect_no_folder(out)
+
+    # 5. A whole scan waiting on timeouts costs (almost) no CPU.
+    out = os.path.join(WORK, "idle")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    stdout, err, wall = run(scan_args([helper.addr], out, "--dns-timeout", "0.5"), 0)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if wall < 3:
+        fail(f"the scan took {wall:.1f} s: its queries did not time out")
+    if cpu > 0.05 * wall:
+        fail(f"{cpu:.2f} s of CPU in {wall:.1f} s of waiting on timeouts (over 5 %): busy waiting")
+    rows = [json.loads(l) for l in open(os.path.join(out, "domains.jsonl"))]
+    if sorted(r["mx_status"] for r in rows) != ["timeout"] * 3:
+        fail(f"expected 3 timeouts: {rows}")
+    print(f"{NAME}: idle scan {wall:.1f} s wall, {cpu:.3f} s CPU ({100 * cpu / wall:.1f} %)")
+    check_dns_error_reporting(out, stdout)
+
+    print(f"{NAME}: closed, silent and refusing resolvers refused with exit 2 and nothing written; "
+          "a partial answer warns; --resume refused untouched; --probe-name asked; idle scan idle")
+
+
+def check_dns_error_reporting(out, stdout):
+    summary = json.load(open(os.path.join(out, "summary.json")))
+    dns = summary.get("dns_errors")
+    if not dns or dns.get("domains") != 3 or dns.get("causes", {}).get("timeout") != 3:
+        fail(f"summary.json dns_errors: {dns}")
+    need("3 of 3 domains (100.0 %) ended in DNS errors: timeout 3. Most of this run measured its "
+         "DNS resolver", stdout, "printed summary")
+    html = open(os.path.join(out, "report.html")).read()
+    if "ended in DNS errors" not in html or "timeout" not in html:
+        fail("report.html does not say the domains ended in DNS errors")
+    if "scan without --asn-db or --pfx2as" in html:
+        fail("report.html blames a missing ASN file for a scan that met no address")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
