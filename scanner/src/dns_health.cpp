@@ -51,6 +51,15 @@ void DnsHealth::stop() {
   if (supervisor_.joinable()) supervisor_.join();
 }
 
+void DnsHealth::cancel() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    if (state_ != State::failed) set_state_locked(State::failed);
+  }
+  cv_.notify_all();
+}
+
 void DnsHealth::record(DnsOutcome outcome) {
   bool tripped = false;
   {
@@ -139,6 +148,7 @@ void DnsHealth::supervise() {
         silent = e.what();
       }
       lock.lock();
+      if (stopping_) return;
       const double waited = std::chrono::duration<double>(Clock::now() - since).count();
       if (answering > 0) {
         log_(
@@ -148,7 +158,6 @@ void DnsHealth::supervise() {
         set_state_locked(State::running);
         break;
       }
-      if (stopping_) return;
       if (Clock::now() - since >= settings_.wait) {
         log_(
             fmt::format("DNS outage: the resolvers still do not answer after {:.1f} s ({}); "

@@ -710,6 +710,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
     SignalWatcher signals(
         stop,
         [&] {
+          health.cancel();  // also ends a wait for an outage's verdict
           log.line("signal: no new work admitted; finishing what is in flight");
           std::fputs("\nmxscan: stopping: finishing work in flight (Ctrl-C again to stop now)\n",
                      stderr);

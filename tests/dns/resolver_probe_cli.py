@@ -16,12 +16,16 @@
 5. No busy waiting: a full scan whose every query times out (the resolver
    answers only the probe) uses under 5 % of its wall time in CPU, and the
    summary and report say that the domains ended in DNS errors.
+6. SIGINT while an outage is waited out (the resolver went silent after the
+   probe): exit 3 at once, state interrupted, no domain recorded.
 """
 import hashlib
 import json
 import os
+import re
 import resource
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -202,8 +206,69 @@ def main():
     print(f"{NAME}: idle scan {wall:.1f} s wall, {cpu:.3f} s CPU ({100 * cpu / wall:.1f} %)")
     check_dns_error_reporting(out, stdout)
 
+    # 6. Ctrl-C while an outage is being waited out stops at once.
+    interrupt_during_outage(helper)
+
     print(f"{NAME}: closed, silent and refusing resolvers refused with exit 2 and nothing written; "
           "a partial answer warns; --resume refused untouched; --probe-name asked; idle scan idle")
+
+
+def config_file(path, window, wait_ms):
+    """configs/mxscan.toml with another outage window and wait, paths made absolute."""
+    configs = os.path.join(SRC, "configs")
+    text = open(os.path.join(configs, "mxscan.toml")).read()
+    text = re.sub(r"(?m)^outage_window = \d+", f"outage_window = {window}", text)
+    text = re.sub(r"(?m)^outage_wait_ms = \d+", f"outage_wait_ms = {wait_ms}", text)
+    text = re.sub(r"(?m)^retries = \d+", "retries = 0", text)
+    text = text.replace('"blocklist.conf"', json.dumps(os.path.join(configs, "blocklist.conf")))
+    text = text.replace('"providers.toml"', json.dumps(os.path.join(configs, "providers.toml")))
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def interrupt_during_outage(resolver):
+    resolver.set("probe-only")
+    names = os.path.join(WORK, "twelve.txt")
+    with open(names, "w") as f:
+        f.write("".join(f"d{i}.example\n" for i in range(12)))
+    cfg = os.path.join(WORK, "outage.toml")
+    config_file(cfg, 10, 600000)
+    out = os.path.join(WORK, "sigint")
+    p = subprocess.Popen([MXSCAN, "--domains", names, "--resolver", resolver.addr, "--config", cfg,
+                          "--ehlo-name", "scanner.lab.example", "--dns-timeout", "0.2", "-o", out],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                         text=True)
+    log = os.path.join(out, "scan.log")
+    deadline = time.monotonic() + 60
+    while not (os.path.exists(log) and "scan started" in open(log).read()):
+        if time.monotonic() > deadline or p.poll() is not None:
+            p.kill()
+            fail("the scan did not start")
+        time.sleep(0.02)
+    resolver.set("silent")  # the probe passed; now nothing answers, re-probes included
+    while "DNS outage: " not in open(log).read():
+        if time.monotonic() > deadline or p.poll() is not None:
+            p.kill()
+            fail(f"no outage declared: {open(log).read()}")
+        time.sleep(0.02)
+    start = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    try:
+        _, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail("SIGINT during an outage: still running after 30 s (waiting for the verdict)")
+    took = time.monotonic() - start
+    if p.returncode != 3:
+        fail(f"SIGINT during an outage: exit {p.returncode}, not 3:\n{err[-2000:]}")
+    if took > 5:
+        fail(f"SIGINT during an outage took {took:.1f} s")
+    if json.load(open(os.path.join(out, "manifest.json")))["state"] != "interrupted":
+        fail("SIGINT during an outage: state is not interrupted")
+    rows = [json.loads(l) for l in open(os.path.join(out, "domains.jsonl"))]
+    if rows:
+        fail(f"domains recorded with the resolver gone: {rows[:2]}")
+    print(f"{NAME}: SIGINT during an outage: exit 3 after {took:.2f} s, nothing recorded")
 
 
 def check_dns_error_reporting(out, stdout):

@@ -64,6 +64,10 @@ class DnsHealth {
   void remove_waker(std::uint64_t key);
   // Ends the supervisor (a re-probe in progress runs to its end). Idempotent.
   void stop();
+  // The scan is stopping (a signal): admission closes for good at once, also
+  // during a pause, so nobody waits for the outage's verdict; results whose
+  // lookups failed are not recorded (resume redoes them). Does not block.
+  void cancel();
 
   // A one-line account of the failures in the window (for logs).
   std::string window_text() const;
