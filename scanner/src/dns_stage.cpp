@@ -203,6 +203,11 @@ awaitable<DomainObs> DnsStage::resolve(DomainRecord record) {
   return resolve_record(impl_, std::move(record));
 }
 
+void DnsStage::discard(const DomainObs& obs) {
+  --impl_->stats.domains;
+  --impl_->stats.mx_status[static_cast<std::size_t>(obs.mx_status)];
+}
+
 awaitable<AddrAnswer> DnsStage::exchange_addresses(std::string exchange) {
   return lookup_exchange(impl_, std::move(exchange));
 }
@@ -278,9 +283,13 @@ awaitable<std::optional<DomainObs>> resolve_watched(ThreadRun* run, DomainRecord
     const std::uint64_t pauses = health != nullptr ? health->pauses() : 0;
     DomainObs obs = co_await run->stage->resolve(rec);
     if (health == nullptr || !resolver_failed(obs)) co_return obs;
-    if (!co_await admitted(run)) co_return std::nullopt;
+    if (!co_await admitted(run)) {
+      run->stage->discard(obs);
+      co_return std::nullopt;
+    }
     const bool outage_meanwhile = health->pauses() != pauses;
     if (attempt >= kMaxAttempts || (attempt >= 2 && !outage_meanwhile)) co_return obs;
+    run->stage->discard(obs);
   }
 }
 

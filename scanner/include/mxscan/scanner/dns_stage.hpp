@@ -59,6 +59,10 @@ class DnsStage {
   // mx_status invalid_name and its problem as the error, without a query.
   boost::asio::awaitable<DomainObs> resolve(DomainRecord record);
 
+  // A result of resolve() that is not emitted (asked again, or dropped because
+  // the resolvers are gone): its counts are taken back.
+  void discard(const DomainObs& obs);
+
   // Addresses of an exchange, shared by every domain that names it.
   boost::asio::awaitable<AddrAnswer> exchange_addresses(std::string exchange);
 
