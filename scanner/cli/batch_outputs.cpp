@@ -39,10 +39,17 @@ void print_summary(const inference::Summary& summary, const inference::Catalog& 
                          summary.domains_total, summary.domains_with_provider, with_share, out_dir)
                  .c_str(),
              stdout);
-  const std::string dns = inference::dns_error_sentence(
-      summary.by_status[static_cast<std::size_t>(inference::DomainOutcome::dns_error)],
-      summary.domains_total, summary.dns_error_causes);
-  if (!dns.empty()) std::fputs((dns + "\n\n").c_str(), stdout);
+  // Said before the table when the run mostly measured its resolver
+  // (summary.json and the report break DNS errors down in every case).
+  const auto dns_errors =
+      summary.by_status[static_cast<std::size_t>(inference::DomainOutcome::dns_error)];
+  if (inference::mostly_dns_errors(dns_errors, summary.domains_total)) {
+    std::fputs(
+        fmt::format("{}\n\n", inference::dns_error_sentence(dns_errors, summary.domains_total,
+                                                            summary.dns_error_causes))
+            .c_str(),
+        stdout);
+  }
   std::fputs(inference::top_table(summary, catalog, top_rows).c_str(), stdout);
 }
 
