@@ -125,18 +125,21 @@ void DnsHealth::set_state_locked(State s) {
   for (auto& [key, wake] : wakers_) wake();
 }
 
+// Logs outside the lock: a slow stderr must not hold up the resolver threads'
+// record().
 void DnsHealth::supervise() {
   std::unique_lock lock(mutex_);
   while (true) {
     cv_.wait(lock, [this] { return stopping_ || state_ == State::paused; });
     if (stopping_) return;
     const auto since = Clock::now();
-    log_(fmt::format(
+    std::string event = fmt::format(
         "DNS outage: {}; no new domains admitted; asking the resolvers {} again",
         window_text_locked(),
-        settings_.probe_name == "." ? "the root's SOA" : "the SOA of " + settings_.probe_name));
+        settings_.probe_name == "." ? "the root's SOA" : "the SOA of " + settings_.probe_name);
     while (true) {
       lock.unlock();
+      if (!event.empty()) log_(event);
       std::size_t answering = 0;
       std::string silent;
       try {
@@ -151,21 +154,25 @@ void DnsHealth::supervise() {
       if (stopping_) return;
       const double waited = std::chrono::duration<double>(Clock::now() - since).count();
       if (answering > 0) {
+        set_state_locked(State::running);
+        lock.unlock();
         log_(
             fmt::format("DNS outage over after {:.1f} s: the resolvers answer again; admission "
                         "resumed, domains whose lookups failed meanwhile are asked again",
                         waited));
-        set_state_locked(State::running);
+        lock.lock();
         break;
       }
       if (Clock::now() - since >= settings_.wait) {
+        set_state_locked(State::failed);
+        lock.unlock();
         log_(
             fmt::format("DNS outage: the resolvers still do not answer after {:.1f} s ({}); "
                         "the scan ends as failed, domains whose lookups failed are not recorded",
                         waited, silent));
-        set_state_locked(State::failed);
         return;
       }
+      event.clear();
       cv_.wait_for(lock, settings_.probe_interval, [this] { return stopping_; });
       if (stopping_) return;
     }
