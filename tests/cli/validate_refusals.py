@@ -68,16 +68,16 @@ pfx_bad = write("bad.pfx2as", "".join(f"10.{i}.0.0\t16\t64500\n" for i in range(
                 "".join(f"garbage {i}\n" for i in range(11)))
 
 
-def scan(*args, stdin=None):
-    p = subprocess.run([MXSCAN, "--resolver", RESOLVER, "--ehlo-name", "scanner.lab.example", *args],
+def scan(*args, stdin=None, resolver=RESOLVER):
+    p = subprocess.run([MXSCAN, "--resolver", resolver, "--ehlo-name", "scanner.lab.example", *args],
                        capture_output=True, text=True, input=stdin,
                        stdin=None if stdin is not None else subprocess.DEVNULL, timeout=120)
     return p
 
 
-def refused(name, want, args, stdin=None, out="out"):
+def refused(name, want, args, stdin=None, out="out", resolver=RESOLVER):
     target = os.path.join(WORK, out)
-    p = scan(*args, "-o", target, stdin=stdin)
+    p = scan(*args, "-o", target, stdin=stdin, resolver=resolver)
     if p.returncode != 2:
         fail(f"{name}: exit {p.returncode}, not 2; stderr: {p.stderr[-800:]}")
     for w in want:
@@ -113,8 +113,26 @@ refused("missing opt-out list", ["--exclude-domains", "no such file"],
         ["--domains", domains, "--exclude-domains", os.path.join(WORK, "none.txt")])
 refused("empty domain list", ["no domains", "0 lines"], ["--domains", empty])
 refused("domain list without a valid name", ["no domains", "2 invalid names"], ["--domains", no_names])
-refused("standard input without a valid name", ["no domains: standard input", "removed"],
-        ["--domains", "-"], stdin="not a domain!\n# comment\n")
+# Standard input is known empty only once read, after the resolvers were probed
+# (docs/cli.md, "Resolvers that do not answer"): here the resolver answers that
+# probe (tests/dns/flaky_resolver.py) and must see nothing else.
+probe_mode = write("probe.mode", "probe-only\n")
+probe_log = os.path.join(WORK, "probe.queries")
+prober = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "dns", "flaky_resolver.py"),
+                           "127.0.0.1", probe_mode, probe_log], stdout=subprocess.PIPE, text=True)
+try:
+    ready = prober.stdout.readline().split()
+    if len(ready) != 2 or ready[0] != "ready":
+        fail(f"flaky_resolver did not start: {ready}")
+    refused("standard input without a valid name", ["no domains: standard input", "removed"],
+            ["--domains", "-"], stdin="not a domain!\n# comment\n",
+            resolver=f"127.0.0.1:{ready[1]}")
+finally:
+    prober.kill()
+    prober.wait()
+asked = open(probe_log).read().splitlines() if os.path.exists(probe_log) else []
+if asked != ["6 ."]:
+    fail(f"standard input without a valid name: the resolver was asked {asked}, not only the probe")
 refused("dry run of an empty list", ["no domains"], ["--domains", empty, "--dry-run"])
 
 # infer and diff: an existing -o is refused and left byte-identical.
