@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
 
@@ -61,20 +62,34 @@ void DnsHealth::cancel() {
 }
 
 void DnsHealth::record(DnsOutcome outcome) {
+  if (state_.load(std::memory_order_relaxed) != State::running) return;
+  if (outcome == DnsOutcome::answer && failures_.load(std::memory_order_relaxed) == 0) {
+    if (filled_.load(std::memory_order_relaxed) < ring_.size()) {
+      filled_.fetch_add(1, std::memory_order_relaxed);
+    }
+    return;
+  }
   bool tripped = false;
   {
     std::lock_guard lock(mutex_);
     if (state_ != State::running) return;  // judged by the re-probes meanwhile
-    if (filled_ == ring_.size()) {
-      --counts_[static_cast<std::size_t>(ring_[next_])];
+    if (filled_.load() >= ring_.size()) {
+      const DnsOutcome old = ring_[next_];
+      if (old != DnsOutcome::answer) {
+        --counts_[static_cast<std::size_t>(old)];
+        --failures_;
+      }
     } else {
       ++filled_;
     }
     ring_[next_] = outcome;
-    ++counts_[static_cast<std::size_t>(outcome)];
+    if (outcome != DnsOutcome::answer) {
+      ++counts_[static_cast<std::size_t>(outcome)];
+      ++failures_;
+    }
     next_ = (next_ + 1) % ring_.size();
-    const std::size_t failures = filled_ - counts_[0];
-    if (filled_ == ring_.size() && failures * 10 >= filled_ * 9) {
+    const std::size_t filled = std::min(filled_.load(), ring_.size());
+    if (filled == ring_.size() && failures_.load() * 10 >= filled * 9) {
       state_ = State::paused;
       ++pauses_;
       tripped = true;
@@ -83,15 +98,9 @@ void DnsHealth::record(DnsOutcome outcome) {
   if (tripped) cv_.notify_all();
 }
 
-DnsHealth::State DnsHealth::state() const {
-  std::lock_guard lock(mutex_);
-  return state_;
-}
+DnsHealth::State DnsHealth::state() const { return state_.load(); }
 
-std::uint64_t DnsHealth::pauses() const {
-  std::lock_guard lock(mutex_);
-  return pauses_;
-}
+std::uint64_t DnsHealth::pauses() const { return pauses_.load(); }
 
 std::uint64_t DnsHealth::add_waker(std::function<void()> wake) {
   std::lock_guard lock(mutex_);
@@ -113,13 +122,16 @@ std::string DnsHealth::window_text_locked() const {
   return fmt::format(
       "{} of the last {} DNS queries failed ({} timed out, {} refused, {} could "
       "not reach the resolver)",
-      filled_ - counts_[0], filled_, counts_[1], counts_[2], counts_[3]);
+      failures_.load(), std::min(filled_.load(), ring_.size()), counts_[1], counts_[2], counts_[3]);
 }
 
 void DnsHealth::set_state_locked(State s) {
   state_ = s;
   if (s == State::running) {
-    next_ = filled_ = 0;
+    std::fill(ring_.begin(), ring_.end(), DnsOutcome::answer);
+    next_ = 0;
+    filled_ = 0;
+    failures_ = 0;
     counts_ = {};
   }
   for (auto& [key, wake] : wakers_) wake();

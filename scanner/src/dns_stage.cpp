@@ -272,31 +272,37 @@ bool resolver_failed(const DomainObs& obs) {
   return false;
 }
 
-// One domain, with DNS health watching: a result whose lookups failed for want
-// of an answer is asked a second time before it is recorded (which also gives
-// an outage the time to show), and again while outages come and go; nullopt
-// when the scan failed meanwhile: the domain is not recorded, --resume redoes it.
-awaitable<std::optional<DomainObs>> resolve_watched(ThreadRun* run, DomainRecord rec) {
+// A domain whose lookups failed for want of an answer (`obs`, asked when the
+// health had seen `pauses` outages): asked a second time before it is recorded
+// (which also gives an outage the time to show), and again while outages come
+// and go; nullopt when the scan failed meanwhile: the domain is not recorded,
+// --resume redoes it. Only such domains pay for this coroutine.
+awaitable<std::optional<DomainObs>> second_opinion(ThreadRun* run, DomainRecord rec, DomainObs obs,
+                                                   std::uint64_t pauses) {
   constexpr int kMaxAttempts = 5;
-  DnsHealth* health = run->resolver->options().health;
+  DnsHealth& health = *run->resolver->options().health;
   for (int attempt = 1;; ++attempt) {
-    const std::uint64_t pauses = health != nullptr ? health->pauses() : 0;
-    DomainObs obs = co_await run->stage->resolve(rec);
-    if (health == nullptr || !resolver_failed(obs)) co_return obs;
     if (!co_await admitted(run)) {
       run->stage->discard(obs);
       co_return std::nullopt;
     }
-    const bool outage_meanwhile = health->pauses() != pauses;
+    const bool outage_meanwhile = health.pauses() != pauses;
     if (attempt >= kMaxAttempts || (attempt >= 2 && !outage_meanwhile)) co_return obs;
     run->stage->discard(obs);
+    pauses = health.pauses();
+    obs = co_await run->stage->resolve(rec);
+    if (!resolver_failed(obs)) co_return obs;
   }
 }
 
 awaitable<void> worker(ThreadRun* run) {
   SharedRun& shared = *run->shared;
+  DnsHealth* health = run->resolver->options().health;
   while (!shared.stop) {
-    if (!co_await admitted(run)) break;
+    if (health != nullptr && health->state() != DnsHealth::State::running &&
+        !co_await admitted(run)) {
+      break;
+    }
     std::optional<DomainRecord> rec;
     try {
       std::lock_guard lock(shared.source_mutex);
@@ -306,7 +312,18 @@ awaitable<void> worker(ThreadRun* run) {
       break;
     }
     if (!rec) break;
-    std::optional<DomainObs> obs = co_await resolve_watched(run, std::move(*rec));
+    std::optional<DomainObs> obs;
+    if (health == nullptr) {
+      obs = co_await run->stage->resolve(std::move(*rec));
+    } else {
+      const std::uint64_t pauses = health->pauses();
+      DomainObs first = co_await run->stage->resolve(*rec);
+      if (resolver_failed(first)) {
+        obs = co_await second_opinion(run, std::move(*rec), std::move(first), pauses);
+      } else {
+        obs = std::move(first);
+      }
+    }
     if (!obs) break;
     std::lock_guard lock(shared.sink_mutex);
     shared.sink(std::move(*obs));

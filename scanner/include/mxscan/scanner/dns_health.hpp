@@ -17,6 +17,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -81,11 +82,16 @@ class DnsHealth {
   Log log_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
+  // The window: a ring of outcomes under mutex_, except that an answer while
+  // the window holds no failure only counts towards its fill (lock-free: the
+  // resolver threads record every query, and nearly all are such answers).
   std::vector<DnsOutcome> ring_;
-  std::size_t next_ = 0, filled_ = 0;
-  std::array<std::size_t, 4> counts_{};  // per DnsOutcome, over the window
-  State state_ = State::running;
-  std::uint64_t pauses_ = 0;
+  std::size_t next_ = 0;
+  std::atomic<std::size_t> filled_{0};        // outcomes in the window; may pass its size
+  std::atomic<std::size_t> failures_{0};      // failures in the window
+  std::array<std::size_t, 4> counts_{};       // failures by DnsOutcome, over the window
+  std::atomic<State> state_{State::running};  // written under mutex_
+  std::atomic<std::uint64_t> pauses_{0};      // written under mutex_
   bool stopping_ = false;
   std::map<std::uint64_t, std::function<void()>> wakers_;
   std::uint64_t next_waker_ = 0;
