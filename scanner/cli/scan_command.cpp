@@ -42,8 +42,9 @@ struct ScanOptions {
   // Scratch values the overrides read.
   std::vector<std::string> resolvers, allow, blocklists;
   std::string exclude, ehlo, ca_file, asn_db, pfx2as, providers, psl_file;
-  std::int64_t smtp_port = 0, rate = 0, dns_rate = 0, concurrency = 0, per24 = 0, threads = 0,
-               dns_threads = 0, dns_in_flight = 0, retries = 0;
+  std::int64_t smtp_port = 0, concurrency = 0, per24 = 0, threads = 0, dns_threads = 0,
+               dns_in_flight = 0, retries = 0;
+  double rate = 0, dns_rate = 0;  // fractions allowed: 0.5 is one every 2 s
   double per24_rate = 0, connect_timeout = 0, greeting_timeout = 0, reply_timeout = 0,
          tls_timeout = 0, session_timeout = 0, dns_timeout = 0;
   bool ipv6 = false, sni = false, keep_flagged = false;
@@ -199,10 +200,22 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
   over(app.add_flag("--sni", o.sni, "Send the exchange name as TLS SNI")->group(conduct),
        [&o](ScanConfig& c) { c.smtp.sni = o.sni; });
 
-  over(app.add_option("--rate", o.rate, "New SMTP sessions per second (0: unlimited)")
+  // A rate is a finite number >= 0 (CLI11 reads "nan" and "inf" as numbers).
+  const CLI::Validator rate_value(
+      [](std::string& text) {
+        const double v = std::strtod(text.c_str(), nullptr);
+        return std::isfinite(v) && v >= 0 ? std::string()
+                                          : "must be a number >= 0 (0: unlimited), got " + text;
+      },
+      "RATE");
+  over(app.add_option("--rate", o.rate,
+                      "New SMTP sessions per second, fractions allowed (0: unlimited)")
+           ->check(rate_value)
            ->group(speed),
        [&o](ScanConfig& c) { c.smtp.rate = o.rate; });
-  over(app.add_option("--dns-rate", o.dns_rate, "DNS queries per second (0: unlimited)")
+  over(app.add_option("--dns-rate", o.dns_rate,
+                      "DNS queries per second, fractions allowed (0: unlimited)")
+           ->check(rate_value)
            ->group(speed),
        [&o](ScanConfig& c) { c.dns.rate = o.dns_rate; });
   over(app.add_option("--dns-in-flight", o.dns_in_flight, "DNS queries in flight")->group(speed),

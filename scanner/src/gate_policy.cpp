@@ -168,6 +168,18 @@ void GatePolicy::release(const IpAddress& address, GateClock::time_point now) {
   }
 }
 
+std::size_t GatePolicy::drop_queued() {
+  const std::size_t dropped = queued_;
+  for (auto& [key, s] : prefixes_) {
+    s.queue.clear();
+    s.where = Where::nowhere;
+  }
+  ready_.clear();
+  timed_.clear();
+  queued_ = 0;
+  return dropped;
+}
+
 void GatePolicy::forget_if_idle(const Key& k, GateClock::time_point now) {
   auto it = prefixes_.find(k);
   if (it == prefixes_.end()) return;

@@ -80,6 +80,9 @@ class GatePolicy {
   // release() or an enqueue().
   Decision next(GateClock::time_point now);
   void release(const IpAddress& address, GateClock::time_point now);
+  // Forgets every queued address (the scan is stopping); returns how many.
+  // Sessions in flight stay counted until their release().
+  std::size_t drop_queued();
 
   std::size_t queued() const noexcept { return queued_; }
   std::size_t in_flight() const noexcept { return in_flight_; }

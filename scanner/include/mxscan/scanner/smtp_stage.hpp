@@ -44,6 +44,10 @@ struct SmtpStageStats {
   std::size_t peak_prefix_in_flight = 0;  // highest in any one /24 or /48
   std::size_t chains_verified = 0;        // certificate chains verified against the trust store
   std::size_t chain_verdicts_cached = 0;  // handshakes answered from the verdict cache
+  // After stop(): addresses dropped before any contact, sessions ended early
+  // (QUIT said, or the connect not begun; no HostObs), sessions that ended whole
+  // after the stop (HostObs delivered).
+  std::size_t dropped = 0, stopped_sessions = 0, finished_after_stop = 0;
 };
 
 class SmtpStage {
@@ -65,6 +69,12 @@ class SmtpStage {
   // flushed when full, after a second, or by close()).
   void flush();
   void wait();   // until every queued address has its HostObs (call close() first)
+  // Ctrl-C: no connect is begun from now on. Queued and buffered addresses are
+  // dropped, later submissions ignored (none get a HostObs: a resumed scan
+  // contacts them); sessions in flight say QUIT at their next step (no HostObs)
+  // or end at their deadline. Returns how many sessions were in flight; wait()
+  // returns once they are over. Callable from any thread.
+  std::size_t stop();
   // Stops the event loops at once (interrupt): sessions in flight and queued
   // addresses get no HostObs; a resumed scan contacts them again.
   void abort();
