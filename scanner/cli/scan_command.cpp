@@ -14,11 +14,12 @@
 
 #include "batch_outputs.hpp"
 #include "infer_command.hpp"
-#include "report_command.hpp"
+#include "invalid_names.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/scanner/scan_engine.hpp"
+#include "report_command.hpp"
 
 namespace mxscan::cli {
 
@@ -76,7 +77,10 @@ bool holds(const fs::path& dir, const char* name) {
 class BatchConsumer final : public ObservationHandler {
  public:
   explicit BatchConsumer(inference::Batch& batch) : batch_(batch) {}
-  void on_domain(DomainObs& obs) override { batch_.add(obs); }
+  void on_domain(DomainObs& obs) override {
+    invalid.add(obs);
+    batch_.add(obs);
+  }
   void on_host(HostObs& obs) override { batch_.add(obs); }
   void on_malformed(const ReadProblem& p) override {
     ++malformed;
@@ -86,6 +90,7 @@ class BatchConsumer final : public ObservationHandler {
     }
   }
   std::uint64_t malformed = 0;
+  InvalidNameReport invalid;
 
  private:
   inference::Batch& batch_;
@@ -413,6 +418,7 @@ int ScanCommand::run(int argc, char** argv) const {
     run.psl_sha256 = psl.sha256();
     const inference::Summary summary = write_batch_outputs(batch, catalog, plan.out_dir, run);
     print_summary(summary, catalog, plan.out_dir, options_->top);
+    std::fputs(consumer.invalid.message(outcome.manifest.input_counts["lines"]).c_str(), stderr);
     report_after_scan(plan.out_dir);
     return kExitOk;
   } catch (const std::exception& e) {

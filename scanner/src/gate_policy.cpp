@@ -24,6 +24,10 @@ void TokenBucket::take() noexcept {
   if (!unlimited()) tokens_ -= 1.0;
 }
 
+void TokenBucket::owe(double tokens) noexcept {
+  if (!unlimited()) tokens_ -= tokens;
+}
+
 GateClock::time_point TokenBucket::next_token(GateClock::time_point now) {
   if (available(now)) return now;
   const double missing = 1.0 - tokens_;
@@ -166,6 +170,10 @@ void GatePolicy::release(const IpAddress& address, GateClock::time_point now) {
                             : GateClock::duration::zero();
     idle_.emplace_back(now + refill, k);
   }
+}
+
+void GatePolicy::stagger(std::size_t index, std::size_t count) noexcept {
+  if (count > 1) global_.owe(static_cast<double>(index % count) / static_cast<double>(count));
 }
 
 std::size_t GatePolicy::drop_queued() {

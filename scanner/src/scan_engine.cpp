@@ -276,7 +276,7 @@ class ProgressTicker {
     }
     cv_.notify_all();
     thread_.join();
-    report();  // the final figures
+    report(true);  // the final figures
     if (!quiet_ && terminal_) std::fputs("\n", stderr);
   }
 
@@ -291,12 +291,15 @@ class ProgressTicker {
     }
   }
 
-  void report() {
+  // The final report's rates are the whole run's averages: the last interval
+  // is a fraction of a second, too short for a rate.
+  void report(bool final = false) {
     auto now = counters_.snapshot();
     auto t = Clock::now();
     double elapsed = std::chrono::duration<double>(t - start_).count();
     double interval = std::chrono::duration<double>(t - last_time_).count();
-    if (last_time_ == Clock::time_point{}) interval = elapsed;
+    if (last_time_ == Clock::time_point{} || final) interval = elapsed;
+    if (final) last_ = ScanSnapshot{};
     const auto fields = progress_fields(now, last_, elapsed, interval);
     const std::string line = fit_progress(fields, 0);
     last_ = now;

@@ -271,6 +271,7 @@ SmtpStage::SmtpStage(SmtpOptions options, std::shared_ptr<const AsnSource> asn, 
   const TlsClientSettings tls{m.options.ca_file, m.options.max_chain_bytes};
   for (unsigned i = 0; i < m.options.threads; ++i) {
     auto shard = std::make_unique<Impl::Shard>(shard_limits(m.options));
+    shard->policy.stagger(i, m.options.threads);
     shard->tls_context =
         m.shards.empty() ? std::make_unique<TlsClientContext>(tls)
                          : std::make_unique<TlsClientContext>(tls, *m.shards.front()->tls_context);

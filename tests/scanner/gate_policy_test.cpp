@@ -201,3 +201,27 @@ TEST_CASE("drop_queued forgets every queued address; sessions in flight still re
   g.enqueue(target("192.0.2.1"));
   CHECK(g.next(t0 + 30s).verdict == GatePolicy::Verdict::admit);
 }
+
+TEST_CASE("shards sharing a global rate take turns instead of starting together") {
+  // --rate 1 over two shards: each 0.5/s; staggered, one session a second overall.
+  const auto t0 = GateClock::now();
+  GatePolicy a(GateLimits{0.5, 0, 0, 0}, t0);
+  GatePolicy b(GateLimits{0.5, 0, 0, 0}, t0);
+  a.stagger(0, 2);
+  b.stagger(1, 2);
+  for (int i = 1; i <= 20; ++i) {
+    a.enqueue(target("198.51." + std::to_string(i) + ".1"));
+    b.enqueue(target("203.0." + std::to_string(i) + ".1"));
+  }
+  std::vector<double> admitted_at;
+  for (auto t = t0; t < t0 + 10s; t += 10ms) {
+    for (GatePolicy* g : {&a, &b}) {
+      while (g->next(t).verdict == GatePolicy::Verdict::admit)
+        admitted_at.push_back(std::chrono::duration<double>(t - t0).count());
+    }
+  }
+  REQUIRE(admitted_at.size() == 10);
+  for (std::size_t i = 1; i < admitted_at.size(); ++i) {
+    CHECK(admitted_at[i] - admitted_at[i - 1] == Approx(1.0).margin(0.011));
+  }
+}

@@ -32,6 +32,8 @@ class TokenBucket {
   bool unlimited() const noexcept { return rate_ <= 0; }
   bool available(GateClock::time_point now);
   void take() noexcept;
+  // Starts the bucket `tokens` short (see GatePolicy::stagger).
+  void owe(double tokens) noexcept;
   // When the next token will be there (now when one is).
   GateClock::time_point next_token(GateClock::time_point now);
   // True when the bucket is full, i.e. forgetting it changes nothing.
@@ -80,6 +82,11 @@ class GatePolicy {
   // release() or an enqueue().
   Decision next(GateClock::time_point now);
   void release(const IpAddress& address, GateClock::time_point now);
+  // For shard `index` of `count` sharing one global rate: its first session
+  // waits index/count of its token period, so the shards take turns (one
+  // session every 1/rate s overall) instead of all starting together and
+  // sending `count` sessions at once every count/rate s.
+  void stagger(std::size_t index, std::size_t count) noexcept;
   // Forgets every queued address (the scan is stopping); returns how many.
   // Sessions in flight stay counted until their release().
   std::size_t drop_queued();
