@@ -43,9 +43,8 @@ class ChainedAsnSource final : public AsnSource {
 };
 
 GateLimits shard_limits(const SmtpOptions& o) {
-  const double n = o.threads;
   GateLimits l;
-  l.sessions_per_s = o.sessions_per_s / n;
+  l.sessions_per_s = o.sessions_per_s;  // one bucket for all shards (SharedTokenBucket)
   l.max_in_flight = o.max_in_flight ? std::max<std::size_t>(1, o.max_in_flight / o.threads) : 0;
   // A prefix lives in exactly one shard: its caps are not divided.
   l.prefix_sessions_per_s = o.prefix_sessions_per_s;
@@ -57,7 +56,8 @@ GateLimits shard_limits(const SmtpOptions& o) {
 
 struct SmtpStage::Impl {
   struct Shard {
-    explicit Shard(GateLimits limits) : wake(io), policy(limits, GateClock::now()) {}
+    Shard(GateLimits limits, std::shared_ptr<SharedTokenBucket> global)
+        : wake(io), policy(limits, GateClock::now(), std::move(global)) {}
     asio::io_context io{1};
     asio::steady_timer wake;
     GatePolicy policy;  // touched by the shard's thread only
@@ -169,6 +169,12 @@ asio::awaitable<void> run_target(Impl* impl, Impl::Shard* shard, GateTarget targ
     asio::steady_timer backoff(co_await asio::this_coro::executor);
     backoff.expires_after(o.retry_backoff * (1 << attempt));
     co_await backoff.async_wait(kTuple);
+    // A retry is a new connection: it takes a token of the global rate like any other.
+    while (const auto until = shard->policy.take_rate_token(GateClock::now())) {
+      if (impl->stopping.load()) break;  // the session checks the stop before connecting
+      backoff.expires_at(*until);
+      co_await backoff.async_wait(kTuple);
+    }
   }
   if (stopped) {
     ++impl->stopped_sessions;
@@ -269,9 +275,10 @@ SmtpStage::SmtpStage(SmtpOptions options, std::shared_ptr<const AsnSource> asn, 
   m.session.max_chain_certs = m.options.max_chain_certs;
   m.rng.seed(m.options.shuffle_seed ? m.options.shuffle_seed : std::random_device{}());
   const TlsClientSettings tls{m.options.ca_file, m.options.max_chain_bytes};
+  const auto global = std::make_shared<SharedTokenBucket>(
+      m.options.sessions_per_s, m.options.sessions_per_s / 10.0, GateClock::now());
   for (unsigned i = 0; i < m.options.threads; ++i) {
-    auto shard = std::make_unique<Impl::Shard>(shard_limits(m.options));
-    shard->policy.stagger(i, m.options.threads);
+    auto shard = std::make_unique<Impl::Shard>(shard_limits(m.options), global);
     shard->tls_context =
         m.shards.empty() ? std::make_unique<TlsClientContext>(tls)
                          : std::make_unique<TlsClientContext>(tls, *m.shards.front()->tls_context);

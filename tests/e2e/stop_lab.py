@@ -151,8 +151,8 @@ def test_sigint():
     out = os.path.join(WORK, "sigint")
     base = fresh_persona_total(time.time())
     proc, err = start_scan(out)
-    wait_for("the persona server to see 5 sessions of the scan",
-             lambda: persona_total() - base >= 5 or proc.poll() is not None)
+    wait_for("the persona server to see 10 sessions of the scan",
+             lambda: persona_total() - base >= 10 or proc.poll() is not None)
     if proc.poll() is not None:
         fail(f"the scan ended before the signal (exit {proc.returncode})")
     # Signal right after a rewrite of the statistics: they then lag the signal by
@@ -219,10 +219,12 @@ def test_sigint():
 
     step("the progress line's SMTP rate is sessions opened, beside the limit")
     rates = [float(r) for r in re.findall(r" smtp ([\d.]+)/s \(limit 1/s\)", stderr)]
-    if len(rates) < 3:
+    if len(rates) < 5:
         fail(f"progress lines without 'smtp N/s (limit 1/s)': {stderr[:800]}")
-    # A one-second window may hold two connects when they fall on its two edges.
-    if max(rates) > 2 or sum(rates) / len(rates) > 1.2:
+    # A one-second window may hold two connects when they fall on its two edges;
+    # the last report is the run's average, which the bucket's first token (there
+    # at the start) lifts by 1/elapsed.
+    if max(rates) > 2 or sum(rates[:-1]) / len(rates[:-1]) > 1.25 or rates[-1] > 1.25:
         fail(f"SMTP rate shown above --rate 1: {rates}")
     print(f"stop: rate shown: {len(rates)} progress lines, max {max(rates)}/s, "
           f"mean {sum(rates) / len(rates):.2f}/s under --rate 1")

@@ -1,5 +1,6 @@
 #include "mxscan/scanner/gate_policy.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 
@@ -202,26 +203,51 @@ TEST_CASE("drop_queued forgets every queued address; sessions in flight still re
   CHECK(g.next(t0 + 30s).verdict == GatePolicy::Verdict::admit);
 }
 
-TEST_CASE("shards sharing a global rate take turns instead of starting together") {
-  // --rate 1 over two shards: each 0.5/s; staggered, one session a second overall.
+TEST_CASE("shards sharing one global bucket take turns instead of starting together") {
+  // --rate 1 over two shards: one session a second overall, never two at once,
+  // however long the queues stayed empty before the addresses came.
   const auto t0 = GateClock::now();
-  GatePolicy a(GateLimits{0.5, 0, 0, 0}, t0);
-  GatePolicy b(GateLimits{0.5, 0, 0, 0}, t0);
-  a.stagger(0, 2);
-  b.stagger(1, 2);
+  auto global = std::make_shared<mxscan::SharedTokenBucket>(1.0, 0.1, t0);
+  GatePolicy a(GateLimits{1.0, 0, 0, 0}, t0, global);
+  GatePolicy b(GateLimits{1.0, 0, 0, 0}, t0, global);
   for (int i = 1; i <= 20; ++i) {
     a.enqueue(target("198.51." + std::to_string(i) + ".1"));
     b.enqueue(target("203.0." + std::to_string(i) + ".1"));
   }
-  std::vector<double> admitted_at;
-  for (auto t = t0; t < t0 + 10s; t += 10ms) {
-    for (GatePolicy* g : {&a, &b}) {
+  std::vector<std::pair<double, char>> admitted;
+  for (auto t = t0 + 30s; t < t0 + 40s; t += 10ms) {
+    // The two threads race for each token: let each go first in turn.
+    const bool a_first = (t - t0) / 1s % 2 == 0;
+    for (auto [g, name] : {std::pair{a_first ? &a : &b, a_first ? 'a' : 'b'},
+                           std::pair{a_first ? &b : &a, a_first ? 'b' : 'a'}}) {
       while (g->next(t).verdict == GatePolicy::Verdict::admit)
-        admitted_at.push_back(std::chrono::duration<double>(t - t0).count());
+        admitted.emplace_back(std::chrono::duration<double>(t - t0).count(), name);
     }
   }
-  REQUIRE(admitted_at.size() == 10);
-  for (std::size_t i = 1; i < admitted_at.size(); ++i) {
-    CHECK(admitted_at[i] - admitted_at[i - 1] == Approx(1.0).margin(0.011));
+  REQUIRE(admitted.size() == 10);
+  for (std::size_t i = 1; i < admitted.size(); ++i) {
+    CHECK(admitted[i].first - admitted[i - 1].first == Approx(1.0).margin(0.011));
   }
+  // Both shards were served.
+  CHECK(std::count_if(admitted.begin(), admitted.end(), [](auto x) { return x.second == 'a'; }) >
+        0);
+  CHECK(std::count_if(admitted.begin(), admitted.end(), [](auto x) { return x.second == 'b'; }) >
+        0);
+}
+
+TEST_CASE("a retry takes a token of the global rate like a new session") {
+  const auto t0 = GateClock::now();
+  GatePolicy g(GateLimits{1.0, 0, 0, 0}, t0);
+  g.enqueue(target("198.51.100.1"));
+  g.enqueue(target("198.51.101.1"));
+  REQUIRE(g.next(t0).verdict == GatePolicy::Verdict::admit);
+  // The retry of the first session at t0 + 0.5 s waits for the next token (t0 + 1 s) ...
+  const auto wait = g.take_rate_token(t0 + 500ms);
+  REQUIRE(wait);
+  CHECK(*wait >= t0 + 1s);
+  CHECK(*wait < t0 + 1s + 1ms);
+  CHECK_FALSE(g.take_rate_token(*wait));
+  // ... and the queued address after it, one second later.
+  CHECK(g.next(*wait).verdict == GatePolicy::Verdict::wait_until);
+  CHECK(g.next(*wait + 1s).verdict == GatePolicy::Verdict::admit);
 }

@@ -15,6 +15,9 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -32,8 +35,6 @@ class TokenBucket {
   bool unlimited() const noexcept { return rate_ <= 0; }
   bool available(GateClock::time_point now);
   void take() noexcept;
-  // Starts the bucket `tokens` short (see GatePolicy::stagger).
-  void owe(double tokens) noexcept;
   // When the next token will be there (now when one is).
   GateClock::time_point next_token(GateClock::time_point now);
   // True when the bucket is full, i.e. forgetting it changes nothing.
@@ -43,6 +44,22 @@ class TokenBucket {
   void refill(GateClock::time_point now);
   double rate_ = 0, burst_ = 1, tokens_ = 1;
   GateClock::time_point last_{};
+};
+
+// The global rate's bucket, shared by the worker threads of one stage: with a
+// bucket per thread, n threads at rate/n each started together and kept in
+// step, so --rate 1 on two threads was two connects at once every 2 s.
+class SharedTokenBucket {
+ public:
+  SharedTokenBucket(double rate_per_s, double burst, GateClock::time_point now)
+      : bucket_(rate_per_s, burst, now) {}
+  bool available(GateClock::time_point now);
+  bool try_take(GateClock::time_point now);  // false: none left (another thread took it)
+  GateClock::time_point next_token(GateClock::time_point now);
+
+ private:
+  std::mutex mutex_;
+  TokenBucket bucket_;
 };
 
 struct GateLimits {
@@ -67,7 +84,10 @@ struct GateTarget {
 
 class GatePolicy {
  public:
-  GatePolicy(GateLimits limits, GateClock::time_point now);
+  // `global`: the global rate's bucket when several policies share it (then
+  // limits.sessions_per_s is not used); null: a bucket of its own.
+  GatePolicy(GateLimits limits, GateClock::time_point now,
+             std::shared_ptr<SharedTokenBucket> global = nullptr);
 
   void enqueue(GateTarget target);
 
@@ -82,11 +102,9 @@ class GatePolicy {
   // release() or an enqueue().
   Decision next(GateClock::time_point now);
   void release(const IpAddress& address, GateClock::time_point now);
-  // For shard `index` of `count` sharing one global rate: its first session
-  // waits index/count of its token period, so the shards take turns (one
-  // session every 1/rate s overall) instead of all starting together and
-  // sending `count` sessions at once every count/rate s.
-  void stagger(std::size_t index, std::size_t count) noexcept;
+  // A token of the global rate for a session already admitted (a retry):
+  // nullopt when taken, else when to ask again.
+  std::optional<GateClock::time_point> take_rate_token(GateClock::time_point now);
   // Forgets every queued address (the scan is stopping); returns how many.
   // Sessions in flight stay counted until their release().
   std::size_t drop_queued();
@@ -121,7 +139,7 @@ class GatePolicy {
   void forget_if_idle(const Key& k, GateClock::time_point now);
 
   GateLimits limits_;
-  TokenBucket global_;
+  std::shared_ptr<SharedTokenBucket> global_;
   std::unordered_map<Key, PrefixState, KeyHash> prefixes_;
   std::deque<Key> ready_;                          // round-robin order
   std::multimap<GateClock::time_point, Key> timed_;  // waiting for a prefix token
