@@ -6,8 +6,9 @@
 // fixed per scan), rejects blocklisted addresses (reported `blocked` at once,
 // never contacted), buffers a window of addresses and shuffles it (randomised
 // visiting order), then shards them by /24 or /48 over worker threads, each
-// running its own event loop and its own gate (global caps divided evenly
-// between shards, so per-prefix accounting stays local and exact). Results go to
+// running its own event loop and its own gate (the global in-flight cap divided
+// evenly between shards, so per-prefix accounting stays local and exact; the
+// global rate one token bucket they share, so they take turns). Results go to
 // one callback, called under a lock, from worker threads (or from submit() for
 // addresses that are not contacted). Asio stays inside smtp_stage.cpp.
 #pragma once
