@@ -16,6 +16,7 @@
 #include "batch_outputs.hpp"
 #include "config_search.hpp"
 #include "infer_command.hpp"
+#include "invalid_names.hpp"
 #include "report_command.hpp"
 #include "resume_overrides.hpp"
 #include "scan_notes.hpp"
@@ -49,8 +50,9 @@ struct ScanOptions {
   std::vector<std::string> resolvers, allow, blocklists;
   std::string exclude, ehlo, ca_file, asn_db, pfx2as, providers, psl_file;
   std::string probe_name;
-  std::int64_t smtp_port = 0, rate = 0, dns_rate = 0, concurrency = 0, per24 = 0, threads = 0,
-               dns_threads = 0, dns_in_flight = 0, retries = 0;
+  std::int64_t smtp_port = 0, concurrency = 0, per24 = 0, threads = 0, dns_threads = 0,
+               dns_in_flight = 0, retries = 0;
+  double rate = 0, dns_rate = 0;  // fractions allowed: 0.5 is one every 2 s
   double per24_rate = 0, connect_timeout = 0, greeting_timeout = 0, reply_timeout = 0,
          tls_timeout = 0, session_timeout = 0, dns_timeout = 0;
   bool ipv6 = false, sni = false, keep_flagged = false;
@@ -77,7 +79,10 @@ std::string command_line(int argc, char** argv) {
 class BatchConsumer final : public ObservationHandler {
  public:
   explicit BatchConsumer(inference::Batch& batch) : batch_(batch) {}
-  void on_domain(DomainObs& obs) override { batch_.add(obs); }
+  void on_domain(DomainObs& obs) override {
+    invalid.add(obs);
+    batch_.add(obs);
+  }
   void on_host(HostObs& obs) override {
     asn_matches.add(obs);
     batch_.add(obs);
@@ -91,6 +96,7 @@ class BatchConsumer final : public ObservationHandler {
   }
   std::uint64_t malformed = 0;
   AsnMatches asn_matches;
+  InvalidNameReport invalid;
 
  private:
   inference::Batch& batch_;
@@ -191,10 +197,22 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
   over(app.add_flag("--sni", o.sni, "Send the exchange name as TLS SNI")->group(conduct),
        [&o](ScanConfig& c) { c.smtp.sni = o.sni; });
 
-  over(app.add_option("--rate", o.rate, "New SMTP sessions per second (0: unlimited)")
+  // A rate is a finite number >= 0 (CLI11 reads "nan" and "inf" as numbers).
+  const CLI::Validator rate_value(
+      [](std::string& text) {
+        const double v = std::strtod(text.c_str(), nullptr);
+        return std::isfinite(v) && v >= 0 ? std::string()
+                                          : "must be a number >= 0 (0: unlimited), got " + text;
+      },
+      "RATE");
+  over(app.add_option("--rate", o.rate,
+                      "New SMTP sessions per second, fractions allowed (0: unlimited)")
+           ->check(rate_value)
            ->group(speed),
        [&o](ScanConfig& c) { c.smtp.rate = o.rate; });
-  over(app.add_option("--dns-rate", o.dns_rate, "DNS queries per second (0: unlimited)")
+  over(app.add_option("--dns-rate", o.dns_rate,
+                      "DNS queries per second, fractions allowed (0: unlimited)")
+           ->check(rate_value)
            ->group(speed),
        [&o](ScanConfig& c) { c.dns.rate = o.dns_rate; });
   over(app.add_option("--dns-in-flight", o.dns_in_flight, "DNS queries in flight")->group(speed),
@@ -434,6 +452,7 @@ int ScanCommand::run(int argc, char** argv) const {
     run.psl_sha256 = psl.sha256();
     const inference::Summary summary = write_batch_outputs(batch, catalog, plan.out_dir, run);
     print_summary(summary, catalog, plan.out_dir, options_->top);
+    std::fputs(consumer.invalid.message(outcome.manifest.input_counts["lines"]).c_str(), stderr);
     report_after_scan(plan.out_dir);
     return kExitOk;
   } catch (const std::exception& e) {

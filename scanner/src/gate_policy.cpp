@@ -24,6 +24,23 @@ void TokenBucket::take() noexcept {
   if (!unlimited()) tokens_ -= 1.0;
 }
 
+bool SharedTokenBucket::available(GateClock::time_point now) {
+  std::lock_guard lock(mutex_);
+  return bucket_.available(now);
+}
+
+bool SharedTokenBucket::try_take(GateClock::time_point now) {
+  std::lock_guard lock(mutex_);
+  if (!bucket_.available(now)) return false;
+  bucket_.take();
+  return true;
+}
+
+GateClock::time_point SharedTokenBucket::next_token(GateClock::time_point now) {
+  std::lock_guard lock(mutex_);
+  return bucket_.next_token(now);
+}
+
 GateClock::time_point TokenBucket::next_token(GateClock::time_point now) {
   if (available(now)) return now;
   const double missing = 1.0 - tokens_;
@@ -54,9 +71,15 @@ std::size_t shard_of(const IpAddress& a, std::size_t shards) noexcept {
   return static_cast<std::size_t>(x % shards);
 }
 
-GatePolicy::GatePolicy(GateLimits limits, GateClock::time_point now)
-    // A tenth of a second's worth of burst globally keeps the rate smooth yet cheap to serve.
-    : limits_(limits), global_(limits.sessions_per_s, limits.sessions_per_s / 10.0, now) {}
+GatePolicy::GatePolicy(GateLimits limits, GateClock::time_point now,
+                       std::shared_ptr<SharedTokenBucket> global)
+    : limits_(limits), global_(std::move(global)) {
+  // A tenth of a second's worth of burst globally keeps the rate smooth yet cheap to serve.
+  if (!global_) {
+    global_ = std::make_shared<SharedTokenBucket>(limits.sessions_per_s,
+                                                  limits.sessions_per_s / 10.0, now);
+  }
+}
 
 GatePolicy::Key GatePolicy::key_of(const IpAddress& a) noexcept {
   const IpAddress p = prefix_of(a);
@@ -102,9 +125,9 @@ GatePolicy::Decision GatePolicy::next(GateClock::time_point now) {
       ready_.push_back(k);
     }
   }
-  if (!ready_.empty() && !global_.available(now)) {
+  if (!ready_.empty() && !global_->available(now)) {
     d.verdict = Verdict::wait_until;
-    d.until = global_.next_token(now);
+    d.until = global_->next_token(now);
     return d;
   }
   while (!ready_.empty()) {
@@ -124,8 +147,14 @@ GatePolicy::Decision GatePolicy::next(GateClock::time_point now) {
       timed_.emplace(s.bucket.next_token(now), k);
       continue;
     }
+    if (!global_->try_take(now)) {
+      // Another thread sharing the global bucket took the token since the check above.
+      ready_.push_front(k);
+      d.verdict = Verdict::wait_until;
+      d.until = global_->next_token(now);
+      return d;
+    }
     s.bucket.take();
-    global_.take();
     d.verdict = Verdict::admit;
     d.target = std::move(s.queue.front());
     s.queue.pop_front();
@@ -166,6 +195,23 @@ void GatePolicy::release(const IpAddress& address, GateClock::time_point now) {
                             : GateClock::duration::zero();
     idle_.emplace_back(now + refill, k);
   }
+}
+
+std::optional<GateClock::time_point> GatePolicy::take_rate_token(GateClock::time_point now) {
+  if (global_->try_take(now)) return std::nullopt;
+  return global_->next_token(now);
+}
+
+std::size_t GatePolicy::drop_queued() {
+  const std::size_t dropped = queued_;
+  for (auto& [key, s] : prefixes_) {
+    s.queue.clear();
+    s.where = Where::nowhere;
+  }
+  ready_.clear();
+  timed_.clear();
+  queued_ = 0;
+  return dropped;
 }
 
 void GatePolicy::forget_if_idle(const Key& k, GateClock::time_point now) {

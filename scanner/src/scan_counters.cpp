@@ -13,6 +13,10 @@ ScanSnapshot ScanCounters::snapshot() const {
   s.smtp_started = smtp_started_.load(std::memory_order_relaxed);
   s.smtp_done = smtp_done_.load(std::memory_order_relaxed);
   s.smtp_in_flight = smtp_in_flight_.load(std::memory_order_relaxed);
+  s.smtp_connects = smtp_connects_.load(std::memory_order_relaxed);
+  if (const double limit = smtp_rate_limit_.load(std::memory_order_relaxed); limit >= 0) {
+    s.smtp_rate_limit = limit;
+  }
   for (std::size_t i = 0; i < kDnsStatusCount; ++i) {
     s.domains_by_status[i] = by_dns_[i].load(std::memory_order_relaxed);
   }

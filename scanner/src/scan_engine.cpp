@@ -68,6 +68,16 @@ void fold_mapped_addresses(DomainObs& obs) {
   }
 }
 
+// What a stop (Ctrl-C) did, for scan.log.
+std::string stop_summary(const SmtpStageStats& s, Clock::duration since_signal) {
+  return fmt::format(
+      "stop: {} queued addresses dropped (re-queued on resume); {} sessions in "
+      "flight sent QUIT or ended before their connect (re-queued on resume), {} "
+      "finished whole and recorded; stopped after {:.1f} s",
+      s.dropped, s.stopped_sessions, s.finished_after_stop,
+      std::chrono::duration<double>(since_signal).count());
+}
+
 // ---------------------------------------------------------------------------
 // Text written to scan.log and, unless quiet, to stderr.
 class ScanLog {
@@ -174,7 +184,7 @@ std::optional<std::uint64_t> count_lines(const std::string& path) {
 // sigtimedwait, so no handler runs in the middle of the engine.
 class SignalWatcher {
  public:
-  SignalWatcher(std::atomic<bool>& stop, std::function<void()> on_first,
+  SignalWatcher(std::atomic<bool>& stop, std::function<void(int)> on_first,
                 std::function<void()> on_second)
       : stop_(stop), on_first_(std::move(on_first)), on_second_(std::move(on_second)) {
     sigemptyset(&set_);
@@ -199,7 +209,7 @@ class SignalWatcher {
       if (sig < 0) continue;
       if (received_.fetch_add(1) == 0) {
         stop_.store(true);
-        on_first_();
+        on_first_(sig);
       } else {
         on_second_();
       }
@@ -207,7 +217,7 @@ class SignalWatcher {
   }
 
   std::atomic<bool>& stop_;
-  std::function<void()> on_first_;
+  std::function<void(int)> on_first_;
   std::function<void()> on_second_;
   sigset_t set_{};
   std::atomic<bool> done_{false};
@@ -270,7 +280,7 @@ class ProgressTicker {
     }
     cv_.notify_all();
     thread_.join();
-    report();  // the final figures
+    report(true);  // the final figures
     if (!quiet_ && terminal_) std::fputs("\n", stderr);
   }
 
@@ -285,18 +295,24 @@ class ProgressTicker {
     }
   }
 
-  void report() {
+  // The final report's rates are the whole run's averages: the last interval
+  // is a fraction of a second, too short for a rate.
+  void report(bool final = false) {
     auto now = counters_.snapshot();
     auto t = Clock::now();
     double elapsed = std::chrono::duration<double>(t - start_).count();
     double interval = std::chrono::duration<double>(t - last_time_).count();
-    if (last_time_ == Clock::time_point{}) interval = elapsed;
-    std::string line = render_progress(now, last_, elapsed, interval);
+    if (last_time_ == Clock::time_point{} || final) interval = elapsed;
+    if (final) last_ = ScanSnapshot{};
+    const auto fields = progress_fields(now, last_, elapsed, interval);
+    const std::string line = fit_progress(fields, 0);
     last_ = now;
     last_time_ = t;
     log_.line(line);
     if (!quiet_) {
-      std::fputs(progress_output(line, terminal_).c_str(), stderr);
+      const std::string shown =
+          terminal_ ? fit_progress(fields, terminal_columns(STDERR_FILENO)) : line;
+      std::fputs(progress_output(shown, terminal_).c_str(), stderr);
       std::fflush(stderr);
     }
   }
@@ -667,7 +683,9 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
     if (!plan.quiet) std::fprintf(stderr, "\nmxscan: %s\n", event.c_str());
   });
   dns.health = &health;
-  const SmtpOptions smtp_opts = smtp_options(config);
+  SmtpOptions smtp_opts = smtp_options(config);
+  smtp_opts.on_connect = [&counters] { counters.smtp_connect(); };
+  counters.set_smtp_rate_limit(smtp_opts.sessions_per_s);
   auto asn = ready.asn;
   std::unique_ptr<SmtpStage> smtp;
   std::unique_ptr<DryRunReport> dry;
@@ -689,6 +707,13 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
                        plan.resume ? "resumed" : "started", plan.domains_file,
                        manifest.shard, plan.out_dir, plan.dry_run ? " (dry run)" : ""));
   if (!probe_warning.empty()) log.line("warning: " + probe_warning);
+  if (smtp && config.smtp.rate == 0) {
+    const std::string warning =
+        "warning: --rate 0: new SMTP sessions per second are not limited (only --concurrency "
+        "and the per-/24 caps hold them back); use it on your own servers only";
+    log.line(warning);
+    std::fputs(("mxscan: " + warning + "\n").c_str(), stderr);
+  }
 
   std::unordered_set<std::string> seen(prior.hosts.begin(), prior.hosts.end());
   auto submit = [&](const std::string& address, const std::string& exchange) {
@@ -698,7 +723,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
       return;
     }
     counters.smtp_started();
-    smtp->submit(address, exchange);
+    if (smtp->submit(address, exchange) == SubmitResult::closed) counters.smtp_withdrawn();
   };
   for (const auto& [address, exchange] : prior.pending) {
     prior.hosts.insert(address);  // keeps `seen` and the re-queue in step
@@ -706,13 +731,22 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   }
 
   ScanInput input(plan.domains_file, plan.shard, excluded, prior.domains, stop);
+  std::atomic<Clock::rep> signalled{0};  // when the first signal came (steady clock)
   {
     SignalWatcher signals(
         stop,
-        [&] {
+        [&](int sig) {
           health.cancel();  // also ends a wait for an outage's verdict
-          log.line("signal: no new work admitted; finishing what is in flight");
-          std::fputs("\nmxscan: stopping: finishing work in flight (Ctrl-C again to stop now)\n",
+          signalled.store(Clock::now().time_since_epoch().count());
+          const std::size_t in_flight = smtp ? smtp->stop() : 0;
+          log.line(
+              fmt::format("signal {}: admission stopped; no new connection; {} sessions "
+                          "in flight say QUIT at their next step or end at their deadline",
+                          sig == SIGINT ? "SIGINT" : "SIGTERM", in_flight));
+          std::fputs(fmt::format("\nmxscan: stopping: no new connections; {} sessions in flight "
+                                 "end within {} s (Ctrl-C again to stop now)\n",
+                                 in_flight, config.smtp.session_timeout_ms / 1000)
+                         .c_str(),
                      stderr);
         },
         [&] {
@@ -759,6 +793,9 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
       smtp->close();
       smtp->wait();
       const SmtpStageStats s = smtp->stats();
+      if (const auto at = signalled.load(); at != 0) {
+        log.line(stop_summary(s, Clock::now() - Clock::time_point(Clock::duration(at))));
+      }
       log.line(fmt::format("smtp stage: sessions {} retries {} peak in flight {} done {:.2f} s "
                            "after the start",
                            s.sessions, s.retries, s.peak_in_flight,

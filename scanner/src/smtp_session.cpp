@@ -249,16 +249,21 @@ void record_failure(HostObs& obs, const Wire& w, const ReplyOutcome& r, std::str
 }
 
 // QUIT, and its reply if it comes soon; the connection is closed afterwards anyway.
-asio::awaitable<void> quit(Wire& w, const ReplyLimits& limits) {
-  const auto deadline = std::min(Clock::now() + kQuitTimeout, w.session_deadline + kQuitTimeout);
+// Once the scan is stopping, not past the session's deadline: a stopped scan ends
+// within the session timeout.
+asio::awaitable<void> quit(Wire& w, const ReplyLimits& limits, bool stopping = false) {
+  const auto deadline = std::min(Clock::now() + kQuitTimeout,
+                                 stopping ? w.session_deadline : w.session_deadline + kQuitTimeout);
   if (co_await send(w, "QUIT", deadline) != Io::ok) co_return;
   co_await read_reply(w, limits, deadline);
 }
 
 }  // namespace
 
-asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress address, std::string exchange) {
+asio::awaitable<SessionOutcome> smtp_session(const SessionConfig* config, IpAddress address,
+                                             std::string exchange) {
   const SessionConfig& cfg = *config;
+  const auto stopping = [&cfg] { return cfg.stop != nullptr && cfg.stop->load(); };
   const SmtpTimeouts& t = cfg.timeouts;
   const auto started = Clock::now();
   HostObs obs;
@@ -270,8 +275,9 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
     o.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   };
 
-  // Connect, bounded by the connect timeout.
+  // Connect, bounded by the connect timeout; never begun once the scan stops.
   obs.phase = SmtpPhase::connect;
+  if (stopping()) co_return SessionOutcome{std::move(obs), true};
   tcp::endpoint endpoint(address.v6 ? asio::ip::address(asio::ip::address_v6(address.bytes))
                                     : asio::ip::address(asio::ip::address_v4(
                                           asio::ip::address_v4::bytes_type{address.bytes[0], address.bytes[1],
@@ -280,6 +286,7 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
   // Opened non-blocking before connecting: one FIONBIO serves Asio's reactor and
   // the reads that wait for readability and then read_some alike.
   error_code connect_ec;
+  if (cfg.on_connect) cfg.on_connect();
   w.socket.open(endpoint.protocol(), connect_ec);
   if (!connect_ec) w.socket.non_blocking(true, connect_ec);
   w.arm(w.deadline(t.connect));
@@ -297,7 +304,7 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
     obs.status = SmtpStatus::reset;
     obs.error = "greeting: " + connect_ec.message();
     finish(obs);
-    co_return obs;
+    co_return SessionOutcome{std::move(obs)};
   }
   if (connect_timed_out || connect_ec) {
     const error_code ec = connect_ec;
@@ -307,7 +314,7 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
                                                                 : SmtpStatus::refused;
     obs.error = "connect: " + (connected ? ec.message() : std::string("timed out"));
     finish(obs);
-    co_return obs;
+    co_return SessionOutcome{std::move(obs)};
   }
   error_code ignored;
   w.socket.set_option(tcp::no_delay(true), ignored);
@@ -318,7 +325,7 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
   if (!greeting.ok()) {
     record_failure(obs, w, greeting, "greeting", true);
     finish(obs);
-    co_return obs;
+    co_return SessionOutcome{std::move(obs)};
   }
   obs.banner = greeting.reply.joined();
   if (greeting.reply.code / 100 != 2) {
@@ -328,7 +335,13 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
     obs.error = "greeting: " + std::to_string(greeting.reply.code);
     co_await quit(w, cfg.reply_limits);  // RFC 5321 3.1: a client should QUIT after a 554 greeting
     finish(obs);
-    co_return obs;
+    co_return SessionOutcome{std::move(obs)};
+  }
+
+  // A stop between steps: QUIT now; the measurement is redone on resume.
+  if (stopping()) {
+    co_await quit(w, cfg.reply_limits, true);
+    co_return SessionOutcome{std::move(obs), true};
   }
 
   // EHLO with the scanner's name; HELO only when EHLO is refused with 5xx.
@@ -349,16 +362,21 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
   if (!ehlo.ok()) {
     record_failure(obs, w, ehlo, "ehlo", false);
     finish(obs);
-    co_return obs;
+    co_return SessionOutcome{std::move(obs)};
   }
   if (ehlo.reply.code / 100 != 2) {
     obs.status = SmtpStatus::ehlo_failed;
     obs.error = "ehlo: " + std::to_string(ehlo.reply.code);
     co_await quit(w, cfg.reply_limits);
     finish(obs);
-    co_return obs;
+    co_return SessionOutcome{std::move(obs)};
   }
   obs.starttls_offered = ehlo.reply.has_extension("STARTTLS");
+
+  if (obs.starttls_offered && stopping()) {
+    co_await quit(w, cfg.reply_limits, true);
+    co_return SessionOutcome{std::move(obs), true};
+  }
 
   if (obs.starttls_offered) {
     // STARTTLS, advertised: ask for it.
@@ -370,14 +388,14 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
     if (!starttls.ok()) {
       record_failure(obs, w, starttls, "starttls", false);
       finish(obs);
-      co_return obs;
+      co_return SessionOutcome{std::move(obs)};
     }
     if (starttls.reply.code / 100 != 2) {
       obs.status = SmtpStatus::starttls_refused;
       obs.error = "starttls: " + starttls.reply.joined();
       co_await quit(w, cfg.reply_limits);
       finish(obs);
-      co_return obs;
+      co_return SessionOutcome{std::move(obs)};
     }
     obs.starttls_accepted = true;
     // Plaintext after the 220 (already read, or waiting in the kernel) is injection
@@ -405,11 +423,16 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
       obs.error = "tls handshake: " +
                   (handshake == Io::timeout ? std::string("timed out") : w.last_error.message());
       finish(obs);
-      co_return obs;
+      co_return SessionOutcome{std::move(obs)};
     }
     bool truncated = false;
     obs.tls = collect_tls_obs(ssl, verify_log, cfg.max_chain_certs, truncated);
     obs.tls->chain_truncated = truncated;
+
+    if (stopping()) {
+      co_await quit(w, cfg.reply_limits, true);
+      co_return SessionOutcome{std::move(obs), true};
+    }
 
     // EHLO again, now protected: the server's extensions may differ.
     obs.phase = SmtpPhase::ehlo_tls;
@@ -420,7 +443,7 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
     if (!ehlo_tls.ok()) {
       record_failure(obs, w, ehlo_tls, "ehlo after tls", false);
       finish(obs);
-      co_return obs;
+      co_return SessionOutcome{std::move(obs)};
     }
     obs.ehlo_tls = ehlo_tls.reply.joined();
     if (ehlo_tls.reply.code / 100 != 2) {
@@ -428,7 +451,7 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
       obs.error = "ehlo after tls: " + std::to_string(ehlo_tls.reply.code);
       co_await quit(w, cfg.reply_limits);
       finish(obs);
-      co_return obs;
+      co_return SessionOutcome{std::move(obs)};
     }
   }
 
@@ -438,7 +461,7 @@ asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress add
   obs.phase = SmtpPhase::done;
   obs.status = SmtpStatus::success;
   finish(obs);
-  co_return obs;
+  co_return SessionOutcome{std::move(obs)};
 }
 
 }  // namespace mxscan

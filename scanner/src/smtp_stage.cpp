@@ -46,9 +46,8 @@ class ChainedAsnSource final : public AsnSource {
 };
 
 GateLimits shard_limits(const SmtpOptions& o) {
-  const double n = o.threads;
   GateLimits l;
-  l.sessions_per_s = o.sessions_per_s / n;
+  l.sessions_per_s = o.sessions_per_s;  // one bucket for all shards (SharedTokenBucket)
   l.max_in_flight = o.max_in_flight ? std::max<std::size_t>(1, o.max_in_flight / o.threads) : 0;
   // A prefix lives in exactly one shard: its caps are not divided.
   l.prefix_sessions_per_s = o.prefix_sessions_per_s;
@@ -60,7 +59,8 @@ GateLimits shard_limits(const SmtpOptions& o) {
 
 struct SmtpStage::Impl {
   struct Shard {
-    explicit Shard(GateLimits limits) : wake(io), policy(limits, GateClock::now()) {}
+    Shard(GateLimits limits, std::shared_ptr<SharedTokenBucket> global)
+        : wake(io), policy(limits, GateClock::now(), std::move(global)) {}
     asio::io_context io{1};
     asio::steady_timer wake;
     GatePolicy policy;  // touched by the shard's thread only
@@ -91,6 +91,8 @@ struct SmtpStage::Impl {
 
   std::mutex result_mu;  // serialises on_result
   std::atomic<std::size_t> live{0};
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> dropped{0}, stopped_sessions{0}, finished_after_stop{0};
   bool joined = false;
 
   void deliver(HostObs obs) {
@@ -142,10 +144,14 @@ asio::awaitable<void> run_target(Impl* impl, Impl::Shard* shard, GateTarget targ
   const SmtpOptions& o = impl->options;
   ++impl->live;
   HostObs obs;
+  bool stopped = false;
   for (unsigned attempt = 0;; ++attempt) {
     ++shard->sessions;
     try {
-      obs = co_await smtp_session(&shard->session, target.address, target.exchange);
+      SessionOutcome outcome =
+          co_await smtp_session(&shard->session, target.address, target.exchange);
+      stopped = outcome.stopped;
+      obs = std::move(outcome.obs);
     } catch (const std::exception& e) {
       obs = HostObs{};
       obs.address = target.text;
@@ -157,14 +163,29 @@ asio::awaitable<void> run_target(Impl* impl, Impl::Shard* shard, GateTarget targ
     const bool transient = obs.status == SmtpStatus::connect_timeout ||
                            (obs.status == SmtpStatus::reset && obs.banner.empty() &&
                             (obs.phase == SmtpPhase::connect || obs.phase == SmtpPhase::greeting));
-    if (!transient || attempt >= o.retries) break;
+    if (stopped || !transient || attempt >= o.retries) break;
+    if (impl->stopping.load()) {
+      stopped = true;  // the retry would be a new connect: left to the resumed scan
+      break;
+    }
     ++shard->retries;
     asio::steady_timer backoff(co_await asio::this_coro::executor);
     backoff.expires_after(o.retry_backoff * (1 << attempt));
     co_await backoff.async_wait(kTuple);
+    // A retry is a new connection: it takes a token of the global rate like any other.
+    while (const auto until = shard->policy.take_rate_token(GateClock::now())) {
+      if (impl->stopping.load()) break;  // the session checks the stop before connecting
+      backoff.expires_at(*until);
+      co_await backoff.async_wait(kTuple);
+    }
   }
-  ++shard->completed;
-  impl->deliver(std::move(obs));
+  if (stopped) {
+    ++impl->stopped_sessions;
+  } else {
+    ++shard->completed;
+    if (impl->stopping.load()) ++impl->finished_after_stop;
+    impl->deliver(std::move(obs));
+  }
   --impl->live;
   shard->policy.release(target.address, GateClock::now());
   shard->wake.cancel();
@@ -176,9 +197,22 @@ asio::awaitable<void> dispatch(Impl* impl, Impl::Shard* shard) {
     bool closed = false;
     {
       std::lock_guard lock(shard->mu);
-      for (auto& t : shard->incoming) shard->policy.enqueue(std::move(t));
+      if (impl->stopping.load()) {
+        impl->dropped += shard->incoming.size();
+      } else {
+        for (auto& t : shard->incoming) shard->policy.enqueue(std::move(t));
+      }
       shard->incoming.clear();
       closed = shard->closed;
+    }
+    if (impl->stopping.load()) {
+      // Stopped: nothing more is admitted, whatever tokens the gate holds; the
+      // loop waits only for the sessions in flight (each release wakes it).
+      impl->dropped += shard->policy.drop_queued();
+      if (shard->policy.in_flight() == 0) co_return;
+      shard->wake.expires_at(GateClock::time_point::max());
+      co_await shard->wake.async_wait(kTuple);
+      continue;
     }
     GatePolicy::Decision d = shard->policy.next(GateClock::now());
     if (d.verdict == GatePolicy::Verdict::admit) {
@@ -259,13 +293,17 @@ SmtpStage::SmtpStage(SmtpOptions options, std::shared_ptr<const AsnSource> asn, 
   m.session.max_chain_certs = m.options.max_chain_certs;
   m.rng.seed(m.options.shuffle_seed ? m.options.shuffle_seed : std::random_device{}());
   const TlsClientSettings tls{m.options.ca_file, m.options.max_chain_bytes};
+  const auto global = std::make_shared<SharedTokenBucket>(
+      m.options.sessions_per_s, m.options.sessions_per_s / 10.0, GateClock::now());
   for (unsigned i = 0; i < m.options.threads; ++i) {
-    auto shard = std::make_unique<Impl::Shard>(shard_limits(m.options));
+    auto shard = std::make_unique<Impl::Shard>(shard_limits(m.options), global);
     shard->tls_context =
         m.shards.empty() ? std::make_unique<TlsClientContext>(tls)
                          : std::make_unique<TlsClientContext>(tls, *m.shards.front()->tls_context);
     shard->session = m.session;
     shard->session.tls = shard->tls_context.get();
+    shard->session.stop = &m.stopping;
+    shard->session.on_connect = m.options.on_connect;
     m.shards.push_back(std::move(shard));
   }
   asio::co_spawn(m.shards.front()->io, flush_stale_window(&m), asio::detached);
@@ -284,12 +322,16 @@ SmtpStage::~SmtpStage() {
 SubmitResult SmtpStage::submit(std::string_view address, std::string_view exchange) {
   Impl& m = *impl_;
   std::unique_lock lock(m.submit_mu);
-  if (m.closed) return SubmitResult::closed;
+  if (m.closed && !m.stopping.load()) return SubmitResult::closed;
   const auto ip = IpAddress::parse(address);
   std::string key = ip ? ip->to_string() : std::string(address);
   if (!m.seen.insert(key).second) {
     ++m.counts.duplicates;
     return SubmitResult::duplicate;
+  }
+  if (m.stopping.load()) {
+    ++m.dropped;  // found after the stop: left to the resumed scan
+    return SubmitResult::closed;
   }
   ++m.counts.submitted;
   HostObs obs;
@@ -339,6 +381,24 @@ void SmtpStage::close() {
   }
 }
 
+std::size_t SmtpStage::stop() {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.submit_mu);
+  m.stopping.store(true);  // before anything else: a worker checks it before each connect
+  const std::size_t in_flight = m.live.load();
+  m.dropped += m.window.size();
+  m.window.clear();
+  m.closed = true;
+  for (auto& shard : m.shards) {
+    {
+      std::lock_guard shard_lock(shard->mu);
+      shard->closed = true;
+    }
+    Impl::wake(*shard);
+  }
+  return in_flight;
+}
+
 void SmtpStage::flush() {
   std::lock_guard lock(impl_->submit_mu);
   impl_->flush_window();
@@ -368,6 +428,9 @@ SmtpStageStats SmtpStage::stats() const {
   }
   s.chains_verified = m.shards.front()->tls_context->verifications();  // one cache, all shards
   s.chain_verdicts_cached = m.shards.front()->tls_context->cache_hits();
+  s.dropped = m.dropped.load();
+  s.stopped_sessions = m.stopped_sessions.load();
+  s.finished_after_stop = m.finished_after_stop.load();
   if (m.joined) {
     for (const auto& shard : m.shards) {
       s.sessions += shard->sessions;

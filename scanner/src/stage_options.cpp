@@ -14,7 +14,7 @@ DnsOptions dns_options(const ScanConfig& c) {
   o.resolvers = c.dns.resolvers;
   o.timeout = ms(c.dns.timeout_ms);
   o.retries = static_cast<int>(c.dns.retries);
-  o.qps = static_cast<double>(c.dns.rate);
+  o.qps = c.dns.rate;
   o.max_in_flight = static_cast<std::size_t>(c.dns.max_in_flight);
   o.channels = static_cast<std::size_t>(c.dns.channels);
   o.threads = static_cast<std::size_t>(c.dns.threads);
@@ -45,7 +45,7 @@ SmtpOptions smtp_options(const ScanConfig& c) {
   o.blocklist_files = c.conduct.blocklists;
   o.allow = c.conduct.allow;
   o.ipv6 = c.smtp.ipv6;
-  o.sessions_per_s = c.smtp.rate == 0 ? 0 : static_cast<double>(c.smtp.rate);
+  o.sessions_per_s = c.smtp.rate;
   o.max_in_flight = static_cast<std::size_t>(c.smtp.concurrency);
   o.prefix_sessions_per_s = c.smtp.per24_rate;
   o.prefix_max_in_flight = static_cast<std::size_t>(c.smtp.per24_in_flight);

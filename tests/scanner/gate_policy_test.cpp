@@ -1,5 +1,6 @@
 #include "mxscan/scanner/gate_policy.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 
@@ -148,4 +149,105 @@ TEST_CASE("shard_of keeps a prefix in one shard and spreads prefixes evenly", "[
   REQUIRE(v6b);
   CHECK(mxscan::shard_of(*v6a, 4) == mxscan::shard_of(*v6b, 4));  // one /48
   CHECK(mxscan::shard_of(*v6a, 1) == 0);
+}
+
+TEST_CASE("a global rate below one per second: 0.5/s admits one session every 2 s") {
+  const auto t0 = GateClock::now();
+  GatePolicy g(GateLimits{0.5, 0, 0, 0}, t0);
+  for (int i = 1; i <= 10; ++i) g.enqueue(target("198.51." + std::to_string(i) + ".1"));
+  // The bucket starts with one token (a burst of 0.05 s is less than one session).
+  CHECK(g.next(t0).verdict == GatePolicy::Verdict::admit);
+  auto d = g.next(t0);
+  REQUIRE(d.verdict == GatePolicy::Verdict::wait_until);
+  CHECK(d.until - t0 >= 2s);
+  CHECK(d.until - t0 < 2s + 1ms);
+  CHECK(g.next(t0 + 1999ms).verdict == GatePolicy::Verdict::wait_until);
+  CHECK(g.next(d.until).verdict == GatePolicy::Verdict::admit);
+  // Over a minute of synthetic time: 30 sessions, never two within 2 s.
+  GatePolicy m(GateLimits{0.5, 0, 0, 0}, t0);
+  for (int i = 1; i <= 100; ++i) m.enqueue(target("203.0." + std::to_string(i) + ".1"));
+  int admitted = 0;
+  for (auto t = t0; t < t0 + 60s; t += 100ms) {
+    while (m.next(t).verdict == GatePolicy::Verdict::admit) ++admitted;
+  }
+  CHECK(admitted == 30);
+}
+
+TEST_CASE("a fractional rate such as 2.5/s is honoured, not rounded") {
+  const auto t0 = GateClock::now();
+  GatePolicy g(GateLimits{2.5, 0, 0, 0}, t0);
+  for (int i = 1; i <= 100; ++i) g.enqueue(target("198.51." + std::to_string(i) + ".1"));
+  int admitted = 0;
+  for (auto t = t0; t < t0 + 10s; t += 10ms) {
+    while (g.next(t).verdict == GatePolicy::Verdict::admit) ++admitted;
+  }
+  CHECK(admitted == 25);
+}
+
+TEST_CASE("drop_queued forgets every queued address; sessions in flight still release") {
+  const auto t0 = GateClock::now();
+  GatePolicy g(GateLimits{1, 0, 1, 1}, t0);
+  for (int i = 1; i <= 4; ++i) g.enqueue(target("198.51.100." + std::to_string(i)));
+  g.enqueue(target("203.0.113.1"));
+  REQUIRE(g.next(t0).verdict == GatePolicy::Verdict::admit);
+  CHECK(g.in_flight() == 1);
+  CHECK(g.drop_queued() == 4);
+  CHECK(g.queued() == 0);
+  // Nothing is admitted afterwards, however much time passes and whatever is released.
+  CHECK(g.next(t0 + 10s).verdict == GatePolicy::Verdict::idle);
+  g.release(*IpAddress::parse("198.51.100.1"), t0 + 10s);
+  CHECK(g.in_flight() == 0);
+  CHECK(g.next(t0 + 20s).verdict == GatePolicy::Verdict::idle);
+  // The policy still works for what is queued later.
+  g.enqueue(target("192.0.2.1"));
+  CHECK(g.next(t0 + 30s).verdict == GatePolicy::Verdict::admit);
+}
+
+TEST_CASE("shards sharing one global bucket take turns instead of starting together") {
+  // --rate 1 over two shards: one session a second overall, never two at once,
+  // however long the queues stayed empty before the addresses came.
+  const auto t0 = GateClock::now();
+  auto global = std::make_shared<mxscan::SharedTokenBucket>(1.0, 0.1, t0);
+  GatePolicy a(GateLimits{1.0, 0, 0, 0}, t0, global);
+  GatePolicy b(GateLimits{1.0, 0, 0, 0}, t0, global);
+  for (int i = 1; i <= 20; ++i) {
+    a.enqueue(target("198.51." + std::to_string(i) + ".1"));
+    b.enqueue(target("203.0." + std::to_string(i) + ".1"));
+  }
+  std::vector<std::pair<double, char>> admitted;
+  for (auto t = t0 + 30s; t < t0 + 40s; t += 10ms) {
+    // The two threads race for each token: let each go first in turn.
+    const bool a_first = (t - t0) / 1s % 2 == 0;
+    for (auto [g, name] : {std::pair{a_first ? &a : &b, a_first ? 'a' : 'b'},
+                           std::pair{a_first ? &b : &a, a_first ? 'b' : 'a'}}) {
+      while (g->next(t).verdict == GatePolicy::Verdict::admit)
+        admitted.emplace_back(std::chrono::duration<double>(t - t0).count(), name);
+    }
+  }
+  REQUIRE(admitted.size() == 10);
+  for (std::size_t i = 1; i < admitted.size(); ++i) {
+    CHECK(admitted[i].first - admitted[i - 1].first == Approx(1.0).margin(0.011));
+  }
+  // Both shards were served.
+  CHECK(std::count_if(admitted.begin(), admitted.end(), [](auto x) { return x.second == 'a'; }) >
+        0);
+  CHECK(std::count_if(admitted.begin(), admitted.end(), [](auto x) { return x.second == 'b'; }) >
+        0);
+}
+
+TEST_CASE("a retry takes a token of the global rate like a new session") {
+  const auto t0 = GateClock::now();
+  GatePolicy g(GateLimits{1.0, 0, 0, 0}, t0);
+  g.enqueue(target("198.51.100.1"));
+  g.enqueue(target("198.51.101.1"));
+  REQUIRE(g.next(t0).verdict == GatePolicy::Verdict::admit);
+  // The retry of the first session at t0 + 0.5 s waits for the next token (t0 + 1 s) ...
+  const auto wait = g.take_rate_token(t0 + 500ms);
+  REQUIRE(wait);
+  CHECK(*wait >= t0 + 1s);
+  CHECK(*wait < t0 + 1s + 1ms);
+  CHECK_FALSE(g.take_rate_token(*wait));
+  // ... and the queued address after it, one second later.
+  CHECK(g.next(*wait).verdict == GatePolicy::Verdict::wait_until);
+  CHECK(g.next(*wait + 1s).verdict == GatePolicy::Verdict::admit);
 }

@@ -19,7 +19,7 @@ struct DnsSettings {
   std::vector<std::string> resolvers;  // ADDR[:PORT]; empty = /etc/resolv.conf
   std::int64_t timeout_ms = 2000;      // per query try
   std::int64_t retries = 2;            // further tries after the first
-  std::int64_t rate = 2000;            // queries/s, 0 = unlimited
+  double rate = 2000;                  // queries/s (fractions allowed), 0 = unlimited
   std::int64_t max_in_flight = 1000;
   std::int64_t channels = 4;
   std::int64_t threads = 2;            // event-loop threads of the DNS stage
@@ -31,7 +31,7 @@ struct DnsSettings {
 
 struct SmtpSettings {
   std::int64_t port = 25;
-  std::int64_t rate = 100;          // new sessions/s, 0 = unlimited
+  double rate = 100;                // new sessions/s (0.5: one every 2 s), 0 = unlimited
   std::int64_t concurrency = 1000;  // sessions in flight
   std::int64_t per24_in_flight = 2;
   double per24_rate = 1.0;          // new sessions/s per /24 (IPv4) or /48 (IPv6)

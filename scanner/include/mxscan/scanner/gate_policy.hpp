@@ -15,6 +15,9 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -43,6 +46,22 @@ class TokenBucket {
   GateClock::time_point last_{};
 };
 
+// The global rate's bucket, shared by the worker threads of one stage: with a
+// bucket per thread, n threads at rate/n each started together and kept in
+// step, so --rate 1 on two threads was two connects at once every 2 s.
+class SharedTokenBucket {
+ public:
+  SharedTokenBucket(double rate_per_s, double burst, GateClock::time_point now)
+      : bucket_(rate_per_s, burst, now) {}
+  bool available(GateClock::time_point now);
+  bool try_take(GateClock::time_point now);  // false: none left (another thread took it)
+  GateClock::time_point next_token(GateClock::time_point now);
+
+ private:
+  std::mutex mutex_;
+  TokenBucket bucket_;
+};
+
 struct GateLimits {
   double sessions_per_s = 0;          // global, 0: unlimited
   std::size_t max_in_flight = 0;      // global, 0: unlimited
@@ -65,7 +84,10 @@ struct GateTarget {
 
 class GatePolicy {
  public:
-  GatePolicy(GateLimits limits, GateClock::time_point now);
+  // `global`: the global rate's bucket when several policies share it (then
+  // limits.sessions_per_s is not used); null: a bucket of its own.
+  GatePolicy(GateLimits limits, GateClock::time_point now,
+             std::shared_ptr<SharedTokenBucket> global = nullptr);
 
   void enqueue(GateTarget target);
 
@@ -80,6 +102,12 @@ class GatePolicy {
   // release() or an enqueue().
   Decision next(GateClock::time_point now);
   void release(const IpAddress& address, GateClock::time_point now);
+  // A token of the global rate for a session already admitted (a retry):
+  // nullopt when taken, else when to ask again.
+  std::optional<GateClock::time_point> take_rate_token(GateClock::time_point now);
+  // Forgets every queued address (the scan is stopping); returns how many.
+  // Sessions in flight stay counted until their release().
+  std::size_t drop_queued();
 
   std::size_t queued() const noexcept { return queued_; }
   std::size_t in_flight() const noexcept { return in_flight_; }
@@ -111,7 +139,7 @@ class GatePolicy {
   void forget_if_idle(const Key& k, GateClock::time_point now);
 
   GateLimits limits_;
-  TokenBucket global_;
+  std::shared_ptr<SharedTokenBucket> global_;
   std::unordered_map<Key, PrefixState, KeyHash> prefixes_;
   std::deque<Key> ready_;                          // round-robin order
   std::multimap<GateClock::time_point, Key> timed_;  // waiting for a prefix token

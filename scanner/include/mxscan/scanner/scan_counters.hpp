@@ -25,9 +25,11 @@ struct ScanSnapshot {
   std::uint64_t domains_invalid = 0;
   std::uint64_t dns_queries = 0;
   std::uint64_t dns_in_flight = 0;
-  std::uint64_t smtp_started = 0;
+  std::uint64_t smtp_started = 0;  // addresses submitted to the SMTP stage
   std::uint64_t smtp_done = 0;
-  std::uint64_t smtp_in_flight = 0;
+  std::uint64_t smtp_in_flight = 0;       // submitted, not yet recorded (queued or in a session)
+  std::uint64_t smtp_connects = 0;        // TCP connects begun
+  std::optional<double> smtp_rate_limit;  // configured sessions/s, 0: unlimited; unset: no SMTP
   std::array<std::uint64_t, kDnsStatusCount> domains_by_status{};
   std::array<std::uint64_t, kSmtpStatusCount> hosts_by_status{};
 };
@@ -51,6 +53,17 @@ class ScanCounters {
     by_smtp_[static_cast<std::size_t>(s)].fetch_add(1, std::memory_order_relaxed);
   }
   void smtp_finished_in_flight() { add(smtp_in_flight_, -1); }
+  // A submitted address the SMTP stage did not take (the scan was stopping).
+  void smtp_withdrawn() {
+    add(smtp_started_, -1);
+    add(smtp_in_flight_, -1);
+  }
+  // A TCP connect begun (retries included): what the servers see.
+  void smtp_connect() { smtp_connects_.fetch_add(1, std::memory_order_relaxed); }
+  // The configured --rate (new sessions/s, 0: unlimited), shown beside the real one.
+  void set_smtp_rate_limit(double per_s) {
+    smtp_rate_limit_.store(per_s, std::memory_order_relaxed);
+  }
 
   ScanSnapshot snapshot() const;
 
@@ -66,6 +79,8 @@ class ScanCounters {
   std::atomic<std::uint64_t> smtp_started_{0};
   std::atomic<std::uint64_t> smtp_done_{0};
   std::atomic<std::uint64_t> smtp_in_flight_{0};
+  std::atomic<std::uint64_t> smtp_connects_{0};
+  std::atomic<double> smtp_rate_limit_{-1};
   std::array<std::atomic<std::uint64_t>, kDnsStatusCount> by_dns_{};
   std::array<std::atomic<std::uint64_t>, kSmtpStatusCount> by_smtp_{};
 };

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,8 @@ struct SmtpOptions {
   std::chrono::milliseconds retry_backoff{2'000};  // doubled per attempt
 
   unsigned threads = 1;  // worker threads (event loops), addresses sharded by /24 or /48
+  // --- what is reported
+  std::function<void()> on_connect;  // called from the workers just before each connect is begun
 
   // Throws std::runtime_error with a message naming the option at fault.
   void validate() const;

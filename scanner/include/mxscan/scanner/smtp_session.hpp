@@ -10,7 +10,10 @@
 // conduct gate (smtp_stage.hpp); this header is for the stage and the tests.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "mxscan/common/observation.hpp"
@@ -29,12 +32,25 @@ struct SessionConfig {
   ReplyLimits reply_limits;
   std::size_t max_chain_certs = 16;
   const TlsClientContext* tls = nullptr;  // the worker's client context
+  // Set when the scan stops (Ctrl-C): no connect is begun any more, and a session
+  // under way says QUIT at its next step instead of going on. Null: never stops.
+  const std::atomic<bool>* stop = nullptr;
+  // Called just before each connect is begun (the progress line's session rate).
+  std::function<void()> on_connect;
+};
+
+// A session's outcome. `stopped`: the scan stopped before the measurement was
+// whole (nothing sent, or QUIT said early); `obs` is then partial and must not
+// be recorded as a result, so a resumed scan contacts the address again.
+struct SessionOutcome {
+  HostObs obs;
+  bool stopped = false;
 };
 
 // `config` must outlive the session. `exchange` is sent as SNI when config.sni is
 // set and it is not empty. Fills address, port, status, phase and what was seen;
 // ASN fields are left to the caller.
-boost::asio::awaitable<HostObs> smtp_session(const SessionConfig* config, IpAddress address,
-                                             std::string exchange);
+boost::asio::awaitable<SessionOutcome> smtp_session(const SessionConfig* config, IpAddress address,
+                                                    std::string exchange);
 
 }  // namespace mxscan

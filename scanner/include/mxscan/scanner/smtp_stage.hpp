@@ -6,8 +6,9 @@
 // fixed per scan), rejects blocklisted addresses (reported `blocked` at once,
 // never contacted), buffers a window of addresses and shuffles it (randomised
 // visiting order), then shards them by /24 or /48 over worker threads, each
-// running its own event loop and its own gate (global caps divided evenly
-// between shards, so per-prefix accounting stays local and exact). Results go to
+// running its own event loop and its own gate (the global in-flight cap divided
+// evenly between shards, so per-prefix accounting stays local and exact; the
+// global rate one token bucket they share, so they take turns). Results go to
 // one callback, called under a lock, from worker threads (or from submit() for
 // addresses that are not contacted). Asio stays inside smtp_stage.cpp.
 #pragma once
@@ -44,6 +45,10 @@ struct SmtpStageStats {
   std::size_t peak_prefix_in_flight = 0;  // highest in any one /24 or /48
   std::size_t chains_verified = 0;        // certificate chains verified against the trust store
   std::size_t chain_verdicts_cached = 0;  // handshakes answered from the verdict cache
+  // After stop(): addresses dropped before any contact, sessions ended early
+  // (QUIT said, or the connect not begun; no HostObs), sessions that ended whole
+  // after the stop (HostObs delivered).
+  std::size_t dropped = 0, stopped_sessions = 0, finished_after_stop = 0;
 };
 
 class SmtpStage {
@@ -65,6 +70,12 @@ class SmtpStage {
   // flushed when full, after a second, or by close()).
   void flush();
   void wait();   // until every queued address has its HostObs (call close() first)
+  // Ctrl-C: no connect is begun from now on. Queued and buffered addresses are
+  // dropped, later submissions ignored (none get a HostObs: a resumed scan
+  // contacts them); sessions in flight say QUIT at their next step (no HostObs)
+  // or end at their deadline. Returns how many sessions were in flight; wait()
+  // returns once they are over. Callable from any thread.
+  std::size_t stop();
   // Stops the event loops at once (interrupt): sessions in flight and queued
   // addresses get no HostObs; a resumed scan contacts them again.
   void abort();
