@@ -64,11 +64,10 @@ void print_summary(const inference::Summary& summary, const inference::Catalog& 
   const auto dns_errors =
       summary.by_status[static_cast<std::size_t>(inference::DomainOutcome::dns_error)];
   if (inference::mostly_dns_errors(dns_errors, shown.domains_total)) {
-    std::fputs(
-        fmt::format("{}\n\n", inference::dns_error_sentence(dns_errors, shown.domains_total,
-                                                            summary.dns_error_causes))
-            .c_str(),
-        stdout);
+    std::fputs(fmt::format("{}\n\n", inference::dns_error_sentence(dns_errors, shown.domains_total,
+                                                                   summary.dns_error_causes))
+                   .c_str(),
+               stdout);
   }
   std::fputs(inference::top_table(shown, catalog, top_rows).c_str(), stdout);
 }

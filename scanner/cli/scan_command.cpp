@@ -1,7 +1,7 @@
 #include "scan_command.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -17,15 +17,15 @@
 #include "config_search.hpp"
 #include "infer_command.hpp"
 #include "invalid_names.hpp"
-#include "report_command.hpp"
-#include "resume_overrides.hpp"
-#include "scan_notes.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/scanner/resolver_probe.hpp"
 #include "mxscan/scanner/scan_engine.hpp"
 #include "mxscan/scanner/scan_preflight.hpp"
+#include "report_command.hpp"
+#include "resume_overrides.hpp"
+#include "scan_notes.hpp"
 
 namespace mxscan::cli {
 
@@ -60,7 +60,9 @@ struct ScanOptions {
 
 namespace {
 
-std::int64_t to_ms(double seconds) { return static_cast<std::int64_t>(std::llround(seconds * 1000)); }
+std::int64_t to_ms(double seconds) {
+  return static_cast<std::int64_t>(std::llround(seconds * 1000));
+}
 
 std::string quote_arg(const std::string& arg) {
   if (!arg.empty() && arg.find_first_of(" \t\n'\"\\$`") == std::string::npos) return arg;
@@ -223,12 +225,10 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
                       "SMTP sessions in flight per destination /24 (IPv4) or /48 (IPv6)")
            ->group(speed),
        [&o](ScanConfig& c) { c.smtp.per24_in_flight = o.per24; });
-  over(app.add_option("--per-24-rate", o.per24_rate,
-                      "New SMTP sessions per second per /24 or /48")
+  over(app.add_option("--per-24-rate", o.per24_rate, "New SMTP sessions per second per /24 or /48")
            ->group(speed),
        [&o](ScanConfig& c) { c.smtp.per24_rate = o.per24_rate; });
-  over(app.add_option("--threads", o.threads, "Event-loop threads of the SMTP stage")
-           ->group(speed),
+  over(app.add_option("--threads", o.threads, "Event-loop threads of the SMTP stage")->group(speed),
        [&o](ScanConfig& c) { c.smtp.threads = o.threads; });
   over(app.add_option("--dns-threads", o.dns_threads, "Event-loop threads of the DNS stage")
            ->group(speed),
@@ -276,7 +276,9 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
 
 ScanCommand::~ScanCommand() = default;
 
-bool ScanCommand::selected() const { return !options_->domains.empty() || !options_->resume.empty(); }
+bool ScanCommand::selected() const {
+  return !options_->domains.empty() || !options_->resume.empty();
+}
 
 namespace {
 
@@ -356,8 +358,9 @@ ScanPlan plan_from_options(const ScanOptions& o, int argc, char** argv) {
   }
   make_paths_absolute(plan.config);
   if (plan.config.inference.providers.empty()) {
-    throw UsageError("no provider catalog: set inference.providers in the configuration or "
-                     "pass --providers FILE");
+    throw UsageError(
+        "no provider catalog: set inference.providers in the configuration or "
+        "pass --providers FILE");
   }
   plan.domains_file = o.domains == "-" ? "-" : fs::absolute(o.domains).string();
   if (o.domains != "-" && !fs::exists(plan.domains_file)) {

@@ -63,7 +63,8 @@ void fold_mapped_addresses(DomainObs& obs) {
     if (!folded) continue;
     std::vector<std::string> unique;
     for (auto& a : mx.addresses)
-      if (std::find(unique.begin(), unique.end(), a) == unique.end()) unique.push_back(std::move(a));
+      if (std::find(unique.begin(), unique.end(), a) == unique.end())
+        unique.push_back(std::move(a));
     mx.addresses = std::move(unique);
   }
 }
@@ -266,8 +267,13 @@ class ProgressTicker {
  public:
   ProgressTicker(const ScanCounters& counters, bool quiet, ScanLog& log,
                  std::function<void()> flush)
-      : counters_(counters), quiet_(quiet), terminal_(isatty(STDERR_FILENO) == 1), log_(log),
-        flush_(std::move(flush)), start_(Clock::now()), thread_([this] { run(); }) {}
+      : counters_(counters),
+        quiet_(quiet),
+        terminal_(isatty(STDERR_FILENO) == 1),
+        log_(log),
+        flush_(std::move(flush)),
+        start_(Clock::now()),
+        thread_([this] { run(); }) {}
   ~ProgressTicker() { stop(); }
   ProgressTicker(const ProgressTicker&) = delete;
   ProgressTicker& operator=(const ProgressTicker&) = delete;
@@ -339,7 +345,8 @@ class ProgressTicker {
 // where an exception would call std::terminate. The first error is kept and
 // writing stops for good (a later write could follow a partial line; resume
 // cuts only the last one); on_error stops admission, and run_scan drops the
-// SMTP stage's queue (SmtpStage::abort) and reports the error. Records not written are simply not done:
+// SMTP stage's queue (SmtpStage::abort) and reports the error. Records not written are simply not
+// done:
 // --resume scans those domains and re-queues those addresses.
 class ObservationLogs {
  public:
@@ -626,8 +633,9 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   record_digest(manifest, config.inference.psl_file);
   record_digest(manifest, config.smtp.ca_file);
   if (config.asn.mmdb.empty() && config.asn.pfx2as.empty()) {
-    manifest.notes.push_back("no ASN source (--asn-db / --pfx2as): ASN fields are null and the "
-                             "inference's AS checks were skipped");
+    manifest.notes.push_back(
+        "no ASN source (--asn-db / --pfx2as): ASN fields are null and the "
+        "inference's AS checks were skipped");
   }
   // Resolvers that do not answer make a scan of dns_error rows: refused before
   // the folder exists and before anything else is contacted.
@@ -662,10 +670,11 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
       prior.counts += reader.read_file((dir / name).string(), loader);
     }
     loader.finish();
-    log.line(fmt::format("resume #{}: {} domains and {} hosts done, {} addresses re-queued, "
-                         "{} bytes of partial records cut",
-                         manifest.resumes, prior.domains.size(), prior.hosts.size(),
-                         prior.pending.size(), logs.truncated_bytes()));
+    log.line(
+        fmt::format("resume #{}: {} domains and {} hosts done, {} addresses re-queued, "
+                    "{} bytes of partial records cut",
+                    manifest.resumes, prior.domains.size(), prior.hosts.size(),
+                    prior.pending.size(), logs.truncated_bytes()));
   }
 
   auto excluded = read_exclusions(config.conduct.exclude_domains);
@@ -704,8 +713,8 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   write_manifest(plan.out_dir, manifest);
   if (created) created->keep();  // from here on a stopped scan is resumed, not redone
   log.line(fmt::format("scan {}: domains {} shard {} output {}{}",
-                       plan.resume ? "resumed" : "started", plan.domains_file,
-                       manifest.shard, plan.out_dir, plan.dry_run ? " (dry run)" : ""));
+                       plan.resume ? "resumed" : "started", plan.domains_file, manifest.shard,
+                       plan.out_dir, plan.dry_run ? " (dry run)" : ""));
   if (!probe_warning.empty()) log.line("warning: " + probe_warning);
   if (smtp && config.smtp.rate == 0) {
     const std::string warning =
@@ -761,10 +770,10 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
             log.line(std::string("second signal: ") + e.what());
           }
           log.line("second signal: stopped at once");
-          std::fputs(fmt::format("\nmxscan: stopped. Continue with: mxscan --resume {}\n",
-                                 plan.out_dir)
-                         .c_str(),
-                     stderr);
+          std::fputs(
+              fmt::format("\nmxscan: stopped. Continue with: mxscan --resume {}\n", plan.out_dir)
+                  .c_str(),
+              stderr);
           std::_Exit(3);
         });
     ProgressTicker ticker(counters, plan.quiet, log, [&] { logs.flush(); });
@@ -796,10 +805,11 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
       if (const auto at = signalled.load(); at != 0) {
         log.line(stop_summary(s, Clock::now() - Clock::time_point(Clock::duration(at))));
       }
-      log.line(fmt::format("smtp stage: sessions {} retries {} peak in flight {} done {:.2f} s "
-                           "after the start",
-                           s.sessions, s.retries, s.peak_in_flight,
-                           std::chrono::duration<double>(Clock::now() - scan_start).count()));
+      log.line(
+          fmt::format("smtp stage: sessions {} retries {} peak in flight {} done {:.2f} s "
+                      "after the start",
+                      s.sessions, s.retries, s.peak_in_flight,
+                      std::chrono::duration<double>(Clock::now() - scan_start).count()));
     }
     ticker.stop();
     logs.flush();
@@ -817,8 +827,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
     }
     log.line("stopped: " + error);
     throw RecordLogError(error + "\nmxscan: results so far are in " + plan.out_dir +
-                         "; once there is space, continue with: mxscan --resume " +
-                         plan.out_dir);
+                         "; once there is space, continue with: mxscan --resume " + plan.out_dir);
   }
 
   outcome.addresses = seen.size();
