@@ -41,6 +41,21 @@ std::string number(double v) {
 
 std::string share(double part, double whole) { return percent(part, whole); }
 
+// Input lines that are not domain names are no domains: shares "of all domains"
+// leave them out, as the printed provider table does (they are still a status
+// of their own in the status chart, whose shares are of every input line).
+std::uint64_t invalid_lines(const ReportData& d) {
+  return d.by_status[static_cast<std::size_t>(DomainOutcome::invalid)];
+}
+double valid_domains(const ReportData& d) {
+  return static_cast<double>(d.domains_total - std::min(invalid_lines(d), d.domains_total));
+}
+std::string left_out(const ReportData& d, std::string_view lead) {
+  return invalid_lines(d) ? fmt::format("{}{} input lines that are not domain names left out", lead,
+                                        invalid_lines(d))
+                          : std::string();
+}
+
 // A horizontal bar chart; labels and numbers inside the SVG so a screenshot or
 // a print carries them.
 std::string bar_chart(std::string_view name, std::string_view title, const std::vector<Bar>& bars,
@@ -94,11 +109,12 @@ std::string share_table(const std::vector<CreditRow>& rows, std::size_t n, const
                                 ids ? "provider ID" : "company", ids ? "<th>company</th>" : "");
   for (std::size_t i = 0; i < rows.size() && i < n; ++i) {
     const auto& r = rows[i];
-    out += fmt::format("<tr><td>{}</td><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", i + 1,
-                       html_escape(r.key),
-                       ids ? fmt::format("<td>{}</td>", html_escape(r.company.empty() ? "-" : r.company)) : "",
-                       number(r.credit), r.domains, share(r.credit, static_cast<double>(d.domains_with_provider)),
-                       share(r.credit, static_cast<double>(d.domains_total)));
+    out += fmt::format(
+        "<tr><td>{}</td><td>{}</td>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", i + 1,
+        html_escape(r.key),
+        ids ? fmt::format("<td>{}</td>", html_escape(r.company.empty() ? "-" : r.company)) : "",
+        number(r.credit), r.domains, share(r.credit, static_cast<double>(d.domains_with_provider)),
+        share(r.credit, valid_domains(d)));
   }
   out += "</tbody></table>\n";
   return out;
@@ -260,9 +276,9 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
                      html_escape(manifest_value(d, "started")), html_escape(manifest_value(d, "ended")));
 
   const std::uint64_t dns_errors = d.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)];
-  const std::string dns_sentence =
-      inference::dns_error_sentence(dns_errors, d.domains_total, d.dns_error_causes);
-  if (inference::mostly_dns_errors(dns_errors, d.domains_total)) {
+  const std::string dns_sentence = inference::dns_error_sentence(
+      dns_errors, static_cast<std::uint64_t>(valid_domains(d)), d.dns_error_causes);
+  if (inference::mostly_dns_errors(dns_errors, static_cast<std::uint64_t>(valid_domains(d)))) {
     out += fmt::format(
         "<section id=\"dns-warning\" class=\"warning\"><h2>Most domains ended in DNS "
         "errors</h2><p>{}.</p></section>\n",
@@ -270,9 +286,10 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   }
   const double with = static_cast<double>(d.domains_with_provider);
   out += "<div class=\"cards\">";
-  out += fmt::format("<div class=\"card\"><b>{}</b><span>domains</span></div>", d.domains_total);
+  out += fmt::format("<div class=\"card\"><b>{}</b><span>domains{}</span></div>", valid_domains(d),
+                     invalid_lines(d) ? " (" + left_out(d, "") + ")" : std::string());
   out += fmt::format("<div class=\"card\"><b>{}</b><span>with a provider ({})</span></div>",
-                     d.domains_with_provider, share(with, static_cast<double>(d.domains_total)));
+                     d.domains_with_provider, share(with, valid_domains(d)));
   out += fmt::format("<div class=\"card\"><b>{}</b><span>provider IDs</span></div>", d.by_id.size());
   if (d.has_hosts) {
     out += fmt::format("<div class=\"card\"><b>{}</b><span>addresses, {} answered SMTP</span></div>",
@@ -444,16 +461,17 @@ std::string render_text(const ReportData& d, std::size_t rows) {
   }
   const double total = static_cast<double>(d.domains_total);
   const double with = static_cast<double>(d.domains_with_provider);
-  out += fmt::format("\nDomains: {}, with a provider: {} ({})\n", d.domains_total, d.domains_with_provider,
-                     share(with, total));
+  out += fmt::format("\nDomains: {}, with a provider: {} ({}){}\n", valid_domains(d),
+                     d.domains_with_provider, share(with, valid_domains(d)), left_out(d, "; "));
   for (std::size_t i = 0; i < inference::kDomainOutcomeCount; ++i) {
     out += fmt::format("  {:<10} {:>10} {:>8}\n", to_string(static_cast<DomainOutcome>(i)), d.by_status[i],
                        share(static_cast<double>(d.by_status[i]), total));
   }
   if (const auto errors = d.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)];
       errors > 0) {
-    out += fmt::format("\n{}\n",
-                       inference::dns_error_sentence(errors, d.domains_total, d.dns_error_causes));
+    out += fmt::format(
+        "\n{}\n", inference::dns_error_sentence(
+                      errors, static_cast<std::uint64_t>(valid_domains(d)), d.dns_error_causes));
   }
   auto table = [&](std::string_view title, const std::vector<CreditRow>& rows_in) {
     out += fmt::format("\nTop {} by credit (share of domains with a provider):\n", title);

@@ -228,3 +228,26 @@ TEST_CASE("results folder: providers.jsonl lines read back what the writer wrote
   CHECK(flat_value(flat, "a.c") == "true");
   CHECK(flat_value(flat, "d") == "2.5");
 }
+
+TEST_CASE(
+    "report: input lines that are not domain names are left out of the shares of all domains") {
+  report::ReportBuilder b;
+  b.add(ok("a.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 1)}));
+  b.add(failed("b.example", DomainOutcome::no_mx));
+  b.add(failed("not a name", DomainOutcome::invalid));
+  b.add(failed("neither-is this", DomainOutcome::invalid));
+  const auto d = b.build("/tmp/results", FlatJson{{"state", "complete"}}, false);
+  REQUIRE(d.domains_total == 4);
+
+  // Two domains, one with a provider: 50 %, not 25 % of the four input lines.
+  const auto text = report::render_text(d);
+  CHECK(
+      text.find("Domains: 2, with a provider: 1 (50.00%); 2 input lines that are not domain names "
+                "left out") != std::string::npos);
+  const auto html = report::render_html(d, nullptr);
+  CHECK(html.find(
+            "<b>2</b><span>domains (2 input lines that are not domain names left out)</span>") !=
+        std::string::npos);
+  CHECK(html.find("with a provider (50.00%)") != std::string::npos);
+  CHECK(html.find("<td>1</td><td>1</td><td>100.00%</td><td>50.00%</td>") != std::string::npos);
+}
