@@ -31,10 +31,13 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from flaky_resolver_client import FlakyResolver  # noqa: E402
+
 SRC, BUILD, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 MXSCAN = os.path.join(BUILD, "mxscan")
 NAME = "resolver_probe_cli"
-procs = []
+resolvers = []
 
 
 def fail(msg):
@@ -50,32 +53,11 @@ def closed_udp_port():
     return port
 
 
-class Flaky:
-    """tests/dns/flaky_resolver.py in a mode; its query log."""
-
-    def __init__(self, tag, mode):
-        self.control = os.path.join(WORK, f"{tag}.mode")
-        self.log = os.path.join(WORK, f"{tag}.queries")
-        self.set(mode)
-        p = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "dns", "flaky_resolver.py"),
-                              "127.0.0.1", self.control, self.log],
-                             stdout=subprocess.PIPE, text=True)
-        procs.append(p)
-        line = p.stdout.readline().split()
-        if len(line) != 2 or line[0] != "ready":
-            fail(f"flaky_resolver did not start: {line}")
-        self.addr = f"127.0.0.1:{line[1]}"
-
-    def set(self, mode):
-        tmp = self.control + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(mode + "\n")
-        os.replace(tmp, self.control)
-
-    def queries(self):
-        if not os.path.exists(self.log):
-            return []
-        return open(self.log).read().splitlines()
+def flaky(tag, mode):
+    """tests/dns/flaky_resolver.py in a mode, stopped when the test ends."""
+    r = FlakyResolver(WORK, tag, mode, fail)
+    resolvers.append(r)
+    return r
 
 
 def run(args, expect, timeout=120):
@@ -140,7 +122,7 @@ def main():
     need("no results folder was created", err, "closed port")
     expect_no_folder(out)
 
-    silent = Flaky("silent", "silent")
+    silent = flaky("silent", "silent")
     out = os.path.join(WORK, "silent")
     _, err, wall = run(scan_args([silent.addr], out, "--dns-timeout", "0.2"), 2)
     need(f"{silent.addr}: no answer (timed out on every try)", err, "silent")
@@ -150,14 +132,14 @@ def main():
     if not asked or any(q != "6 ." for q in asked):
         fail(f"the silent resolver was asked more than the root's SOA: {asked}")
 
-    refusing = Flaky("refused", "refused")
+    refusing = flaky("refused", "refused")
     out = os.path.join(WORK, "refused")
     _, err, _ = run(scan_args([refusing.addr], out, "--dry-run"), 2)
     need(f"{refusing.addr}: answered REFUSED", err, "refused")
     expect_no_folder(out)
 
     # 2. One of two resolvers answers: a warning, and the scan goes on.
-    helper = Flaky("helper", "probe-only")
+    helper = flaky("helper", "probe-only")
     out = os.path.join(WORK, "partial")
     _, err, _ = run(scan_args([silent.addr, helper.addr], out, "--dry-run", "--dns-timeout", "0.2"), 0)
     need(f"warning: 1 of 2 DNS resolvers do not answer ({silent.addr}: no answer", err, "partial")
@@ -289,6 +271,5 @@ if __name__ == "__main__":
     try:
         main()
     finally:
-        for p in procs:
-            p.kill()
-            p.wait()
+        for r in resolvers:
+            r.stop()

@@ -23,6 +23,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dns"))
+from flaky_resolver_client import FlakyResolver  # noqa: E402
 from labkit import LabKit, jsonl  # noqa: E402
 
 SRC, BUILD, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -41,26 +43,6 @@ def config_file(path, window, wait_ms):
     text = text.replace('"providers.toml"', json.dumps(os.path.join(configs, "providers.toml")))
     with open(path, "w") as f:
         f.write(text)
-
-
-class Flaky:
-    def __init__(self, upstream_port):
-        self.control = os.path.join(WORK, "resolver.mode")
-        self.log = os.path.join(WORK, "resolver.queries")
-        self.set("forward")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(SRC, "tests", "dns", "flaky_resolver.py"), "127.0.0.1",
-             self.control, self.log, str(upstream_port)], stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline().split()
-        if len(line) != 2 or line[0] != "ready":
-            fail(f"flaky_resolver did not start: {line}")
-        self.addr = f"127.0.0.1:{line[1]}"
-
-    def set(self, mode):
-        tmp = self.control + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(mode + "\n")
-        os.replace(tmp, self.control)
 
 
 def domain_rows(out):
@@ -98,7 +80,7 @@ def main():
         reference = os.path.join(WORK, "reference")
         kit.run(base_args + ["-o", reference, "-q"])
 
-        flaky = Flaky(int(env["DNS_PORT"]))
+        flaky = FlakyResolver(WORK, "resolver", "forward", fail, int(env["DNS_PORT"]))
         args = list(base_args)
         args[resolver_at] = flaky.addr
         cfg = os.path.join(WORK, "outage.toml")
@@ -171,8 +153,7 @@ def main():
               "rows), --resume completes it; a returning one is waited for; results equal")
     finally:
         if flaky is not None:
-            flaky.proc.kill()
-            flaky.proc.wait()
+            flaky.stop()
         kit.step("lab down")
         kit.lab("down")
 
