@@ -22,7 +22,6 @@
 import hashlib
 import json
 import os
-import re
 import resource
 import shutil
 import signal
@@ -33,6 +32,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from flaky_resolver_client import FlakyResolver  # noqa: E402
+from outage_config import outage_config  # noqa: E402
 
 SRC, BUILD, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 MXSCAN = os.path.join(BUILD, "mxscan")
@@ -195,26 +195,13 @@ def main():
           "a partial answer warns; --resume refused untouched; --probe-name asked; idle scan idle")
 
 
-def config_file(path, window, wait_ms):
-    """configs/mxscan.toml with another outage window and wait, paths made absolute."""
-    configs = os.path.join(SRC, "configs")
-    text = open(os.path.join(configs, "mxscan.toml")).read()
-    text = re.sub(r"(?m)^outage_window = \d+", f"outage_window = {window}", text)
-    text = re.sub(r"(?m)^outage_wait_ms = \d+", f"outage_wait_ms = {wait_ms}", text)
-    text = re.sub(r"(?m)^retries = \d+", "retries = 0", text)
-    text = text.replace('"blocklist.conf"', json.dumps(os.path.join(configs, "blocklist.conf")))
-    text = text.replace('"providers.toml"', json.dumps(os.path.join(configs, "providers.toml")))
-    with open(path, "w") as f:
-        f.write(text)
-
-
 def interrupt_during_outage(resolver):
     resolver.set("probe-only")
     names = os.path.join(WORK, "twelve.txt")
     with open(names, "w") as f:
         f.write("".join(f"d{i}.example\n" for i in range(12)))
     cfg = os.path.join(WORK, "outage.toml")
-    config_file(cfg, 10, 600000)
+    outage_config(SRC, cfg, 10, 600000, retries=0)
     out = os.path.join(WORK, "sigint")
     p = subprocess.Popen([MXSCAN, "--domains", names, "--resolver", resolver.addr, "--config", cfg,
                           "--ehlo-name", "scanner.lab.example", "--dns-timeout", "0.2", "-o", out],

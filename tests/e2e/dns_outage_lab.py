@@ -15,7 +15,6 @@ itself and completes with the same results.
 """
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -25,24 +24,12 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dns"))
 from flaky_resolver_client import FlakyResolver  # noqa: E402
+from outage_config import outage_config  # noqa: E402
 from labkit import LabKit, jsonl  # noqa: E402
 
 SRC, BUILD, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 kit = LabKit(SRC, BUILD, os.path.join(WORK, "lab"), "dns_outage_lab")
 fail = kit.fail
-
-
-def config_file(path, window, wait_ms):
-    """configs/mxscan.toml with a small outage window and wait, paths made absolute."""
-    configs = os.path.join(SRC, "configs")
-    text = open(os.path.join(configs, "mxscan.toml")).read()
-    text = re.sub(r"(?m)^outage_window = \d+", f"outage_window = {window}", text)
-    text = re.sub(r"(?m)^outage_wait_ms = \d+", f"outage_wait_ms = {wait_ms}", text)
-    text = re.sub(r"(?m)^retries = \d+", "retries = 1", text)
-    text = text.replace('"blocklist.conf"', json.dumps(os.path.join(configs, "blocklist.conf")))
-    text = text.replace('"providers.toml"', json.dumps(os.path.join(configs, "providers.toml")))
-    with open(path, "w") as f:
-        f.write(text)
 
 
 def domain_rows(out):
@@ -84,7 +71,7 @@ def main():
         args = list(base_args)
         args[resolver_at] = flaky.addr
         cfg = os.path.join(WORK, "outage.toml")
-        config_file(cfg, 20, 1500)
+        outage_config(SRC, cfg, 20, 1500, retries=1)
         args += ["--config", cfg, "--dns-timeout", "0.3"]
 
         kit.step("resolver dies after 40 queries: exit 1, state failed")
@@ -123,7 +110,7 @@ def main():
         same_results(reference, out, "failed then resumed")
 
         kit.step("resolver back within the wait: the scan resumes by itself")
-        config_file(cfg, 20, 60000)
+        outage_config(SRC, cfg, 20, 60000, retries=1)
         flaky.set("forward 40")
         out2 = os.path.join(WORK, "out2")
         proc = subprocess.Popen(args + ["-o", out2], stdout=subprocess.PIPE,
