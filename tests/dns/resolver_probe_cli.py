@@ -19,7 +19,6 @@
 6. SIGINT while an outage is waited out (the resolver went silent after the
    probe): exit 3 at once, state interrupted, no domain recorded.
 """
-import hashlib
 import json
 import os
 import resource
@@ -31,8 +30,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from flaky_resolver_client import FlakyResolver  # noqa: E402
 from outage_config import outage_config  # noqa: E402
+from labkit import tree_digest  # noqa: E402
 
 SRC, BUILD, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 MXSCAN = os.path.join(BUILD, "mxscan")
@@ -94,16 +95,6 @@ def expect_no_folder(out):
 def need(text, err, what):
     if text not in err:
         fail(f"{what}: stderr lacks {text!r}:\n{err}")
-
-
-def tree_digest(path):
-    h = hashlib.sha256()
-    for root, dirs, files in sorted(os.walk(path)):
-        dirs.sort()
-        for f in sorted(files):
-            p = os.path.join(root, f)
-            h.update(p.encode() + b"\0" + open(p, "rb").read())
-    return h.hexdigest()
 
 
 def main():

@@ -1,9 +1,12 @@
 """What the lab-driven end-to-end tests share: running scripts/lab, reading its
 lab.env, the mxscan command line that points at the lab, running a command and
-failing with its stderr, reading JSON Lines.
+failing with its stderr, reading JSON Lines, a folder's contents as digests
+(the last also used by tests which need no lab: tests/cli/validate_refusals.py,
+tests/dns/resolver_probe_cli.py).
 
 Each test keeps its own tuning (rates, timeouts) on top of lab_scan_args().
 """
+import hashlib
 import json
 import os
 import re
@@ -67,3 +70,14 @@ class LabKit:
 def jsonl(path):
     with open(path) as f:
         return [json.loads(line) for line in f]
+
+
+def tree_digest(path):
+    """Every file's path relative to `path` and the SHA-256 of its bytes: equal
+    before and after a command only if it left the folder byte-identical."""
+    out = {}
+    for root, _, files in os.walk(path):
+        for f in files:
+            p = os.path.join(root, f)
+            out[os.path.relpath(p, path)] = hashlib.sha256(open(p, "rb").read()).hexdigest()
+    return out
