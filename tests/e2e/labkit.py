@@ -1,8 +1,8 @@
-"""What the lab-driven end-to-end tests share: running scripts/lab, reading its
-lab.env, the mxscan command line that points at the lab, running a command and
-failing with its stderr, reading JSON Lines, a folder's contents as digests
-(the last also used by tests which need no lab: tests/cli/validate_refusals.py,
-tests/dns/resolver_probe_cli.py).
+"""What the lab-driven end-to-end tests share: a fresh work folder, running
+scripts/lab, reading its lab.env, the mxscan command line that points at the
+lab, running a command and failing with its stderr, reading JSON Lines, a
+folder's contents as digests (the last also used by tests which need no lab:
+tests/cli/validate_refusals.py, tests/dns/resolver_probe_cli.py).
 
 Each test keeps its own tuning (rates, timeouts) on top of lab_scan_args().
 """
@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -34,6 +35,16 @@ class LabKit:
         return subprocess.run([os.path.join(self.src, "scripts", "lab"), *args,
                                "--dir", self.lab_dir],
                               env=env, check=True, capture_output=True, text=True).stdout
+
+    def fresh_workdir(self, work):
+        """An empty `work` folder (the lab's parent), then `scripts/lab down`."""
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+        os.chmod(work, 0o755)  # Postfix's unprivileged daemons traverse the lab folder
+        try:
+            self.lab("down")
+        except subprocess.CalledProcessError:
+            pass
 
     def env(self):
         """The lab's lab.env as a dict (ports, PIDs)."""

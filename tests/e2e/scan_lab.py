@@ -20,7 +20,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -158,12 +157,7 @@ def check_conduct():
 
 
 def main():
-    shutil.rmtree(WORK, ignore_errors=True)
-    os.makedirs(WORK)
-    try:
-        lab("down")
-    except subprocess.CalledProcessError:
-        pass
+    kit.fresh_workdir(WORK)
     step("lab up")
     lab("up")
     try:

@@ -39,7 +39,6 @@ import os
 import pty
 import re
 import select
-import shutil
 import signal
 import struct
 import subprocess
@@ -482,13 +481,7 @@ def test_rates():
 
 
 def main():
-    shutil.rmtree(WORK, ignore_errors=True)
-    os.makedirs(WORK)
-    os.chmod(WORK, 0o755)  # Postfix's unprivileged daemons traverse the lab folder
-    try:
-        lab("down")
-    except subprocess.CalledProcessError:
-        pass
+    kit.fresh_workdir(WORK)
     step("lab up")
     lab("up")
     try:
