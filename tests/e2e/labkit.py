@@ -1,8 +1,9 @@
 """What the lab-driven end-to-end tests share: a fresh work folder, running
 scripts/lab, reading its lab.env, the mxscan command line that points at the
-lab, running a command and failing with its stderr, reading JSON Lines, a
-folder's contents as digests (the last also used by tests which need no lab:
-tests/cli/validate_refusals.py, tests/dns/resolver_probe_cli.py).
+lab, running a command and failing with its stderr, reading JSON Lines, host
+records without their timing, a folder's contents as digests (the last also
+used by tests which need no lab: tests/cli/validate_refusals.py,
+tests/dns/resolver_probe_cli.py).
 
 Each test keeps its own tuning (rates, timeouts) on top of lab_scan_args().
 """
@@ -81,6 +82,15 @@ class LabKit:
 def jsonl(path):
     with open(path) as f:
         return [json.loads(line) for line in f]
+
+
+def host_lines(out):
+    """Host records without their timing: the same on every run."""
+    rows = []
+    for r in jsonl(os.path.join(out, "hosts.jsonl")):
+        r.pop("duration_ms", None)
+        rows.append(json.dumps(r, sort_keys=True))
+    return sorted(rows)
 
 
 def tree_digest(path):

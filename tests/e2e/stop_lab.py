@@ -50,7 +50,7 @@ SRC, BUILD, WORK = (os.path.abspath(p) for p in sys.argv[1:4])
 LAB = os.path.join(WORK, "lab")
 SESSION_TIMEOUT = 8
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labkit import LabKit, jsonl  # noqa: E402
+from labkit import LabKit, host_lines, jsonl  # noqa: E402
 
 kit = LabKit(SRC, BUILD, LAB, "stop")
 fail, step, lab, run = kit.fail, kit.step, kit.lab, kit.run
@@ -244,14 +244,6 @@ def test_sigint():
 
 SLOW = "127.65.25.1"     # f-delay: greets after 1.5 s
 TARPIT = "127.65.11.1"   # f-tarpit: never greets
-
-
-def host_lines(out):
-    rows = []
-    for r in jsonl(os.path.join(out, "hosts.jsonl")):
-        r.pop("duration_ms", None)
-        rows.append(json.dumps(r, sort_keys=True))
-    return sorted(rows)
 
 
 def slow_list():
