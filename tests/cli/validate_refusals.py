@@ -13,7 +13,6 @@ not what they claim, empty domain lists (file and standard input), and
 `mxscan infer/diff -o` on an existing folder (left byte-identical) or with bad data
 files (no folder created).
 """
-import hashlib
 import os
 import shutil
 import socket
@@ -21,6 +20,8 @@ import subprocess
 import sys
 
 MXSCAN, SRC, WORK = (os.path.abspath(p) for p in sys.argv[1:4])
+sys.path.insert(0, os.path.join(SRC, "tests", "e2e"))
+from labkit import tree_digest  # noqa: E402
 MMDB = os.path.join(SRC, "..", "shared", "data", "GeoLite2-ASN-Test.mmdb")
 SAMPLE = os.path.join(SRC, "tests", "data", "sample")
 PROVIDERS = os.path.join(SRC, "configs", "providers.toml")
@@ -36,16 +37,6 @@ def write(name, text, mode="w"):
     with open(path, mode) as f:
         f.write(text)
     return path
-
-
-def tree_digest(path):
-    """Every file's relative path and SHA-256 under `path`."""
-    out = {}
-    for root, _, files in os.walk(path):
-        for f in files:
-            p = os.path.join(root, f)
-            out[os.path.relpath(p, path)] = hashlib.sha256(open(p, "rb").read()).hexdigest()
-    return out
 
 
 def leftovers():

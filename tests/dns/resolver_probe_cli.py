@@ -19,10 +19,8 @@
 6. SIGINT while an outage is waited out (the resolver went silent after the
    probe): exit 3 at once, state interrupted, no domain recorded.
 """
-import hashlib
 import json
 import os
-import re
 import resource
 import shutil
 import signal
@@ -31,10 +29,16 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from flaky_resolver_client import FlakyResolver  # noqa: E402
+from outage_config import outage_config  # noqa: E402
+from labkit import tree_digest  # noqa: E402
+
 SRC, BUILD, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 MXSCAN = os.path.join(BUILD, "mxscan")
 NAME = "resolver_probe_cli"
-procs = []
+resolvers = []
 
 
 def fail(msg):
@@ -50,32 +54,11 @@ def closed_udp_port():
     return port
 
 
-class Flaky:
-    """tests/dns/flaky_resolver.py in a mode; its query log."""
-
-    def __init__(self, tag, mode):
-        self.control = os.path.join(WORK, f"{tag}.mode")
-        self.log = os.path.join(WORK, f"{tag}.queries")
-        self.set(mode)
-        p = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "dns", "flaky_resolver.py"),
-                              "127.0.0.1", self.control, self.log],
-                             stdout=subprocess.PIPE, text=True)
-        procs.append(p)
-        line = p.stdout.readline().split()
-        if len(line) != 2 or line[0] != "ready":
-            fail(f"flaky_resolver did not start: {line}")
-        self.addr = f"127.0.0.1:{line[1]}"
-
-    def set(self, mode):
-        tmp = self.control + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(mode + "\n")
-        os.replace(tmp, self.control)
-
-    def queries(self):
-        if not os.path.exists(self.log):
-            return []
-        return open(self.log).read().splitlines()
+def flaky(tag, mode):
+    """tests/dns/flaky_resolver.py in a mode, stopped when the test ends."""
+    r = FlakyResolver(WORK, tag, mode, fail)
+    resolvers.append(r)
+    return r
 
 
 def run(args, expect, timeout=120):
@@ -114,16 +97,6 @@ def need(text, err, what):
         fail(f"{what}: stderr lacks {text!r}:\n{err}")
 
 
-def tree_digest(path):
-    h = hashlib.sha256()
-    for root, dirs, files in sorted(os.walk(path)):
-        dirs.sort()
-        for f in sorted(files):
-            p = os.path.join(root, f)
-            h.update(p.encode() + b"\0" + open(p, "rb").read())
-    return h.hexdigest()
-
-
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -140,7 +113,7 @@ def main():
     need("no results folder was created", err, "closed port")
     expect_no_folder(out)
 
-    silent = Flaky("silent", "silent")
+    silent = flaky("silent", "silent")
     out = os.path.join(WORK, "silent")
     _, err, wall = run(scan_args([silent.addr], out, "--dns-timeout", "0.2"), 2)
     need(f"{silent.addr}: no answer (timed out on every try)", err, "silent")
@@ -150,14 +123,14 @@ def main():
     if not asked or any(q != "6 ." for q in asked):
         fail(f"the silent resolver was asked more than the root's SOA: {asked}")
 
-    refusing = Flaky("refused", "refused")
+    refusing = flaky("refused", "refused")
     out = os.path.join(WORK, "refused")
     _, err, _ = run(scan_args([refusing.addr], out, "--dry-run"), 2)
     need(f"{refusing.addr}: answered REFUSED", err, "refused")
     expect_no_folder(out)
 
     # 2. One of two resolvers answers: a warning, and the scan goes on.
-    helper = Flaky("helper", "probe-only")
+    helper = flaky("helper", "probe-only")
     out = os.path.join(WORK, "partial")
     _, err, _ = run(scan_args([silent.addr, helper.addr], out, "--dry-run", "--dns-timeout", "0.2"), 0)
     need(f"warning: 1 of 2 DNS resolvers do not answer ({silent.addr}: no answer", err, "partial")
@@ -213,26 +186,13 @@ def main():
           "a partial answer warns; --resume refused untouched; --probe-name asked; idle scan idle")
 
 
-def config_file(path, window, wait_ms):
-    """configs/mxscan.toml with another outage window and wait, paths made absolute."""
-    configs = os.path.join(SRC, "configs")
-    text = open(os.path.join(configs, "mxscan.toml")).read()
-    text = re.sub(r"(?m)^outage_window = \d+", f"outage_window = {window}", text)
-    text = re.sub(r"(?m)^outage_wait_ms = \d+", f"outage_wait_ms = {wait_ms}", text)
-    text = re.sub(r"(?m)^retries = \d+", "retries = 0", text)
-    text = text.replace('"blocklist.conf"', json.dumps(os.path.join(configs, "blocklist.conf")))
-    text = text.replace('"providers.toml"', json.dumps(os.path.join(configs, "providers.toml")))
-    with open(path, "w") as f:
-        f.write(text)
-
-
 def interrupt_during_outage(resolver):
     resolver.set("probe-only")
     names = os.path.join(WORK, "twelve.txt")
     with open(names, "w") as f:
         f.write("".join(f"d{i}.example\n" for i in range(12)))
     cfg = os.path.join(WORK, "outage.toml")
-    config_file(cfg, 10, 600000)
+    outage_config(SRC, cfg, 10, 600000, retries=0)
     out = os.path.join(WORK, "sigint")
     p = subprocess.Popen([MXSCAN, "--domains", names, "--resolver", resolver.addr, "--config", cfg,
                           "--ehlo-name", "scanner.lab.example", "--dns-timeout", "0.2", "-o", out],
@@ -289,6 +249,5 @@ if __name__ == "__main__":
     try:
         main()
     finally:
-        for p in procs:
-            p.kill()
-            p.wait()
+        for r in resolvers:
+            r.stop()

@@ -22,7 +22,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -128,13 +127,7 @@ def input_domains():
 
 def main():
     global REFERENCE, INPUT
-    shutil.rmtree(WORK, ignore_errors=True)
-    os.makedirs(WORK)
-    os.chmod(WORK, 0o755)  # Postfix's unprivileged daemons traverse the lab folder
-    try:
-        lab("down")
-    except subprocess.CalledProcessError:
-        pass
+    kit.fresh_workdir(WORK)
     step(f"lab up: scale scenario, {DOMAINS} domains")
     t0 = time.time()
     lab("up", "--scenario", "scale", "--domains", str(DOMAINS))

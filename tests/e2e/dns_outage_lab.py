@@ -15,7 +15,6 @@ itself and completes with the same results.
 """
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -23,44 +22,14 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dns"))
+from flaky_resolver_client import FlakyResolver  # noqa: E402
+from outage_config import outage_config  # noqa: E402
 from labkit import LabKit, jsonl  # noqa: E402
 
 SRC, BUILD, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 kit = LabKit(SRC, BUILD, os.path.join(WORK, "lab"), "dns_outage_lab")
 fail = kit.fail
-
-
-def config_file(path, window, wait_ms):
-    """configs/mxscan.toml with a small outage window and wait, paths made absolute."""
-    configs = os.path.join(SRC, "configs")
-    text = open(os.path.join(configs, "mxscan.toml")).read()
-    text = re.sub(r"(?m)^outage_window = \d+", f"outage_window = {window}", text)
-    text = re.sub(r"(?m)^outage_wait_ms = \d+", f"outage_wait_ms = {wait_ms}", text)
-    text = re.sub(r"(?m)^retries = \d+", "retries = 1", text)
-    text = text.replace('"blocklist.conf"', json.dumps(os.path.join(configs, "blocklist.conf")))
-    text = text.replace('"providers.toml"', json.dumps(os.path.join(configs, "providers.toml")))
-    with open(path, "w") as f:
-        f.write(text)
-
-
-class Flaky:
-    def __init__(self, upstream_port):
-        self.control = os.path.join(WORK, "resolver.mode")
-        self.log = os.path.join(WORK, "resolver.queries")
-        self.set("forward")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(SRC, "tests", "dns", "flaky_resolver.py"), "127.0.0.1",
-             self.control, self.log, str(upstream_port)], stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline().split()
-        if len(line) != 2 or line[0] != "ready":
-            fail(f"flaky_resolver did not start: {line}")
-        self.addr = f"127.0.0.1:{line[1]}"
-
-    def set(self, mode):
-        tmp = self.control + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(mode + "\n")
-        os.replace(tmp, self.control)
 
 
 def domain_rows(out):
@@ -98,11 +67,11 @@ def main():
         reference = os.path.join(WORK, "reference")
         kit.run(base_args + ["-o", reference, "-q"])
 
-        flaky = Flaky(int(env["DNS_PORT"]))
+        flaky = FlakyResolver(WORK, "resolver", "forward", fail, int(env["DNS_PORT"]))
         args = list(base_args)
         args[resolver_at] = flaky.addr
         cfg = os.path.join(WORK, "outage.toml")
-        config_file(cfg, 20, 1500)
+        outage_config(SRC, cfg, 20, 1500, retries=1)
         args += ["--config", cfg, "--dns-timeout", "0.3"]
 
         kit.step("resolver dies after 40 queries: exit 1, state failed")
@@ -141,7 +110,7 @@ def main():
         same_results(reference, out, "failed then resumed")
 
         kit.step("resolver back within the wait: the scan resumes by itself")
-        config_file(cfg, 20, 60000)
+        outage_config(SRC, cfg, 20, 60000, retries=1)
         flaky.set("forward 40")
         out2 = os.path.join(WORK, "out2")
         proc = subprocess.Popen(args + ["-o", out2], stdout=subprocess.PIPE,
@@ -171,8 +140,7 @@ def main():
               "rows), --resume completes it; a returning one is waited for; results equal")
     finally:
         if flaky is not None:
-            flaky.proc.kill()
-            flaky.proc.wait()
+            flaky.stop()
         kit.step("lab down")
         kit.lab("down")
 

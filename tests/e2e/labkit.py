@@ -1,12 +1,17 @@
-"""What the lab-driven end-to-end tests share: running scripts/lab, reading its
-lab.env, the mxscan command line that points at the lab, running a command and
-failing with its stderr, reading JSON Lines.
+"""What the lab-driven end-to-end tests share: a fresh work folder, running
+scripts/lab, reading its lab.env, the mxscan command line that points at the
+lab, running a command and failing with its stderr, reading JSON Lines, host
+records without their timing, a folder's contents as digests (the last also
+used by tests which need no lab: tests/cli/validate_refusals.py,
+tests/dns/resolver_probe_cli.py).
 
 Each test keeps its own tuning (rates, timeouts) on top of lab_scan_args().
 """
+import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -31,6 +36,16 @@ class LabKit:
         return subprocess.run([os.path.join(self.src, "scripts", "lab"), *args,
                                "--dir", self.lab_dir],
                               env=env, check=True, capture_output=True, text=True).stdout
+
+    def fresh_workdir(self, work):
+        """An empty `work` folder (the lab's parent), then `scripts/lab down`."""
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+        os.chmod(work, 0o755)  # Postfix's unprivileged daemons traverse the lab folder
+        try:
+            self.lab("down")
+        except subprocess.CalledProcessError:
+            pass
 
     def env(self):
         """The lab's lab.env as a dict (ports, PIDs)."""
@@ -67,3 +82,23 @@ class LabKit:
 def jsonl(path):
     with open(path) as f:
         return [json.loads(line) for line in f]
+
+
+def host_lines(out):
+    """Host records without their timing: the same on every run."""
+    rows = []
+    for r in jsonl(os.path.join(out, "hosts.jsonl")):
+        r.pop("duration_ms", None)
+        rows.append(json.dumps(r, sort_keys=True))
+    return sorted(rows)
+
+
+def tree_digest(path):
+    """Every file's path relative to `path` and the SHA-256 of its bytes: equal
+    before and after a command only if it left the folder byte-identical."""
+    out = {}
+    for root, _, files in os.walk(path):
+        for f in files:
+            p = os.path.join(root, f)
+            out[os.path.relpath(p, path)] = hashlib.sha256(open(p, "rb").read()).hexdigest()
+    return out

@@ -20,7 +20,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -35,7 +34,7 @@ FORBIDDEN = ("MAIL", "RCPT", "DATA", "VRFY", "EXPN", "AUTH")
 PER_24 = 2
 rng = random.Random(SEED)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labkit import LabKit, jsonl  # noqa: E402
+from labkit import LabKit, host_lines, jsonl  # noqa: E402
 
 kit = LabKit(SRC, BUILD, LAB, "e2e", SEED)
 fail, step, lab, run = kit.fail, kit.step, kit.lab, kit.run
@@ -51,15 +50,6 @@ def scan_args(out, extra=()):
 def providers_by_domain(out):
     rows = jsonl(os.path.join(out, "providers.jsonl"))
     return {r["domain"]: r for r in rows}, rows
-
-
-def host_lines(out):
-    """Host records without their timing: the same on every run."""
-    rows = []
-    for r in jsonl(os.path.join(out, "hosts.jsonl")):
-        r.pop("duration_ms", None)
-        rows.append(json.dumps(r, sort_keys=True))
-    return sorted(rows)
 
 
 def same_results(a, b, what):
@@ -158,12 +148,7 @@ def check_conduct():
 
 
 def main():
-    shutil.rmtree(WORK, ignore_errors=True)
-    os.makedirs(WORK)
-    try:
-        lab("down")
-    except subprocess.CalledProcessError:
-        pass
+    kit.fresh_workdir(WORK)
     step("lab up")
     lab("up")
     try:

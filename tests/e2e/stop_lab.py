@@ -39,7 +39,6 @@ import os
 import pty
 import re
 import select
-import shutil
 import signal
 import struct
 import subprocess
@@ -51,7 +50,7 @@ SRC, BUILD, WORK = (os.path.abspath(p) for p in sys.argv[1:4])
 LAB = os.path.join(WORK, "lab")
 SESSION_TIMEOUT = 8
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labkit import LabKit, jsonl  # noqa: E402
+from labkit import LabKit, host_lines, jsonl  # noqa: E402
 
 kit = LabKit(SRC, BUILD, LAB, "stop")
 fail, step, lab, run = kit.fail, kit.step, kit.lab, kit.run
@@ -146,6 +145,19 @@ def start_scan(out, rate="1", extra=(), domains=None):
     return proc, err
 
 
+def interrupt(proc, timeout=SESSION_TIMEOUT + 60, what="SIGINT"):
+    """Sends SIGINT to the scan and waits for it to end; the seconds that took.
+    Fails if it is still running `timeout` seconds after the signal."""
+    proc.send_signal(signal.SIGINT)
+    t0 = time.time()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        fail(f"still running {timeout} s after {what}")
+    return time.time() - t0
+
+
 def test_sigint():
     step("SIGINT at --rate 1: no new connection, exit 3 in time, then --resume")
     out = os.path.join(WORK, "sigint")
@@ -159,14 +171,7 @@ def test_sigint():
     # a few milliseconds only.
     before = fresh_persona_total(os.stat(stats_path()).st_mtime)
     pf_before = postfix_connects()
-    proc.send_signal(signal.SIGINT)
-    t0 = time.time()
-    try:
-        proc.wait(timeout=SESSION_TIMEOUT + 60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        fail(f"still running {SESSION_TIMEOUT + 60} s after SIGINT")
-    took = time.time() - t0
+    took = interrupt(proc)
     err.seek(0)
     stderr = err.read()
     if proc.returncode != 3:
@@ -241,14 +246,6 @@ SLOW = "127.65.25.1"     # f-delay: greets after 1.5 s
 TARPIT = "127.65.11.1"   # f-tarpit: never greets
 
 
-def host_lines(out):
-    rows = []
-    for r in jsonl(os.path.join(out, "hosts.jsonl")):
-        r.pop("duration_ms", None)
-        rows.append(json.dumps(r, sort_keys=True))
-    return sorted(rows)
-
-
 def slow_list():
     """The lab's domains on the slow-greeting and tarpit personas, and an
     uninterrupted scan of them (the reference for resumed ones)."""
@@ -288,14 +285,7 @@ def test_quit_in_flight():
         proc, err = start_scan(out, "0", domains=names)
         wait_for("the persona server to see both sessions",
                  lambda: persona_total() - base >= 2 or proc.poll() is not None)
-        proc.send_signal(signal.SIGINT)
-        t0 = time.time()
-        try:
-            proc.wait(timeout=SESSION_TIMEOUT + 60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            fail(f"still running {SESSION_TIMEOUT + 60} s after SIGINT")
-        took = time.time() - t0
+        took = interrupt(proc)
         log = open(os.path.join(out, "scan.log")).read()
         m = re.search(r"stop: \d+ queued addresses dropped \(re-queued on resume\); (\d+) "
                       r"sessions in flight sent QUIT", log)
@@ -385,14 +375,7 @@ def test_second_sigint():
         if proc.poll() is not None:
             print(f"stop: attempt {attempt}: nothing was in flight, the first signal ended it")
             continue
-        proc.send_signal(signal.SIGINT)
-        t1 = time.time()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            fail("still running 30 s after the second SIGINT")
-        took = time.time() - t1
+        took = interrupt(proc, 30, "the second SIGINT")
         err.seek(0)
         stderr = err.read()
         log = open(log_path).read()
@@ -490,13 +473,7 @@ def test_rates():
 
 
 def main():
-    shutil.rmtree(WORK, ignore_errors=True)
-    os.makedirs(WORK)
-    os.chmod(WORK, 0o755)  # Postfix's unprivileged daemons traverse the lab folder
-    try:
-        lab("down")
-    except subprocess.CalledProcessError:
-        pass
+    kit.fresh_workdir(WORK)
     step("lab up")
     lab("up")
     try:

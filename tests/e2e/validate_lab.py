@@ -32,7 +32,7 @@ import time
 SRC, BUILD, WORK = (os.path.abspath(p) for p in sys.argv[1:4])
 LAB = os.path.join(WORK, "lab")
 sys.path.insert(0, os.path.join(SRC, "tests", "e2e"))
-from labkit import LabKit, jsonl  # noqa: E402
+from labkit import LabKit, jsonl, tree_digest  # noqa: E402
 
 kit = LabKit(SRC, BUILD, LAB, "validate")
 fail, step = kit.fail, kit.step
@@ -44,15 +44,6 @@ def fast(args, out, extra=()):
     return [*args, "--per-24", "8", "--per-24-rate", "50", "--rate", "0", "--connect-timeout", "3",
             "--greeting-timeout", "5", "--reply-timeout", "5", "--session-timeout", "20", "--quiet",
             "-o", out, *extra]
-
-
-def tree_digest(path):
-    out = {}
-    for root, _, files in os.walk(path):
-        for f in files:
-            p = os.path.join(root, f)
-            out[os.path.relpath(p, path)] = hashlib.sha256(open(p, "rb").read()).hexdigest()
-    return out
 
 
 MARKER = "127.254.254.254"  # no persona there: the server counts the connection and closes it

@@ -2,7 +2,6 @@
 // named, instead of silently turning the measurement into nulls.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -16,28 +15,15 @@
 #include "mxscan/scanner/pfx2as_asn_source.hpp"
 #include "mxscan/scanner/scan_preflight.hpp"
 #include "mxscan/scanner/smtp_stage.hpp"
+#include "temp_dir.hpp"
 
 using namespace mxscan;
+using mxscan::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
 
 const std::string kTestDb = MXSCAN_SOURCE_DIR "/../shared/data/GeoLite2-ASN-Test.mmdb";
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("mxscan-checks-" + std::to_string(::getpid()) + "-" +
-                                               std::to_string(counter()++));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name, std::ios::binary) << text;
-    return (path / name).string();
-  }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-};
 
 std::string pfx2as_lines(int good, int bad) {
   std::string text = "# a comment is not a line of data\n";
