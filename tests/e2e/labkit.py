@@ -38,14 +38,15 @@ class LabKit:
                               env=env, check=True, capture_output=True, text=True).stdout
 
     def fresh_workdir(self, work):
-        """An empty `work` folder (the lab's parent), then `scripts/lab down`."""
+        """`scripts/lab down` of a lab an earlier run left up (its lab.env is in the
+        folder), then an empty `work` folder (the lab's parent)."""
+        if os.path.exists(os.path.join(self.lab_dir, "lab.env")):
+            try:
+                self.lab("down")
+            except subprocess.CalledProcessError:
+                pass
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
-        os.chmod(work, 0o755)  # Postfix's unprivileged daemons traverse the lab folder
-        try:
-            self.lab("down")
-        except subprocess.CalledProcessError:
-            pass
 
     def env(self):
         """The lab's lab.env as a dict (ports, PIDs)."""
