@@ -639,9 +639,10 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   }
   // Resolvers that do not answer make a scan of dns_error rows: refused before
   // the folder exists and before anything else is contacted.
-  const DnsHealth::Settings outage = dns_health_settings(config, dns_options(config));
-  const std::string probe_warning = require_answering_resolver(
-      dns_options(config), config.dns.probe_name, plan.resume ? plan.out_dir : "");
+  DnsOptions dns = dns_options(config);
+  const DnsHealth::Settings outage = dns_health_settings(config, dns);
+  const std::string probe_warning =
+      require_answering_resolver(dns, config.dns.probe_name, plan.resume ? plan.out_dir : "");
   if (!probe_warning.empty()) {
     std::fprintf(stderr, "mxscan: warning: %s\n", probe_warning.c_str());
     manifest.notes.push_back(probe_warning);
@@ -684,7 +685,6 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
 
   // Stages. The SMTP stage validates options, the EHLO name and the
   // descriptor limit before anything is contacted.
-  DnsOptions dns = dns_options(config);
   DnsProgressToCounters dns_progress(counters);
   dns.progress = &dns_progress;
   DnsHealth health(outage, [&](const std::string& event) {
