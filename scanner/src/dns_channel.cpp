@@ -72,6 +72,7 @@ void AresChannel::shutdown() {
   if (channel_ == nullptr) return;
   timer_.cancel();
   ticking_ = false;
+  *alive_ = false;
   ares_channel ch = channel_;
   // ares_destroy closes sockets (sock_state with 0,0 releases the watches) and
   // answers outstanding queries with ARES_EDESTRUCTION.
@@ -175,8 +176,11 @@ void AresChannel::start_ticking() {
   if (ticking_) return;
   ticking_ = true;
   timer_.expires_after(kTick);
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
+  // A tick that has already expired is queued and cannot be cancelled: it may
+  // run after shutdown() and even after this channel is destroyed (a resolver
+  // dropped inside its io_context's run), so it checks the shared flag first.
+  timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
     tick();
   });
 }

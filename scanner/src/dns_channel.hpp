@@ -81,6 +81,7 @@ class AresChannel {
   ares_channel channel_ = nullptr;
   boost::asio::steady_timer timer_;
   bool ticking_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once shut down
   std::unordered_map<int, std::shared_ptr<Watch>> watches_;
   std::size_t in_flight_ = 0;
 };
