@@ -18,7 +18,7 @@ find_package(Threads REQUIRED)
 # ~2,000 times per TLS handshake (docs/dependencies.md, docs/performance.md).
 if(MXSCAN_MIMALLOC)
   find_package(mimalloc 2.0 CONFIG REQUIRED)
-  add_library(mxscan_mimalloc_link OBJECT ${PROJECT_SOURCE_DIR}/scanner/allocator/mimalloc_link.cpp)
+  add_library(mxscan_mimalloc_link OBJECT ${PROJECT_SOURCE_DIR}/app/allocator/mimalloc_link.cpp)
   target_link_libraries(mxscan_mimalloc_link PUBLIC mimalloc)
 endif()
 

@@ -1,7 +1,7 @@
 # `cmake --install BUILD --prefix PREFIX`: the executable, its default
 # configuration and the man page. The layout is fixed (not GNUInstallDirs'
 # cache variables) because the executable finds its configuration relative to
-# itself, at <bin>/../share/mxscan/configs (scanner/cli/config_search.hpp), so
+# itself, at <bin>/../share/mxscan/configs (app/cli/config_search.hpp), so
 # a prefix can be moved or copied whole.
 install(TARGETS mxscan RUNTIME DESTINATION bin)
 # Every file of configs/: mxscan.toml names the blocklist and the provider

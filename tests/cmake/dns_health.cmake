@@ -1,10 +1,10 @@
 # Resolvers that do not answer (docs/reliability.md, "Honest failure: a resolver
 # that does not answer"): refused at start-up with exit 2 and nothing written,
 # a partial answer warned about, --resume refused untouched, and a scan waiting
-# on timeouts using under 5 % CPU. No lab: tests/dns/flaky_resolver.py plays the
+# on timeouts using under 5 % CPU. No lab: tests/support/flaky_resolver.py plays the
 # resolver on 127.0.0.1.
 add_test(NAME "dns: resolvers probed before a scan; waiting on timeouts is idle"
-  COMMAND python3 ${PROJECT_SOURCE_DIR}/tests/dns/resolver_probe_cli.py ${PROJECT_SOURCE_DIR}
+  COMMAND python3 ${PROJECT_SOURCE_DIR}/tests/scanner/dns/resolver_probe_cli.py ${PROJECT_SOURCE_DIR}
           ${PROJECT_BINARY_DIR} ${PROJECT_BINARY_DIR}/resolver-probe-cli)
 set_tests_properties("dns: resolvers probed before a scan; waiting on timeouts is idle" PROPERTIES
   LABELS "unit;cli;dns" TIMEOUT 180 REQUIRED_FILES "${PROJECT_BINARY_DIR}/mxscan")

@@ -9,13 +9,13 @@ set(MXSCAN_FUZZ_HARNESSES
   names:common
   scan_config:common
   observation_jsonl:common
+  pfx2as:common
+  cert_names:common
   fqdn_extractor:inference
   provider_catalog:inference
   smtp_reply:scanner
   dns_message:scanner
   blocklist:scanner
-  pfx2as:scanner
-  cert_names:scanner
 )
 
 foreach(entry IN LISTS MXSCAN_FUZZ_HARNESSES)

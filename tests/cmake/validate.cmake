@@ -1,7 +1,7 @@
 # Honest failure (docs/reliability.md): bad settings and data files refused before the
 # results folder exists, infer/diff never overwrite, resume overrides, merged folders.
 add_test(NAME "cli: bad settings and data files refused, nothing written or contacted"
-  COMMAND python3 ${PROJECT_SOURCE_DIR}/tests/cli/validate_refusals.py $<TARGET_FILE:mxscan>
+  COMMAND python3 ${PROJECT_SOURCE_DIR}/tests/app/cli/validate_refusals.py $<TARGET_FILE:mxscan>
           ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/validate-refusals-test)
 set_tests_properties("cli: bad settings and data files refused, nothing written or contacted"
   PROPERTIES LABELS "unit;cli" TIMEOUT 300)

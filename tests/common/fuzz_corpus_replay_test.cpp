@@ -23,3 +23,11 @@ TEST_CASE("corpus replay: scan_config", "[fuzz]") {
 TEST_CASE("corpus replay: observation_jsonl", "[fuzz]") {
   replay_corpus("observation_jsonl", mxscan::fuzz::fuzz_observation_jsonl, 5);
 }
+
+TEST_CASE("corpus replay: pfx2as", "[fuzz]") {
+  replay_corpus("pfx2as", mxscan::fuzz::fuzz_pfx2as, 3);
+}
+
+TEST_CASE("corpus replay: cert_names", "[fuzz]") {
+  replay_corpus("cert_names", mxscan::fuzz::fuzz_cert_names, 10);
+}

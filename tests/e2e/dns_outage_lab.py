@@ -3,7 +3,7 @@
 
   dns_outage_lab.py SRC BUILD WORK
 
-The scan's resolver is tests/dns/flaky_resolver.py relaying to the lab's NSD;
+The scan's resolver is tests/support/flaky_resolver.py relaying to the lab's NSD;
 it answers the first queries and then goes silent. With a small outage window
 and a short outage wait (a --config file), mxscan must pause admission, log the
 outage (scan.log and stderr), re-probe, give up after the wait and end with
@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dns"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from flaky_resolver_client import FlakyResolver  # noqa: E402
 from outage_config import outage_config  # noqa: E402
 from labkit import LabKit, jsonl  # noqa: E402

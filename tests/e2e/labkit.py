@@ -2,8 +2,8 @@
 scripts/lab, reading its lab.env, the mxscan command line that points at the
 lab, running a command and failing with its stderr, reading JSON Lines, host
 records without their timing, a folder's contents as digests (the last also
-used by tests which need no lab: tests/cli/validate_refusals.py,
-tests/dns/resolver_probe_cli.py).
+used by tests which need no lab: tests/app/cli/validate_refusals.py,
+tests/scanner/dns/resolver_probe_cli.py).
 
 Each test keeps its own tuning (rates, timeouts) on top of lab_scan_args().
 """

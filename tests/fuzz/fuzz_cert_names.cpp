@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "mxscan/scanner/tls_client.hpp"
+#include "mxscan/common/x509.hpp"
 
 namespace mxscan::fuzz {
 namespace {

@@ -7,7 +7,7 @@
 #include <array>
 #include <span>
 
-#include "mxscan/scanner/dns_message.hpp"
+#include "mxscan/scanner/dns/dns_message.hpp"
 
 namespace mxscan::fuzz {
 namespace {

@@ -2,7 +2,7 @@
 // fatal; each well-formed prefix answers lookups for its own addresses.
 #include "fuzz_harness.hpp"
 
-#include "mxscan/scanner/pfx2as_asn_source.hpp"
+#include "mxscan/common/asn/pfx2as_asn_source.hpp"
 
 namespace mxscan::fuzz {
 

@@ -3,7 +3,7 @@
 // ones, read whole, pipelined, and as it would arrive one byte per packet.
 #include "fuzz_harness.hpp"
 
-#include "mxscan/scanner/smtp_reply.hpp"
+#include "mxscan/scanner/smtp/smtp_reply.hpp"
 
 namespace mxscan::fuzz {
 namespace {

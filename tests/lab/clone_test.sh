@@ -4,7 +4,7 @@
 # Debian 12 is, with nothing beside it (no ../shared); from that clone, with the build tree
 # given, the lab comes up inside the private folder, a short scan of it matches the lab's
 # ground truth, and the lab comes down leaving nothing running. The clone's other NSD and
-# Postfix starters (tests/dns/run.sh, tests/smtp/postfix_session_test.sh) run there too,
+# Postfix starters (tests/scanner/dns/run.sh, tests/scanner/smtp/postfix_session_test.sh) run there too,
 # with their work folders inside the private folder.
 #   tests/lab/clone_test.sh SOURCE_DIR BUILD_DIR [TEST_SCANNER TEST_SMTP]
 set -euo pipefail
@@ -64,13 +64,13 @@ scripts/lab down --dir "$LAB"
 [[ -s $LAB/postfix/log/maillog ]] || fail "Postfix's log is gone after down"
 
 if [[ -n $TEST_SCANNER ]]; then
-  TMPDIR=$HOME_DIR tests/dns/run.sh "$TEST_SCANNER" >"$PRIVATE/dns.log" 2>&1 ||
-    { tail -40 "$PRIVATE/dns.log" >&2; fail "tests/dns/run.sh from the clone"; }
-  echo "clone_test: tests/dns/run.sh passed with its NSD under $HOME_DIR"
+  TMPDIR=$HOME_DIR tests/scanner/dns/run.sh "$TEST_SCANNER" >"$PRIVATE/dns.log" 2>&1 ||
+    { tail -40 "$PRIVATE/dns.log" >&2; fail "tests/scanner/dns/run.sh from the clone"; }
+  echo "clone_test: tests/scanner/dns/run.sh passed with its NSD under $HOME_DIR"
 fi
 if [[ -n $TEST_SMTP ]]; then
-  tests/smtp/postfix_session_test.sh "$TEST_SMTP" "$HOME_DIR/smtp-postfix" >"$PRIVATE/smtp.log" 2>&1 ||
-    { tail -40 "$PRIVATE/smtp.log" >&2; fail "tests/smtp/postfix_session_test.sh from the clone"; }
-  echo "clone_test: tests/smtp/postfix_session_test.sh passed with its Postfix under $HOME_DIR"
+  tests/scanner/smtp/postfix_session_test.sh "$TEST_SMTP" "$HOME_DIR/smtp-postfix" >"$PRIVATE/smtp.log" 2>&1 ||
+    { tail -40 "$PRIVATE/smtp.log" >&2; fail "tests/scanner/smtp/postfix_session_test.sh from the clone"; }
+  echo "clone_test: tests/scanner/smtp/postfix_session_test.sh passed with its Postfix under $HOME_DIR"
 fi
 echo "clone_test: PASS"

@@ -19,11 +19,3 @@ TEST_CASE("corpus replay: dns_message", "[fuzz]") {
 TEST_CASE("corpus replay: blocklist", "[fuzz]") {
   replay_corpus("blocklist", mxscan::fuzz::fuzz_blocklist, 5);
 }
-
-TEST_CASE("corpus replay: pfx2as", "[fuzz]") {
-  replay_corpus("pfx2as", mxscan::fuzz::fuzz_pfx2as, 3);
-}
-
-TEST_CASE("corpus replay: cert_names", "[fuzz]") {
-  replay_corpus("cert_names", mxscan::fuzz::fuzz_cert_names, 10);
-}

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "mxscan/scanner/tls_link.hpp"
+#include "mxscan/scanner/tls/tls_link.hpp"
 
 namespace mxscan::test {
 

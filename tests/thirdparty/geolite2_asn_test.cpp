@@ -13,7 +13,7 @@
 #include <sstream>
 #include <string>
 
-#include "mxscan/scanner/mmdb_asn_source.hpp"
+#include "mxscan/common/asn/mmdb_asn_source.hpp"
 
 using mxscan::IpAddress;
 using mxscan::MmdbAsnSource;

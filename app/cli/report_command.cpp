@@ -1,0 +1,120 @@
+#include "report_command.hpp"
+
+#include "infer_command.hpp"
+#include "mxscan/common/output_file.hpp"
+#include "mxscan/results/report_data.hpp"
+#include "mxscan/results/report_html.hpp"
+#include "mxscan/results/results_folder.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+
+namespace mxscan::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string providers_file(const std::string& dir_or_file) {
+  std::error_code ec;
+  if (fs::is_directory(dir_or_file, ec)) return (fs::path(dir_or_file) / "providers.jsonl").string();
+  return dir_or_file;
+}
+
+std::optional<report::Comparison> load_comparison(const std::string& old_dir, const std::string& new_dir) {
+  if (old_dir.empty()) return std::nullopt;
+  std::vector<ReadProblem> problems;
+  const auto old_run = read_providers_jsonl(providers_file(old_dir), problems);
+  const auto new_run = read_providers_jsonl(providers_file(new_dir), problems);
+  for (const auto& p : problems) {
+    std::fprintf(stderr, "mxscan report: malformed line skipped: %s:%llu: %s\n", p.file.c_str(),
+                 static_cast<unsigned long long>(p.line), p.reason.c_str());
+  }
+  return report::Comparison{old_dir, inference::compare_runs(old_run, new_run)};
+}
+
+void print_problems(const report::ReportData& data) {
+  for (const auto& p : data.problems) {
+    std::fprintf(stderr, "mxscan report: malformed line skipped: %s:%llu: %s\n", p.file.c_str(),
+                 static_cast<unsigned long long>(p.line), p.reason.c_str());
+  }
+}
+
+}  // namespace
+
+ReportCommand::ReportCommand(CLI::App& app) : settings_(std::make_unique<ReportSettings>()) {
+  auto& s = *settings_;
+  sub_ = app.add_subcommand("report",
+                            "Summarise a results folder on stdout and write DIR/report.html (charts of provider "
+                            "market share, statuses, STARTTLS and trust, ASes, the manifest)");
+  sub_->add_option("dir", s.dir, "Results folder (holding providers.jsonl; hosts.jsonl and manifest.json used "
+                                 "when present)")
+      ->required();
+  sub_->add_option("--compare", s.compare,
+                   "Earlier results folder: add a provider-migration section (as `mxscan diff OLD DIR`)");
+  sub_->add_option("--top", s.top, "Rows of the printed tables")->capture_default_str();
+  sub_->add_flag("--no-html", s.no_html, "Only print the summary; do not write report.html");
+}
+
+bool ReportCommand::selected() const { return sub_->parsed(); }
+
+std::string write_report_html(const std::string& dir, const std::string& compare_dir) {
+  const auto data = report::load_report_data(dir);
+  print_problems(data);
+  const auto comparison = load_comparison(compare_dir, dir);
+  std::string path = (fs::path(dir) / "report.html").string();
+  write_file(path, report::render_html(data, comparison ? &*comparison : nullptr));
+  return path;
+}
+
+bool report_after_scan(const std::string& dir) {
+  try {
+    const std::string path = write_report_html(dir);
+    std::fprintf(stdout, "\nReport: %s (summary: mxscan report %s)\n", path.c_str(), dir.c_str());
+    return true;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mxscan: warning: report.html not written: %s (retry with: mxscan report %s)\n", e.what(),
+                 dir.c_str());
+    return false;
+  }
+}
+
+int ReportCommand::run() const {
+  const auto& s = *settings_;
+  std::error_code ec;
+  if (!fs::is_directory(s.dir, ec)) {
+    std::fprintf(stderr, "mxscan report: %s: no such folder; give the results folder of a scan (-o DIR)\n",
+                 s.dir.c_str());
+    return kExitUsage;
+  }
+  if (!s.compare.empty() && !fs::exists(s.compare, ec)) {
+    std::fprintf(stderr, "mxscan report: --compare %s: no such folder\n", s.compare.c_str());
+    return kExitUsage;
+  }
+  try {
+    const auto data = report::load_report_data(s.dir);
+    print_problems(data);
+    std::fputs(report::render_text(data, s.top).c_str(), stdout);
+    if (!s.no_html) {
+      const auto comparison = load_comparison(s.compare, s.dir);
+      if (comparison) {
+        std::fputs(("\nCompared with " + s.compare + ":\n" + inference::migration_text(comparison->migration, s.top))
+                       .c_str(),
+                   stdout);
+      }
+      const std::string path = (fs::path(s.dir) / "report.html").string();
+      write_file(path, report::render_html(data, comparison ? &*comparison : nullptr));
+      std::fprintf(stdout, "\nReport written to %s\n", path.c_str());
+    }
+    return kExitOk;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mxscan report: %s\n", e.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace mxscan::cli

@@ -1,0 +1,25 @@
+// The end of every inference run, live scan or offline: finish the batch,
+// stream providers.jsonl (on ResultWriter's thread), write summary.csv and
+// summary.json, and print the totals and the top table. Shared by
+// `mxscan --domains` and `mxscan infer` so both write the same files from the
+// same code.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "mxscan/inference/batch.hpp"
+#include "mxscan/results/summary_report.hpp"
+
+namespace mxscan::cli {
+
+// `run` carries inputs and settings for summary.json; its batch stats are
+// filled here. Throws std::runtime_error when an output cannot be written.
+inference::Summary write_batch_outputs(inference::Batch& batch, const inference::Catalog& catalog,
+                                       const std::string& out_dir, inference::RunReport& run);
+
+// "N domains, M with a provider (x%); outputs in DIR" and the top-N table, on stdout.
+void print_summary(const inference::Summary& summary, const inference::Catalog& catalog,
+                   const std::string& out_dir, std::size_t top_rows);
+
+}  // namespace mxscan::cli

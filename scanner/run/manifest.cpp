@@ -1,0 +1,173 @@
+#include "mxscan/scanner/run/manifest.hpp"
+
+#include <simdjson.h>
+#include <toml++/toml.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "mxscan/scanner/run/build_info.hpp"
+
+namespace mxscan {
+namespace {
+
+toml::table counts_table(const ScanSnapshot& s) {
+  toml::table domains;
+  for (std::size_t i = 0; i < kDnsStatusCount; ++i) {
+    if (s.domains_by_status[i] > 0) {
+      domains.insert(to_string(static_cast<DnsStatus>(i)),
+                     static_cast<std::int64_t>(s.domains_by_status[i]));
+    }
+  }
+  toml::table hosts;
+  for (std::size_t i = 0; i < kSmtpStatusCount; ++i) {
+    if (s.hosts_by_status[i] > 0) {
+      hosts.insert(to_string(static_cast<SmtpStatus>(i)),
+                   static_cast<std::int64_t>(s.hosts_by_status[i]));
+    }
+  }
+  toml::table t;
+  t.insert("domains_done", static_cast<std::int64_t>(s.domains_done));
+  t.insert("domains_invalid", static_cast<std::int64_t>(s.domains_invalid));
+  t.insert("dns_queries", static_cast<std::int64_t>(s.dns_queries));
+  t.insert("smtp_sessions", static_cast<std::int64_t>(s.smtp_started));
+  t.insert("domains_by_dns_status", std::move(domains));
+  t.insert("hosts_by_smtp_status", std::move(hosts));
+  return t;
+}
+
+}  // namespace
+
+std::string utc_now_iso8601() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+}
+
+std::string manifest_json(const Manifest& m) {
+  toml::table root;
+  root.insert("schema", "mxscan/manifest/1");
+  toml::table versions;
+  for (const auto& [name, version] : build_info(m.config.inference.psl_file)) {
+    versions.insert(name, version);
+  }
+  root.insert("versions", std::move(versions));
+  root.insert("state", m.state);
+  root.insert("command_line", m.command_line);
+  root.insert("started", m.started);
+  root.insert("ended", m.ended);
+  root.insert("resumes", static_cast<std::int64_t>(m.resumes));
+  root.insert("domains_file", m.domains_file);
+  root.insert("shard", m.shard);
+  root.insert("dry_run", m.dry_run);
+  root.insert("ehlo_name", m.ehlo_name);
+  root.insert("configuration", toml::parse(to_toml(m.config)));
+  toml::table digests;
+  for (const auto& [path, digest] : m.file_digests) digests.insert(path, digest);
+  root.insert("file_sha256", std::move(digests));
+  toml::table input;
+  for (const auto& [key, value] : m.input_counts) {
+    input.insert(key, static_cast<std::int64_t>(value));
+  }
+  root.insert("input", std::move(input));
+  root.insert("counts", counts_table(m.counts));
+  toml::array overrides;
+  for (const auto& o : m.resume_overrides) {
+    overrides.push_back(toml::table{{"resume", static_cast<std::int64_t>(o.resume)},
+                                    {"option", o.option},
+                                    {"setting", o.setting},
+                                    {"old", o.old_value},
+                                    {"new", o.new_value}});
+  }
+  root.insert("resume_overrides", std::move(overrides));
+  toml::array notes;
+  for (const auto& n : m.notes) notes.push_back(n);
+  root.insert("notes", std::move(notes));
+  std::ostringstream os;
+  os << toml::json_formatter{root} << "\n";
+  return os.str();
+}
+
+namespace {
+
+// Write-then-rename: a kill or a full disk leaves either the old file or the
+// new one, never an empty or partial one (--resume reads both files back).
+void replace_file(const std::filesystem::path& path, const std::string& text) {
+  auto tmp_path = path;
+  tmp_path += ".tmp";
+  {
+    std::ofstream out(tmp_path, std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp_path.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp_path, path, ec);
+  if (ec) throw std::runtime_error("cannot write " + path.string() + ": " + ec.message());
+}
+
+}  // namespace
+
+void write_manifest(const std::string& dir, const Manifest& m) {
+  // config.toml first: a manifest never names settings that are not on disk.
+  replace_file(std::filesystem::path(dir) / "config.toml",
+               "# Effective configuration of this scan (read back by --resume).\n" +
+                   to_toml(m.config) + "\n");
+  replace_file(std::filesystem::path(dir) / "manifest.json", manifest_json(m));
+}
+
+Manifest read_manifest(const std::string& dir) {
+  auto path = (std::filesystem::path(dir) / "manifest.json").string();
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto err = parser.load(path).get(doc); err) {
+    throw std::runtime_error("cannot read " + path + " (" + simdjson::error_message(err) +
+                             "): is " + dir + " an mxscan results folder?");
+  }
+  Manifest m;
+  auto text = [&](const char* key) -> std::string {
+    std::string_view v;
+    if (doc[key].get(v) != simdjson::SUCCESS) {
+      throw std::runtime_error(path + ": missing or bad field '" + key + "'");
+    }
+    return std::string(v);
+  };
+  m.state = text("state");
+  m.command_line = text("command_line");
+  m.started = text("started");
+  m.domains_file = text("domains_file");
+  m.shard = text("shard");
+  m.ehlo_name = text("ehlo_name");
+  bool dry = false;
+  if (doc["dry_run"].get(dry) == simdjson::SUCCESS) m.dry_run = dry;
+  std::int64_t resumes = 0;
+  if (doc["resumes"].get(resumes) == simdjson::SUCCESS && resumes >= 0) {
+    m.resumes = static_cast<std::uint32_t>(resumes);
+  }
+  simdjson::dom::array overrides;
+  if (doc["resume_overrides"].get(overrides) == simdjson::SUCCESS) {
+    for (simdjson::dom::element o : overrides) {
+      ResumeOverride r;
+      std::int64_t resume = 0;
+      std::string_view option, setting, old_value, new_value;
+      if (o["resume"].get(resume) != simdjson::SUCCESS ||
+          o["option"].get(option) != simdjson::SUCCESS ||
+          o["setting"].get(setting) != simdjson::SUCCESS ||
+          o["old"].get(old_value) != simdjson::SUCCESS ||
+          o["new"].get(new_value) != simdjson::SUCCESS || resume < 0) {
+        throw std::runtime_error(path + ": bad entry in 'resume_overrides'");
+      }
+      m.resume_overrides.push_back({static_cast<std::uint32_t>(resume), std::string(option),
+                                    std::string(setting), std::string(old_value),
+                                    std::string(new_value)});
+    }
+  }
+  m.config = load_scan_config((std::filesystem::path(dir) / "config.toml").string());
+  return m;
+}
+
+}  // namespace mxscan

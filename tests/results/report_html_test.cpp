@@ -1,0 +1,253 @@
+#include "mxscan/results/report_html.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <regex>
+#include <set>
+
+#include "mxscan/results/providers_json.hpp"
+#include "mxscan/results/report_data.hpp"
+#include "mxscan/results/results_folder.hpp"
+
+using namespace mxscan;
+using inference::DomainOutcome;
+using inference::DomainResult;
+using inference::ProviderAssignment;
+using inference::Source;
+
+namespace {
+
+ProviderAssignment assign(std::string mx, std::string id, std::optional<std::string> company, Source source,
+                          double credit) {
+  ProviderAssignment a;
+  a.mx = std::move(mx);
+  a.id = std::move(id);
+  a.company = std::move(company);
+  a.source = source;
+  a.credit = credit;
+  a.live_ips = 1;
+  return a;
+}
+
+DomainResult ok(std::string domain, std::vector<ProviderAssignment> providers) {
+  DomainResult r;
+  r.domain = std::move(domain);
+  r.status = DomainOutcome::ok;
+  r.providers = std::move(providers);
+  return r;
+}
+
+DomainResult failed(std::string domain, DomainOutcome status) {
+  DomainResult r;
+  r.domain = std::move(domain);
+  r.status = status;
+  r.reason = "because";
+  return r;
+}
+
+HostObs host(std::string address, std::uint32_t asn, std::string as_name, bool tls, bool trusted) {
+  HostObs h;
+  h.address = std::move(address);
+  h.asn = asn;
+  h.as_name = std::move(as_name);
+  h.status = SmtpStatus::success;
+  h.banner = "220 mx ESMTP";
+  h.starttls_offered = true;
+  h.starttls_accepted = tls;
+  if (tls) {
+    h.tls.emplace();
+    h.tls->trusted = trusted;
+  }
+  return h;
+}
+
+report::ReportData sample_data() {
+  report::ReportBuilder b;
+  b.add(ok("a.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 1)}));
+  b.add(ok("b.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 0.5),
+                         assign("mail.b.example", "b.example", std::nullopt, Source::banner, 0.5)}));
+  b.add(ok("c.example", {assign("c-example.mail.protection.outlook.com", "outlook.com", "Microsoft", Source::tls, 1)}));
+  b.add(ok("d.example", {assign("mx.d.example", "", std::nullopt, Source::mx, 1)}));
+  b.add(failed("e.example", DomainOutcome::no_mx));
+  b.add(failed("f.example", DomainOutcome::null_mx));
+  b.add(failed("g.example", DomainOutcome::no_smtp));
+  b.add(host("192.0.2.1", 15169, "GOOGLE", true, true));
+  b.add(host("192.0.2.2", 15169, "GOOGLE", true, true));
+  b.add(host("192.0.2.3", 8075, "MICROSOFT-CORP-MSN-AS-BLOCK", true, false));
+  HostObs blocked;
+  blocked.address = "192.0.2.4";
+  blocked.status = SmtpStatus::blocked;
+  b.add(blocked);
+  FlatJson manifest = {{"state", "complete"}, {"started", "2026-11-29T12:00:00Z"}, {"ended", "2026-11-29T12:01:00Z"}};
+  return b.build("/tmp/results", manifest, true);
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("report: figures by company, ID, status, source and host") {
+  const auto d = sample_data();
+  CHECK(d.domains_total == 7);
+  CHECK(d.domains_with_provider == 4);
+  CHECK(d.by_status[static_cast<std::size_t>(DomainOutcome::no_mx)] == 1);
+  REQUIRE(d.by_company.size() == 4);
+  CHECK(d.by_company[0].key == "Google");
+  CHECK(d.by_company[0].credit == Approx(1.5));
+  CHECK(d.by_company[0].domains == 2);
+  // Alphabetical among equal credit: "(no ID)" < "Microsoft"; "other" holds the self-hosted half.
+  CHECK(d.by_company[1].key == "(no ID)");
+  CHECK(d.by_company[2].key == "Microsoft");
+  CHECK(d.by_company[3].key == "other");
+  CHECK(d.by_company[3].credit == Approx(0.5));
+  REQUIRE(d.by_id.size() == 3);
+  CHECK(d.by_id[0].key == "google.com");
+  CHECK(d.by_id[0].company == "Google");
+  CHECK(d.assignments_without_id == 1);
+  CHECK(d.credit_by_source[static_cast<std::size_t>(Source::tls)] == Approx(2.5));
+  CHECK(d.credit_by_source[static_cast<std::size_t>(Source::banner)] == Approx(0.5));
+  CHECK(d.hosts.hosts == 4);
+  CHECK(d.hosts.contacted == 3);
+  CHECK(d.hosts.live == 3);
+  CHECK(d.hosts.starttls_offered == 3);
+  CHECK(d.hosts.tls_completed == 3);
+  CHECK(d.hosts.trusted == 2);
+  REQUIRE(d.ases.size() == 2);
+  CHECK(d.ases[0].asn == 15169);
+  CHECK(d.ases[0].hosts == 2);
+}
+
+TEST_CASE("report: HTML has every section and chart, and nothing that fetches or runs") {
+  const auto html = report::render_html(sample_data());
+  for (const char* id : {"market-company", "market-id", "status", "sources", "tls", "ases", "manifest"}) {
+    INFO(id);
+    CHECK(html.find(std::string("<section id=\"") + id + "\"") != std::string::npos);
+  }
+  for (const char* chart : {"company", "id", "status", "sources", "tls", "ases"}) {
+    INFO(chart);
+    CHECK(html.find(std::string("data-chart=\"") + chart + "\"") != std::string::npos);
+  }
+  CHECK(count(html, "<rect class=\"bar\"") == 4 + 3 + 8 + 3 + 5 + 2);
+  CHECK(html.find("Google") != std::string::npos);
+  CHECK(html.find("1.50 (37.50%)") != std::string::npos);  // number beside the bar: credit and share
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("src=") == std::string::npos);
+  CHECK(html.find("href=") == std::string::npos);
+  CHECK(html.find("url(") == std::string::npos);
+  CHECK(html.find("@import") == std::string::npos);
+  CHECK(html.find("comparison") == std::string::npos);
+}
+
+TEST_CASE("report: strings from data are escaped everywhere") {
+  report::ReportBuilder b;
+  const std::string evil = "<script>alert(1)</script>\"'&<img src=x onerror=alert(2)>";
+  b.add(ok("x.example", {assign("mx." + evil, evil, evil, Source::banner, 1)}));
+  b.add(host("192.0.2.1", 64500, evil, false, false));
+  b.add_problem({evil, 3, evil});
+  const auto d = b.build(evil, {{evil, evil}, {"state", evil}}, true);
+  inference::Migration m;
+  m.matrix[evil][evil] = 1;
+  m.ids.push_back({evil, evil, 0, 1, 1, 0, 0, 1});
+  m.changes.push_back({evil, "absent", "ok", "", evil + "=1", evil, evil});
+  const report::Comparison cmp{evil, m};
+  const auto html = report::render_html(d, &cmp);
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("<img") == std::string::npos);
+  CHECK(html.find("onerror=alert(2)>") == std::string::npos);
+  CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;img") != std::string::npos);
+  // Every tag in the document is one the renderer writes.
+  const std::regex tag("<([a-zA-Z!/][a-zA-Z0-9]*)");
+  std::set<std::string> tags;
+  for (std::sregex_iterator it(html.begin(), html.end(), tag), end; it != end; ++it) tags.insert((*it)[1]);
+  const std::set<std::string> allowed = {"!DOCTYPE", "html", "/html", "head", "/head", "meta", "title", "/title",
+                                         "style", "/style", "body", "/body", "header", "/header", "h1", "/h1",
+                                         "h2", "/h2", "h3", "/h3", "p", "/p", "main", "/main", "div", "/div",
+                                         "b", "/b", "span", "/span", "section", "/section", "svg", "/svg", "g",
+                                         "/g", "text", "/text", "rect", "table", "/table", "thead", "/thead",
+                                         "tbody", "/tbody", "tr", "/tr", "th", "/th", "td", "/td", "code",
+                                         "/code", "ul", "/ul", "li", "/li", "footer", "/footer"};
+  for (const auto& t : tags) {
+    INFO(t);
+    CHECK(allowed.contains(t));
+  }
+  CHECK(report::html_escape("a<b>&\"'") == "a&lt;b&gt;&amp;&quot;&#39;");
+}
+
+TEST_CASE("report: comparison section and plain-text summary") {
+  const auto d = sample_data();
+  std::vector<DomainResult> before = {ok("a.example", {assign("mail.a.example", "a.example", std::nullopt, Source::banner, 1)})};
+  std::vector<DomainResult> after = {ok("a.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 1)})};
+  const report::Comparison cmp{"/tmp/old", inference::compare_runs(before, after)};
+  const auto html = report::render_html(d, &cmp);
+  CHECK(html.find("<section id=\"comparison\"") != std::string::npos);
+  CHECK(html.find("data-chart=\"gains\"") != std::string::npos);
+  CHECK(html.find("data-chart=\"losses\"") != std::string::npos);
+
+  const auto text = report::render_text(d);
+  CHECK(text.find("  state                      complete\n") != std::string::npos);
+  CHECK(text.find("Domains: 7, with a provider: 4 (57.14%)") != std::string::npos);
+  CHECK(text.find("Google") != std::string::npos);
+  CHECK(text.find("certificate trusted (of handshakes)") != std::string::npos);
+  CHECK(text.find("66.67% (2 of 3)") != std::string::npos);
+  CHECK(text.find("AS15169") != std::string::npos);
+}
+
+TEST_CASE("results folder: providers.jsonl lines read back what the writer wrote") {
+  DomainResult r = ok("b.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 0.5),
+                                    assign("mail.b.example", "", std::nullopt, Source::mx, 0.5)});
+  r.line = 12;
+  r.providers[0].flag = inference::Flag::unseen_as;
+  r.providers[0].original_id = "x.example";
+  r.providers[0].flag_reason = "why";
+  r.providers[0].score = 8;
+  r.providers[1].reason = "no registered domain";
+  std::string line;
+  inference::append_jsonl(line, r);
+  line.pop_back();
+  std::string reason;
+  const auto back = parse_providers_line(line, reason);
+  REQUIRE(back);
+  CHECK(*back == r);
+  const auto fail = failed("e.example", DomainOutcome::nxdomain);
+  line.clear();
+  inference::append_jsonl(line, fail);
+  line.pop_back();
+  CHECK(parse_providers_line(line, reason) == fail);
+  CHECK_FALSE(parse_providers_line("{\"domain\":\"x\",\"status\":\"bogus\",\"providers\":[]}", reason));
+  CHECK(reason.find("unknown status") != std::string::npos);
+  CHECK_FALSE(parse_providers_line("{", reason));
+
+  const auto flat = flatten_json(R"({"a":{"b":[1,"x",null],"c":true},"d":2.5})");
+  CHECK(flat_value(flat, "a.b[0]") == "1");
+  CHECK(flat_value(flat, "a.b[1]") == "x");
+  CHECK(flat_value(flat, "a.b[2]") == "null");
+  CHECK(flat_value(flat, "a.c") == "true");
+  CHECK(flat_value(flat, "d") == "2.5");
+}
+
+TEST_CASE(
+    "report: input lines that are not domain names are left out of the shares of all domains") {
+  report::ReportBuilder b;
+  b.add(ok("a.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 1)}));
+  b.add(failed("b.example", DomainOutcome::no_mx));
+  b.add(failed("not a name", DomainOutcome::invalid));
+  b.add(failed("neither-is this", DomainOutcome::invalid));
+  const auto d = b.build("/tmp/results", FlatJson{{"state", "complete"}}, false);
+  REQUIRE(d.domains_total == 4);
+
+  // Two domains, one with a provider: 50 %, not 25 % of the four input lines.
+  const auto text = report::render_text(d);
+  CHECK(
+      text.find("Domains: 2, with a provider: 1 (50.00%); 2 input lines that are not domain names "
+                "left out") != std::string::npos);
+  const auto html = report::render_html(d, nullptr);
+  CHECK(html.find(
+            "<b>2</b><span>domains (2 input lines that are not domain names left out)</span>") !=
+        std::string::npos);
+  CHECK(html.find("with a provider (50.00%)") != std::string::npos);
+  CHECK(html.find("<td>1</td><td>1</td><td>100.00%</td><td>50.00%</td>") != std::string::npos);
+}
