@@ -6,7 +6,7 @@ tables, the scanner's input list and the ground truth (what mxscan must infer).
                     [--scenario standard|scale|bypass] [--domains N] [--seed S]
 
 Every case is declared once, in CASES below or by the scale generator, with the data the
-servers will show and the expected result written by hand from docs/METHOD.md (never
+servers will show and the expected result written by hand from docs/method.md (never
 computed by an implementation of the method). docs/lab.md explains how to add a case.
 
 Outputs (in DIR): root.zone, servfail.zones (names of zones NSD serves without data, so
@@ -252,7 +252,7 @@ def C(domain, mx, expect, case, why, input_name=None, status="ok"):
 
 
 CASES = [
-    # Worked examples of METHOD.md.
+    # Worked examples of docs/method.md.
     C("netflix-lab.com", [(10, "aspmx.l.google.com"), (20, "alt1.aspmx.l.google.com")],
       {"google.com": 1.0}, "METHOD netflix.com",
       "Google MX, Google IP, trusted cert mx.google.com: TLS gives google.com"),
