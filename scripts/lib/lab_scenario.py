@@ -288,7 +288,7 @@ CASES = [
     C("selfhosted.com", [(10, "mx.selfhosted.com")], {"selfhosted.com": 1.0},
       "METHOD Table 3 selfhosted.com",
       "real Postfix without STARTTLS, banner/EHLO ip-4-5-6-7 is no valid FQDN: MX name"),
-    # The list of LAB.md.
+    # The cases the lab exists to show (docs/lab.md, scenarios).
     C("split-lab.com", [(10, "aspmx.l.google.com"),
                         (10, "contoso-lab-com.mail.protection.outlook.com")],
       {"google.com": 0.5, "outlook.com": 0.5}, "equal-preference split",
@@ -407,7 +407,7 @@ CASES = [
 SERVFAIL_ZONES = ["servfail-lab.net"]
 
 # ---------------------------------------------------------------------------------------
-# Bypass scenario (issue 8, item 4): the standard cases plus exchanges that reach a
+# Bypass scenario (docs/reliability.md): the standard cases plus exchanges that reach a
 # blocked range in every form an address can take. 127.200.0.0/24 (outside the allowed
 # 127.0.0.0/9) stands in for a private range; 0.0.0.0 and :: are blocked by the default
 # blocklist (a connect to them would reach this host's 127.0.0.1 or ::1). The mapped
