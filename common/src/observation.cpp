@@ -36,7 +36,7 @@ constexpr NameTable<SmtpPhase, 9> kPhaseNames{{
     {SmtpPhase::done, "done"},
 }};
 
-// Hyphenated names, as in the issue text and ZGrab2's vocabulary.
+// Hyphenated names, as in ZGrab2's vocabulary, which users compare these statuses with.
 constexpr NameTable<SmtpStatus, 16> kSmtpNames{{
     {SmtpStatus::success, "success"},
     {SmtpStatus::refused, "refused"},

@@ -1,6 +1,6 @@
 // Internal: one c-ares channel driven by an Asio io_context.
 //
-// Design note (ENGINEERING.md, measured there). c-ares tells us which sockets to
+// Design note (c-ares 1.18, measured: docs/dns.md). c-ares tells us which sockets to
 // watch through ARES_OPT_SOCK_STATE_CB; each fd gets a stream_descriptor that
 // never owns it (released, never closed, on c-ares' close notification), and
 // readiness calls ares_process_fd. Timeouts and retries are driven by a fixed

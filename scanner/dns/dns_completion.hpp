@@ -2,7 +2,7 @@
 //
 // Design note. c-ares calls back from inside ares_process_fd and the exchange
 // cache completes many waiters at once; neither may resume a coroutine inline
-// (ENGINEERING.md). A Completion<T> holds the waiting handler and, when
+// (docs/dns.md). A Completion<T> holds the waiting handler and, when
 // completed, posts it with its value to the handler's executor. Boost 1.81 has
 // no any_completion_handler, hence this small interface.
 #pragma once

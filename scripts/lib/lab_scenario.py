@@ -6,7 +6,7 @@ tables, the scanner's input list and the ground truth (what mxscan must infer).
                     [--scenario standard|scale|bypass] [--domains N] [--seed S]
 
 Every case is declared once, in CASES below or by the scale generator, with the data the
-servers will show and the expected result written by hand from docs/METHOD.md (never
+servers will show and the expected result written by hand from docs/method.md (never
 computed by an implementation of the method). docs/lab.md explains how to add a case.
 
 Outputs (in DIR): root.zone, servfail.zones (names of zones NSD serves without data, so
@@ -252,7 +252,7 @@ def C(domain, mx, expect, case, why, input_name=None, status="ok"):
 
 
 CASES = [
-    # Worked examples of METHOD.md.
+    # Worked examples of docs/method.md.
     C("netflix-lab.com", [(10, "aspmx.l.google.com"), (20, "alt1.aspmx.l.google.com")],
       {"google.com": 1.0}, "METHOD netflix.com",
       "Google MX, Google IP, trusted cert mx.google.com: TLS gives google.com"),
@@ -288,7 +288,7 @@ CASES = [
     C("selfhosted.com", [(10, "mx.selfhosted.com")], {"selfhosted.com": 1.0},
       "METHOD Table 3 selfhosted.com",
       "real Postfix without STARTTLS, banner/EHLO ip-4-5-6-7 is no valid FQDN: MX name"),
-    # The list of LAB.md.
+    # The cases the lab exists to show (docs/lab.md, scenarios).
     C("split-lab.com", [(10, "aspmx.l.google.com"),
                         (10, "contoso-lab-com.mail.protection.outlook.com")],
       {"google.com": 0.5, "outlook.com": 0.5}, "equal-preference split",
@@ -407,7 +407,7 @@ CASES = [
 SERVFAIL_ZONES = ["servfail-lab.net"]
 
 # ---------------------------------------------------------------------------------------
-# Bypass scenario (issue 8, item 4): the standard cases plus exchanges that reach a
+# Bypass scenario (docs/reliability.md): the standard cases plus exchanges that reach a
 # blocked range in every form an address can take. 127.200.0.0/24 (outside the allowed
 # 127.0.0.0/9) stands in for a private range; 0.0.0.0 and :: are blocked by the default
 # blocklist (a connect to them would reach this host's 127.0.0.1 or ::1). The mapped

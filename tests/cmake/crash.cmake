@@ -1,4 +1,4 @@
-# Crash consistency (issue 8): a 100,000-domain scale-lab scan killed with SIGKILL
+# Crash consistency (docs/reliability.md): a 100,000-domain scale-lab scan killed with SIGKILL
 # at 20 random moments and resumed each time equals an uninterrupted scan; a
 # results folder on a full tmpfs gives a clear error and resumes (needs root).
 # Sanitized builds (5-20 times slower) run the same test on 5,000 domains with 5

@@ -6,7 +6,7 @@ add_test(NAME "e2e: scan the lab"
 set_tests_properties("e2e: scan the lab" PROPERTIES LABELS "e2e;lab" TIMEOUT 900
   RESOURCE_LOCK lab)
 
-# The blocklist cannot be bypassed (issue 8, item 4): the lab's bypass scenario scanned
+# The blocklist cannot be bypassed (docs/reliability.md): the lab's bypass scenario scanned
 # with --ipv6, connections counted at every listener (tests/e2e/blocklist_lab.py).
 add_test(NAME "e2e: blocklist bypass forms never contacted"
   COMMAND python3 ${PROJECT_SOURCE_DIR}/tests/e2e/blocklist_lab.py ${PROJECT_SOURCE_DIR}

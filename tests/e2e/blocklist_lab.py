@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The blocklist cannot be bypassed (issue 8, item 4), proved in the lab.
+"""The blocklist cannot be bypassed (docs/reliability.md), proved in the lab.
 
 Usage: blocklist_lab.py SOURCE_DIR BUILD_DIR WORK_DIR
 

@@ -15,7 +15,7 @@ without interruption (the reference), then checks, each as its own step:
                a message naming the file, "No space left on device" and --resume; the
                folder is resumable: after the tmpfs is enlarged, `mxscan --resume`
                completes and equals the reference (needs root: mount -t tmpfs)
-Exits non-zero on the first failed check. The 100,000-domain figures of issue 8 come
+Exits non-zero on the first failed check. The 100,000-domain figures of docs/reliability.md come
 from `--domains 100000` (docs/reliability.md).
 """
 import json

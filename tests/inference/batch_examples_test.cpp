@@ -72,7 +72,7 @@ void check_credit_sums(const Results& results) {
 
 }  // namespace
 
-TEST_CASE("worked examples of METHOD.md and the paper give the expected providers") {
+TEST_CASE("worked examples of docs/method.md and the paper give the expected providers") {
   auto scenarios = test::load_scenarios(test::source_path("tests/inference/data/worked_examples.toml"));
   REQUIRE(scenarios.size() >= 30);
   for (const auto& s : scenarios) {

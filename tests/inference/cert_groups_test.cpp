@@ -52,7 +52,7 @@ std::map<Cert, std::string> run(const std::vector<Cert>& certs, const std::map<s
   return out;
 }
 
-// The closed form of METHOD.md computed naively: merge until no two groups share a name.
+// The closed form of docs/method.md computed naively: merge until no two groups share a name.
 std::map<Cert, std::string> brute_force(const std::vector<Cert>& certs, const std::map<std::string, std::uint64_t>& count) {
   std::vector<std::set<std::string>> groups;
   for (const auto& c : certs) groups.push_back(c);

@@ -24,7 +24,7 @@ NameRule rule(NameClass result, std::vector<NameCondition> conditions) {
 }
 }  // namespace
 
-TEST_CASE("every row of the PROVIDERS.md VPS table (tests/inference/data/vps_patterns.toml)") {
+TEST_CASE("every row of the VPS table (tests/inference/data/vps_patterns.toml)") {
   static const mxscan::PublicSuffixList psl;
   auto catalog = Catalog::load(mxscan::test::source_path("configs/providers.toml"));
   auto root = toml::parse_file(mxscan::test::source_path("tests/inference/data/vps_patterns.toml"));

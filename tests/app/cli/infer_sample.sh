@@ -24,7 +24,7 @@ diff -u "$work/expected.tsv" "$work/actual.tsv" >"$work/diff" \
   || fail "providers differ from tests/data/sample/expected.tsv:
 $(cat "$work/diff")"
 
-# Every field issue 3 asks for, on every provider entry.
+# Every field of providers.jsonl (docs/formats.md), on every provider entry.
 jq -e -s 'all(.[]; has("domain") and has("status") and has("providers")) and
           all(.[].providers[]; has("mx") and has("id") and has("company") and has("source")
               and has("score") and has("credit") and has("flag") and has("original_id"))' \

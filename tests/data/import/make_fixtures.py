@@ -2,7 +2,7 @@
 """Writes the import fixtures from the bundled sample (tests/data/sample).
 
 The same scan is written twice: in other tools' formats, following the layouts
-documented in PEERS.md (ZDNS MXLOOKUP lines, odd lines in the flat v1 layout,
+documented in docs/import.md (ZDNS MXLOOKUP lines, odd lines in the flat v1 layout,
 even lines in the nested v2 layout; ZGrab2 smtp module lines, with the leaf's
 raw DER on every other TLS host and only the parsed names on the rest; Censys
 port-25 records), and as native observation files holding exactly what those

@@ -1,4 +1,4 @@
-// Hostile DNS (issue 8 item 3): the DNS stage against tests/support/hostile.py and
+// Hostile DNS (docs/reliability.md): the DNS stage against tests/support/hostile.py and
 // the SERVFAIL responder, run by tests/scanner/dns/run.sh (hidden otherwise). Each
 // case checks the status, that every domain gets exactly one observation, and
 // that what is kept stays bounded (records capped, chains cut, heap returned).

@@ -1,6 +1,6 @@
 #include "mxscan/scanner/smtp/smtp_stage.hpp"
 
-// Hostile SMTP servers (issue 8, item 2): every misbehaviour of the in-process
+// Hostile SMTP servers (docs/reliability.md): every misbehaviour of the in-process
 // fault server in one scan. For each: the scan goes on (a well-behaved control
 // server scanned alongside succeeds), the status is the expected one, what is
 // kept stays within the caps, the HostObs written as JSONL reads back, and the

@@ -4,7 +4,7 @@
 // Design note. libpsl answers "a.b.com." with "com." and mixed case with mixed
 // case, and treats "192.0.2.1" as a name; every query therefore goes through
 // normalise_name() first and address literals never reach it
-// (ENGINEERING.md). The list is loaded once from a file whose path and SHA-256
+// (libpsl 0.21 on Debian 12). The list is loaded once from a file whose path and SHA-256
 // are recorded in manifests.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The inference of METHOD.md over one batch of observations.
+// The inference of docs/method.md over one batch of observations.
 //
 // Design note. add() accepts domain and host records in any order and keeps only
 // what the method needs, compactly: interned exchange names and addresses, and

@@ -1,6 +1,6 @@
 // The provider catalog: known mail companies, their provider IDs and ASes, the
 // AS relabelling rules, names that are not evidence, banner token overrides and
-// the VPS naming patterns (METHOD.md step 4, PROVIDERS.md).
+// the VPS naming patterns (docs/method.md step 4, docs/providers-config.md).
 //
 // Design note. Everything company-specific is data loaded from configs/
 // (docs/providers-config.md); the code holds no company name or RD. The catalog
@@ -52,7 +52,7 @@ class Catalog {
   bool company_has_asn(std::size_t company, std::uint32_t asn) const noexcept;
 
   // AS relabelling (AS check cases 2 and 3): the first rule whose AS set holds
-  // every ASN of `asns`; never for an empty span (METHOD.md defect 2).
+  // every ASN of `asns`; never for an empty span (docs/method.md defect 2).
   struct AsRelabel {
     std::string_view id;
     std::string_view reason;

@@ -1,4 +1,4 @@
-// Step 1 of METHOD.md: certificate groups and their representative names.
+// Step 1 of docs/method.md: certificate groups and their representative names.
 //
 // Design note. Names are small integer ids (interned by the Batch). Certificates
 // sharing a name are merged with a union-find over name ids; each group's name is

@@ -1,4 +1,4 @@
-// Extracting the server's FQDN from an SMTP banner or EHLO reply (METHOD.md,
+// Extracting the server's FQDN from an SMTP banner or EHLO reply (docs/method.md,
 // "FQDN extraction"): rules 1-3, syntax only. Whether the name yields a
 // provider ID (ignored names, token overrides, registered domain: rules 4-6) is
 // decided by reply_identity.hpp.

@@ -1,4 +1,4 @@
-// Glob matching for provider IDs such as `siteground*.com` (PROVIDERS.md).
+// Glob matching for provider IDs such as `siteground*.com` (docs/providers-config.md).
 //
 // Design note. '*' matches any run of characters (dots included, as in the
 // reference tool's matcher), '?' one character; everything else literally.

@@ -1,11 +1,11 @@
-// The declarative VPS naming rules of the provider catalog (PROVIDERS.md table,
+// The declarative VPS naming rules of the provider catalog (docs/providers-config.md,
 // format in docs/providers-config.md).
 //
 // Design note. A rule is a conjunction of label-boundary conditions on a name
 // that lies under a registered domain `rd`; a rule set is an ordered list of
 // rules (first match wins) plus the class of names no rule matches. Conditions
 // never look across a dot or into the RD itself, which is the fix for the
-// reference tool's substring tests (METHOD.md defect 6). Matching is plain
+// reference tool's substring tests (docs/method.md defect 6). Matching is plain
 // string work on views: no regex, no allocation.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The provider evidence of one banner or EHLO reply (METHOD.md FQDN rules 1-6).
+// The provider evidence of one banner or EHLO reply (docs/method.md FQDN rules 1-6).
 //
 // Design note. Computed once per host at Batch::add() time so that replies are
 // never kept: the result is the FQDN (for the VPS pattern check and reports) and

@@ -70,7 +70,7 @@ struct DomainResult {
   bool operator==(const DomainResult&) const = default;
 };
 
-// Records the batch counted but could not use (METHOD.md defect 8: bad records
+// Records the batch counted but could not use (docs/method.md defect 8: bad records
 // are counted, reported and skipped, never fatal).
 struct BatchStats {
   std::uint64_t domain_records = 0;     // DomainObs added

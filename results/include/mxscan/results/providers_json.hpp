@@ -1,6 +1,6 @@
 // One line of providers.jsonl per input domain (docs/formats.md).
 //
-// Design note. A dumb serialiser of DomainResult: every field the issue asks
+// Design note. A dumb serialiser of DomainResult: every field a provider study asks
 // for ("domain", "status", "providers" with mx, id, company, source, score,
 // credit, flag, original_id) plus the reasons, the input line and the schema
 // name, so a line explains itself. Unset optionals are written as null, an

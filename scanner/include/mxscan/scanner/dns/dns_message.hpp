@@ -4,7 +4,7 @@
 // Design note. c-ares hands the raw answer to the query callback; this parser,
 // not ares_parse_*, turns it into values, because c-ares reports a CNAME-only MX
 // answer as an empty success, a null MX as an empty host and drops TTLs
-// (ENGINEERING.md). Both functions are pure (bytes in, values out), never read
+// (c-ares 1.18, docs/dns.md). Both functions are pure (bytes in, values out), never read
 // outside the buffer and reject every malformed form with a reason: label
 // types other than plain labels and pointers, pointers that do not point
 // strictly backwards, names over 255 octets, record data whose length does not
