@@ -413,8 +413,9 @@ asio::awaitable<Ending> dialogue(Session& s, const std::string& exchange) {
   obs.banner = greeting.reply.joined();
   const int greeted = greeting.reply.code;
   // RFC 5321 3.1: a client should QUIT after a 554 greeting.
-  if (greeted / 100 != 2)
+  if (greeted / 100 != 2) {
     co_return co_await s.refused(greeting_refusal(greeted), "greeting: " + std::to_string(greeted));
+  }
   if (co_await s.quit_if_stopping()) co_return Ending::stopped;
 
   // EHLO with the scanner's name; HELO only when EHLO is refused with 5xx.
@@ -426,9 +427,10 @@ asio::awaitable<Ending> dialogue(Session& s, const std::string& exchange) {
     if (ehlo.ok()) obs.ehlo += "\n" + ehlo.reply.joined();
   }
   if (!ehlo.ok()) co_return s.broken(ehlo, "ehlo");
-  if (ehlo.reply.code / 100 != 2)
+  if (ehlo.reply.code / 100 != 2) {
     co_return co_await s.refused(SmtpStatus::ehlo_failed,
                                  "ehlo: " + std::to_string(ehlo.reply.code));
+  }
   obs.starttls_offered = ehlo.reply.has_extension("STARTTLS");
 
   if (obs.starttls_offered) {
@@ -438,9 +440,10 @@ asio::awaitable<Ending> dialogue(Session& s, const std::string& exchange) {
     obs.phase = SmtpPhase::starttls;
     const ReplyOutcome starttls = co_await s.command("STARTTLS");
     if (!starttls.ok()) co_return s.broken(starttls, "starttls");
-    if (starttls.reply.code / 100 != 2)
+    if (starttls.reply.code / 100 != 2) {
       co_return co_await s.refused(SmtpStatus::starttls_refused,
                                    "starttls: " + starttls.reply.joined());
+    }
     obs.starttls_accepted = true;
     obs.plaintext_after_starttls = s.drop_plaintext();
 
@@ -454,9 +457,10 @@ asio::awaitable<Ending> dialogue(Session& s, const std::string& exchange) {
     const ReplyOutcome ehlo_tls = co_await s.command("EHLO " + name);
     if (!ehlo_tls.ok()) co_return s.broken(ehlo_tls, "ehlo after tls");
     obs.ehlo_tls = ehlo_tls.reply.joined();
-    if (ehlo_tls.reply.code / 100 != 2)
+    if (ehlo_tls.reply.code / 100 != 2) {
       co_return co_await s.refused(SmtpStatus::ehlo_failed,
                                    "ehlo after tls: " + std::to_string(ehlo_tls.reply.code));
+    }
   }
 
   // QUIT, always, then the session is a success.

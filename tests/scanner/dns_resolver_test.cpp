@@ -13,6 +13,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scripted_dns.hpp"
@@ -49,7 +50,7 @@ struct Fixture {
     std::optional<T> out;
     std::exception_ptr failure;
     asio::co_spawn(io, (resolver.*lookup)(name), [&](std::exception_ptr e, T value) {
-      failure = e;
+      failure = std::move(e);
       out = std::move(value);
     });
     const auto deadline = Clock::now() + 20s;

@@ -21,6 +21,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "memory_tls.hpp"
@@ -162,14 +163,14 @@ SessionOutcome run(asio::io_context& io, const SessionConfig& c, Peer* peer) {
   std::exception_ptr failure;
   if (peer) {
     asio::co_spawn(io, serve(peer), [&](std::exception_ptr e) {
-      if (e) failure = e;
+      if (e) failure = std::move(e);
     });
   }
   asio::co_spawn(
       io,
       mxscan::smtp_session(&c, *mxscan::IpAddress::parse("127.0.0.1"), "mx.session-test.example"),
       [&](std::exception_ptr e, SessionOutcome o) {
-        if (e) failure = e;
+        if (e) failure = std::move(e);
         outcome = std::move(o);
       });
   io.run_for(60s);  // a last guard: every script ends by itself within its timeouts
