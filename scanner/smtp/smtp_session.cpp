@@ -219,249 +219,268 @@ asio::awaitable<Io> send(Wire& w, std::string line, Clock::time_point deadline) 
   co_return classify(w.last_error);
 }
 
-// Records why an exchange failed: the status follows from the I/O outcome, or
-// from the parse error (garbage before any valid greeting means not SMTP).
-void record_failure(HostObs& obs, const Wire& w, const ReplyOutcome& r, std::string_view step, bool greeting) {
-  const bool session_over = Clock::now() >= w.session_deadline;
-  switch (r.io) {
-    case Io::timeout:
-      obs.status = greeting ? SmtpStatus::greeting_timeout : SmtpStatus::io_timeout;
-      obs.error = std::string(step) + (session_over ? ": session deadline reached" : ": timed out");
-      return;
-    case Io::eof:
-      obs.status = SmtpStatus::closed;
-      obs.error = std::string(step) + ": connection closed by server";
-      return;
-    case Io::reset:
-      obs.status = SmtpStatus::reset;
-      obs.error = std::string(step) + ": " + w.last_error.message();
-      return;
-    case Io::error:
-      obs.status = SmtpStatus::closed;
-      obs.error = std::string(step) + ": " + w.last_error.message();
-      return;
-    case Io::ok: break;
+// Why a session ended early. A failure is a measurement like a success: only a
+// stop leaves the observation partial.
+enum class Ending { measured, stopped };
+
+// One session: what it was told, what it owns on the wire, and what it has seen.
+// The steps below are its methods; `dialogue` puts them in RFC 5321 order.
+struct Session {
+  Session(const SessionConfig& config, IpAddress to, const asio::any_io_executor& ex)
+      : cfg(config), address(to), w(ex) {
+    w.session_deadline = started + cfg.timeouts.session;
+    obs.address = address.to_string();
+    obs.port = cfg.port;
   }
-  const bool garbage = greeting && r.parse == ReplyParse::malformed && r.error_line == 1;
-  obs.status = garbage ? SmtpStatus::not_smtp : SmtpStatus::protocol_error;
-  obs.error = std::string(step) + ": " + std::string(to_string(r.parse)) + " (line " +
-              std::to_string(r.error_line) + ")";
-}
 
-// QUIT, and its reply if it comes soon; the connection is closed afterwards anyway.
-// Once the scan is stopping, not past the session's deadline: a stopped scan ends
-// within the session timeout.
-asio::awaitable<void> quit(Wire& w, const ReplyLimits& limits, bool stopping = false) {
-  const auto deadline = std::min(Clock::now() + kQuitTimeout,
-                                 stopping ? w.session_deadline : w.session_deadline + kQuitTimeout);
-  if (co_await send(w, "QUIT", deadline) != Io::ok) co_return;
-  co_await read_reply(w, limits, deadline);
-}
-
-}  // namespace
-
-asio::awaitable<SessionOutcome> smtp_session(const SessionConfig* config, IpAddress address,
-                                             std::string exchange) {
-  const SessionConfig& cfg = *config;
-  const auto stopping = [&cfg] { return cfg.stop != nullptr && cfg.stop->load(); };
-  const SmtpTimeouts& t = cfg.timeouts;
-  const auto started = Clock::now();
+  const SessionConfig& cfg;
+  const IpAddress address;
+  const Clock::time_point started = Clock::now();
+  Wire w;
   HostObs obs;
-  obs.address = address.to_string();
-  obs.port = cfg.port;
-  Wire w(co_await asio::this_coro::executor);
-  w.session_deadline = started + t.session;
-  auto finish = [&](HostObs& o) {
-    o.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-  };
 
-  // Connect, bounded by the connect timeout; never begun once the scan stops.
-  obs.phase = SmtpPhase::connect;
-  if (stopping()) co_return SessionOutcome{std::move(obs), true};
-  tcp::endpoint endpoint(address.v6 ? asio::ip::address(asio::ip::address_v6(address.bytes))
-                                    : asio::ip::address(asio::ip::address_v4(
-                                          asio::ip::address_v4::bytes_type{address.bytes[0], address.bytes[1],
-                                                                           address.bytes[2], address.bytes[3]})),
-                         cfg.port);
-  // Opened non-blocking before connecting: one FIONBIO serves Asio's reactor and
-  // the reads that wait for readability and then read_some alike.
-  error_code connect_ec;
-  if (cfg.on_connect) cfg.on_connect();
-  w.socket.open(endpoint.protocol(), connect_ec);
-  if (!connect_ec) w.socket.non_blocking(true, connect_ec);
-  w.arm(w.deadline(t.connect));
-  if (!connect_ec) {
-    auto [ec] = co_await w.socket.async_connect(endpoint, w.token());
-    connect_ec = ec;
-  }
-  const bool connect_timed_out = w.disarm();
-  if (!connect_timed_out && connect_ec == asio::error::connection_reset) {
-    // The handshake completed (a refused SYN is ECONNREFUSED) and the server reset the
-    // connection before we looked: the same event as a reset while waiting for the
-    // greeting, which one it is seen as depends only on thread scheduling. Record it
-    // the one way, so that repeated scans (and resumed ones) agree.
-    obs.phase = SmtpPhase::greeting;
-    obs.status = SmtpStatus::reset;
-    obs.error = "greeting: " + connect_ec.message();
-    finish(obs);
-    co_return SessionOutcome{std::move(obs)};
-  }
-  if (connect_timed_out || connect_ec) {
-    const error_code ec = connect_ec;
-    const bool connected = !connect_timed_out;
-    obs.status = !connected                                     ? SmtpStatus::connect_timeout
-                 : ec == asio::error::timed_out                 ? SmtpStatus::connect_timeout
-                                                                : SmtpStatus::refused;
-    obs.error = "connect: " + (connected ? ec.message() : std::string("timed out"));
-    finish(obs);
-    co_return SessionOutcome{std::move(obs)};
-  }
-  error_code ignored;
-  w.socket.set_option(tcp::no_delay(true), ignored);
+  bool stopping() const { return cfg.stop != nullptr && cfg.stop->load(); }
 
-  // Greeting: the complete (possibly multi-line) reply before anything is sent.
-  obs.phase = SmtpPhase::greeting;
-  ReplyOutcome greeting = co_await read_reply(w, cfg.reply_limits, w.deadline(t.greeting));
-  if (!greeting.ok()) {
-    record_failure(obs, w, greeting, "greeting", true);
-    finish(obs);
-    co_return SessionOutcome{std::move(obs)};
+  // The one place a failure is recorded; the duration is stamped on the way out.
+  Ending fail(SmtpStatus status, std::string error) {
+    obs.status = status;
+    obs.error = std::move(error);
+    return Ending::measured;
   }
-  obs.banner = greeting.reply.joined();
-  if (greeting.reply.code / 100 != 2) {
-    obs.status = greeting.reply.code / 100 == 4   ? SmtpStatus::greeting_4xx
-                 : greeting.reply.code / 100 == 5 ? SmtpStatus::greeting_5xx
-                                                  : SmtpStatus::protocol_error;
-    obs.error = "greeting: " + std::to_string(greeting.reply.code);
-    co_await quit(w, cfg.reply_limits);  // RFC 5321 3.1: a client should QUIT after a 554 greeting
-    finish(obs);
-    co_return SessionOutcome{std::move(obs)};
+
+  // A reply that did not come whole: the status follows from the I/O outcome, or
+  // from the parse error (garbage before any valid greeting means not SMTP).
+  Ending broken(const ReplyOutcome& r, std::string_view step) {
+    const std::string prefix = std::string(step) + ": ";
+    switch (r.io) {
+      case Io::timeout: {
+        const bool greeting = obs.phase == SmtpPhase::greeting;
+        const bool session_over = Clock::now() >= w.session_deadline;
+        return fail(greeting ? SmtpStatus::greeting_timeout : SmtpStatus::io_timeout,
+                    prefix + (session_over ? "session deadline reached" : "timed out"));
+      }
+      case Io::eof:
+        return fail(SmtpStatus::closed, prefix + "connection closed by server");
+      case Io::reset:
+        return fail(SmtpStatus::reset, prefix + w.last_error.message());
+      case Io::error:
+        return fail(SmtpStatus::closed, prefix + w.last_error.message());
+      case Io::ok:
+        break;
+    }
+    const bool garbage =
+        obs.phase == SmtpPhase::greeting && r.parse == ReplyParse::malformed && r.error_line == 1;
+    return fail(
+        garbage ? SmtpStatus::not_smtp : SmtpStatus::protocol_error,
+        prefix + std::string(to_string(r.parse)) + " (line " + std::to_string(r.error_line) + ")");
+  }
+
+  // A complete reply that said no: recorded, then QUIT (the connection is sound).
+  asio::awaitable<Ending> refused(SmtpStatus status, std::string error) {
+    fail(status, std::move(error));
+    co_await quit();
+    co_return Ending::measured;
+  }
+
+  // The next reply, under `timeout` (never past the session's deadline).
+  asio::awaitable<ReplyOutcome> reply(Clock::duration timeout) {
+    return read_reply(w, cfg.reply_limits, w.deadline(timeout));
+  }
+
+  // One command line and its reply, each under the reply timeout.
+  asio::awaitable<ReplyOutcome> command(std::string line) {
+    ReplyOutcome out;
+    out.io = co_await send(w, std::move(line), w.deadline(cfg.timeouts.reply));
+    if (out.io != Io::ok) co_return out;
+    co_return co_await reply(cfg.timeouts.reply);
+  }
+
+  // QUIT, and its reply if it comes soon; the connection is closed afterwards anyway.
+  // Once the scan is stopping, not past the session's deadline: a stopped scan ends
+  // within the session timeout.
+  asio::awaitable<void> quit(bool scan_stopping = false) {
+    const auto deadline =
+        std::min(Clock::now() + kQuitTimeout,
+                 scan_stopping ? w.session_deadline : w.session_deadline + kQuitTimeout);
+    if (co_await send(w, "QUIT", deadline) != Io::ok) co_return;
+    co_await read_reply(w, cfg.reply_limits, deadline);
   }
 
   // A stop between steps: QUIT now; the measurement is redone on resume.
-  if (stopping()) {
-    co_await quit(w, cfg.reply_limits, true);
-    co_return SessionOutcome{std::move(obs), true};
+  asio::awaitable<bool> quit_if_stopping() {
+    if (!stopping()) co_return false;
+    co_await quit(true);
+    co_return true;
   }
 
-  // EHLO with the scanner's name; HELO only when EHLO is refused with 5xx.
-  obs.phase = SmtpPhase::ehlo;
-  ReplyOutcome ehlo;
-  Io sent = co_await send(w, "EHLO " + cfg.ehlo_name, w.deadline(t.reply));
-  if (sent == Io::ok) ehlo = co_await read_reply(w, cfg.reply_limits, w.deadline(t.reply));
-  else ehlo.io = sent;
-  if (ehlo.ok() && ehlo.reply.code / 100 == 5) {
-    obs.ehlo = ehlo.reply.joined();
-    sent = co_await send(w, "HELO " + cfg.ehlo_name, w.deadline(t.reply));
-    if (sent == Io::ok) ehlo = co_await read_reply(w, cfg.reply_limits, w.deadline(t.reply));
-    else ehlo.io = sent;
-    if (ehlo.ok()) obs.ehlo += "\n" + ehlo.reply.joined();
-  } else if (ehlo.ok()) {
-    obs.ehlo = ehlo.reply.joined();
-  }
-  if (!ehlo.ok()) {
-    record_failure(obs, w, ehlo, "ehlo", false);
-    finish(obs);
-    co_return SessionOutcome{std::move(obs)};
-  }
-  if (ehlo.reply.code / 100 != 2) {
-    obs.status = SmtpStatus::ehlo_failed;
-    obs.error = "ehlo: " + std::to_string(ehlo.reply.code);
-    co_await quit(w, cfg.reply_limits);
-    finish(obs);
-    co_return SessionOutcome{std::move(obs)};
-  }
-  obs.starttls_offered = ehlo.reply.has_extension("STARTTLS");
-
-  if (obs.starttls_offered && stopping()) {
-    co_await quit(w, cfg.reply_limits, true);
-    co_return SessionOutcome{std::move(obs), true};
-  }
-
-  if (obs.starttls_offered) {
-    // STARTTLS, advertised: ask for it.
-    obs.phase = SmtpPhase::starttls;
-    ReplyOutcome starttls;
-    sent = co_await send(w, "STARTTLS", w.deadline(t.reply));
-    if (sent == Io::ok) starttls = co_await read_reply(w, cfg.reply_limits, w.deadline(t.reply));
-    else starttls.io = sent;
-    if (!starttls.ok()) {
-      record_failure(obs, w, starttls, "starttls", false);
-      finish(obs);
-      co_return SessionOutcome{std::move(obs)};
+  // TCP connect under the connect timeout; false once a failure is recorded.
+  asio::awaitable<bool> connect() {
+    tcp::endpoint endpoint(
+        address.v6 ? asio::ip::address(asio::ip::address_v6(address.bytes))
+                   : asio::ip::address(asio::ip::address_v4(asio::ip::address_v4::bytes_type{
+                         address.bytes[0], address.bytes[1], address.bytes[2], address.bytes[3]})),
+        cfg.port);
+    // Opened non-blocking before connecting: one FIONBIO serves Asio's reactor and
+    // the reads that wait for readability and then read_some alike.
+    error_code ec;
+    if (cfg.on_connect) cfg.on_connect();
+    w.socket.open(endpoint.protocol(), ec);
+    if (!ec) w.socket.non_blocking(true, ec);
+    w.arm(w.deadline(cfg.timeouts.connect));
+    if (!ec) {
+      auto [connect_ec] = co_await w.socket.async_connect(endpoint, w.token());
+      ec = connect_ec;
     }
-    if (starttls.reply.code / 100 != 2) {
-      obs.status = SmtpStatus::starttls_refused;
-      obs.error = "starttls: " + starttls.reply.joined();
-      co_await quit(w, cfg.reply_limits);
-      finish(obs);
-      co_return SessionOutcome{std::move(obs)};
+    const bool timed_out = w.disarm();
+    if (!timed_out && ec == asio::error::connection_reset) {
+      // The handshake completed (a refused SYN is ECONNREFUSED) and the server reset the
+      // connection before we looked: the same event as a reset while waiting for the
+      // greeting, which one it is seen as depends only on thread scheduling. Record it
+      // the one way, so that repeated scans (and resumed ones) agree.
+      obs.phase = SmtpPhase::greeting;
+      fail(SmtpStatus::reset, "greeting: " + ec.message());
+      co_return false;
     }
-    obs.starttls_accepted = true;
-    // Plaintext after the 220 (already read, or waiting in the kernel) is injection
-    // material: count it and drop it, never hand it to TLS.
+    if (timed_out || ec) {
+      fail(timed_out || ec == asio::error::timed_out ? SmtpStatus::connect_timeout
+                                                     : SmtpStatus::refused,
+           "connect: " + (timed_out ? std::string("timed out") : ec.message()));
+      co_return false;
+    }
+    w.socket.set_option(tcp::no_delay(true), ec);
+    co_return true;
+  }
+
+  // Plaintext after the 220 to STARTTLS (already read, or waiting in the kernel) is
+  // injection material: counted and dropped, never handed to TLS.
+  std::uint32_t drop_plaintext() {
     std::size_t injected = w.inbuf.size();
     w.inbuf.clear();
     for (error_code ec; w.socket.available(ec) > 0 && !ec;) {
       const std::size_t n = w.socket.read_some(asio::buffer(scratch()), ec);
       injected += ec ? 0 : n;
     }
-    obs.plaintext_after_starttls = static_cast<std::uint32_t>(std::min<std::size_t>(injected, 0xffffffffu));
+    return static_cast<std::uint32_t>(std::min<std::size_t>(injected, 0xffffffffu));
+  }
 
-    // TLS handshake over the same connection; the TLS objects exist from here on.
-    obs.phase = SmtpPhase::tls_handshake;
+  // The TLS handshake over the connection, and what it showed; the TLS objects exist
+  // from here on. False once a failure is recorded.
+  asio::awaitable<bool> tls_handshake(const std::string& exchange) {
     w.tls = std::make_unique<TlsLink>(cfg.tls->get());
     SSL* ssl = w.tls->ssl();
     VerifyLog verify_log;
     attach_verify_log(ssl, &verify_log);
     if (cfg.sni && !exchange.empty()) set_sni(ssl, exchange);
-    // The Finished flight waits for the EHLO below: one segment instead of two.
+    // The Finished flight waits for the EHLO that follows: one segment instead of two.
     const Io handshake = co_await run_tls(
-        w, [](SSL* s) { return SSL_do_handshake(s); }, w.deadline(t.tls_handshake), true);
+        w, [](SSL* s) { return SSL_do_handshake(s); }, w.deadline(cfg.timeouts.tls_handshake),
+        true);
     if (handshake != Io::ok) {
-      obs.status = SmtpStatus::tls_failed;
-      obs.error = "tls handshake: " +
-                  (handshake == Io::timeout ? std::string("timed out") : w.last_error.message());
-      finish(obs);
-      co_return SessionOutcome{std::move(obs)};
+      fail(SmtpStatus::tls_failed,
+           "tls handshake: " +
+               (handshake == Io::timeout ? std::string("timed out") : w.last_error.message()));
+      co_return false;
     }
     bool truncated = false;
     obs.tls = collect_tls_obs(ssl, verify_log, cfg.max_chain_certs, truncated);
     obs.tls->chain_truncated = truncated;
+    co_return true;
+  }
+};
 
-    if (stopping()) {
-      co_await quit(w, cfg.reply_limits, true);
-      co_return SessionOutcome{std::move(obs), true};
+// The status of a greeting that refused the session.
+SmtpStatus greeting_refusal(int code) {
+  return code / 100 == 4   ? SmtpStatus::greeting_4xx
+         : code / 100 == 5 ? SmtpStatus::greeting_5xx
+                           : SmtpStatus::protocol_error;
+}
+
+// The dialogue, step by step. Each step either goes on or ends the session with
+// its outcome recorded in s.obs; QUIT is said whenever the connection is still sound.
+asio::awaitable<Ending> dialogue(Session& s, const std::string& exchange) {
+  HostObs& obs = s.obs;
+  const std::string& name = s.cfg.ehlo_name;
+
+  // Connect, bounded by the connect timeout; never begun once the scan stops.
+  obs.phase = SmtpPhase::connect;
+  if (s.stopping()) co_return Ending::stopped;
+  if (!co_await s.connect()) co_return Ending::measured;
+
+  // Greeting: the complete (possibly multi-line) reply before anything is sent.
+  obs.phase = SmtpPhase::greeting;
+  const ReplyOutcome greeting = co_await s.reply(s.cfg.timeouts.greeting);
+  if (!greeting.ok()) co_return s.broken(greeting, "greeting");
+  obs.banner = greeting.reply.joined();
+  const int greeted = greeting.reply.code;
+  // RFC 5321 3.1: a client should QUIT after a 554 greeting.
+  if (greeted / 100 != 2) {
+    co_return co_await s.refused(greeting_refusal(greeted), "greeting: " + std::to_string(greeted));
+  }
+  if (co_await s.quit_if_stopping()) co_return Ending::stopped;
+
+  // EHLO with the scanner's name; HELO only when EHLO is refused with 5xx.
+  obs.phase = SmtpPhase::ehlo;
+  ReplyOutcome ehlo = co_await s.command("EHLO " + name);
+  if (ehlo.ok()) obs.ehlo = ehlo.reply.joined();
+  if (ehlo.ok() && ehlo.reply.code / 100 == 5) {
+    ehlo = co_await s.command("HELO " + name);
+    if (ehlo.ok()) obs.ehlo += "\n" + ehlo.reply.joined();
+  }
+  if (!ehlo.ok()) co_return s.broken(ehlo, "ehlo");
+  if (ehlo.reply.code / 100 != 2) {
+    co_return co_await s.refused(SmtpStatus::ehlo_failed,
+                                 "ehlo: " + std::to_string(ehlo.reply.code));
+  }
+  obs.starttls_offered = ehlo.reply.has_extension("STARTTLS");
+
+  if (obs.starttls_offered) {
+    if (co_await s.quit_if_stopping()) co_return Ending::stopped;
+
+    // STARTTLS, advertised: ask for it.
+    obs.phase = SmtpPhase::starttls;
+    const ReplyOutcome starttls = co_await s.command("STARTTLS");
+    if (!starttls.ok()) co_return s.broken(starttls, "starttls");
+    if (starttls.reply.code / 100 != 2) {
+      co_return co_await s.refused(SmtpStatus::starttls_refused,
+                                   "starttls: " + starttls.reply.joined());
     }
+    obs.starttls_accepted = true;
+    obs.plaintext_after_starttls = s.drop_plaintext();
+
+    // TLS handshake over the same connection.
+    obs.phase = SmtpPhase::tls_handshake;
+    if (!co_await s.tls_handshake(exchange)) co_return Ending::measured;
+    if (co_await s.quit_if_stopping()) co_return Ending::stopped;
 
     // EHLO again, now protected: the server's extensions may differ.
     obs.phase = SmtpPhase::ehlo_tls;
-    ReplyOutcome ehlo_tls;
-    sent = co_await send(w, "EHLO " + cfg.ehlo_name, w.deadline(t.reply));
-    if (sent == Io::ok) ehlo_tls = co_await read_reply(w, cfg.reply_limits, w.deadline(t.reply));
-    else ehlo_tls.io = sent;
-    if (!ehlo_tls.ok()) {
-      record_failure(obs, w, ehlo_tls, "ehlo after tls", false);
-      finish(obs);
-      co_return SessionOutcome{std::move(obs)};
-    }
+    const ReplyOutcome ehlo_tls = co_await s.command("EHLO " + name);
+    if (!ehlo_tls.ok()) co_return s.broken(ehlo_tls, "ehlo after tls");
     obs.ehlo_tls = ehlo_tls.reply.joined();
     if (ehlo_tls.reply.code / 100 != 2) {
-      obs.status = SmtpStatus::ehlo_failed;
-      obs.error = "ehlo after tls: " + std::to_string(ehlo_tls.reply.code);
-      co_await quit(w, cfg.reply_limits);
-      finish(obs);
-      co_return SessionOutcome{std::move(obs)};
+      co_return co_await s.refused(SmtpStatus::ehlo_failed,
+                                   "ehlo after tls: " + std::to_string(ehlo_tls.reply.code));
     }
   }
 
   // QUIT, always, then the session is a success.
   obs.phase = SmtpPhase::quit;
-  co_await quit(w, cfg.reply_limits);
+  co_await s.quit();
   obs.phase = SmtpPhase::done;
   obs.status = SmtpStatus::success;
-  finish(obs);
-  co_return SessionOutcome{std::move(obs)};
+  co_return Ending::measured;
+}
+
+}  // namespace
+
+asio::awaitable<SessionOutcome> smtp_session(const SessionConfig* config, IpAddress address,
+                                             std::string exchange) {
+  Session s(*config, address, co_await asio::this_coro::executor);
+  const Ending ending = co_await dialogue(s, exchange);
+  // A stopped session's observation is partial and never recorded: it is not timed.
+  if (ending == Ending::stopped) co_return SessionOutcome{std::move(s.obs), true};
+  s.obs.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - s.started).count();
+  co_return SessionOutcome{std::move(s.obs)};
 }
 
 }  // namespace mxscan
