@@ -6,6 +6,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "mxscan/common/hash.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/inference/cert_groups.hpp"
 #include "mxscan/inference/reply_identity.hpp"
@@ -389,7 +390,7 @@ struct Batch::Impl {
     // Duplicates: sort (hash of name, index) pairs, then compare names only
     // within runs of equal hashes.
     std::vector<std::pair<std::uint64_t, std::uint32_t>> by_hash(domains.size());
-    for (std::uint32_t i = 0; i < domains.size(); ++i) by_hash[i] = {name_hash(domains[i].name), i};
+    for (std::uint32_t i = 0; i < domains.size(); ++i) by_hash[i] = {fnv1a_64(domains[i].name), i};
     std::sort(by_hash.begin(), by_hash.end());
     for (std::size_t i = 0; i < by_hash.size();) {
       std::size_t j = i + 1;
@@ -411,15 +412,6 @@ struct Batch::Impl {
     order.reserve(by_line.size());
     for (const auto& p : by_line) order.push_back(p.second);
     return order;
-  }
-
-  static std::uint64_t name_hash(std::string_view s) noexcept {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    return h;
   }
 
   // Within records [i, j) of equal hash, keep one record per distinct name.
