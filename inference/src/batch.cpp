@@ -1,4 +1,4 @@
-// Batch: add() fills the store, finish() runs the steps of METHOD.md in order,
+// Batch: add() fills the store, finish() runs the steps of docs/method.md in order,
 // one file each:
 //   batch_store      inputs: interning, the compact HostState, per-name RD/company
 //   domain_order     one record per domain, output order
@@ -68,6 +68,8 @@ Results Batch::finish() {
   return results;
 }
 
-BatchStats Batch::finish(const std::function<void(const DomainResult&)>& sink) { return impl_->run(sink); }
+BatchStats Batch::finish(const std::function<void(const DomainResult&)>& sink) {
+  return impl_->run(sink);
+}
 
 }  // namespace mxscan::inference

@@ -1,5 +1,5 @@
-// The store of a Batch: the inputs of METHOD.md ("Inputs per domain") as add()
-// keeps them, and the per-name facts (registered domain, company) every later
+// The store of a Batch: the inputs of the method (docs/method.md, "Inputs") as
+// add() keeps them, and the per-name facts (registered domain, company) every later
 // step asks for.
 //
 // Design note. add() runs once per record of batches of millions, and the steps

@@ -1,6 +1,6 @@
 // Which domain records the method runs on, in which order: one record per
-// domain name (METHOD.md "one result per domain"; docs/method.md, Duplicates),
-// results ordered by input line, then name.
+// domain name (docs/method.md, "Interpretations", Duplicates), results ordered
+// by input line, then name.
 //
 // Design note. A batch may hold several records of one domain (a scan resumed,
 // several folders merged). The kept one is chosen by a total order on the

@@ -1,4 +1,4 @@
-// Step 5 of METHOD.md, the provider of a domain: every MX of P(d) gets its
+// Step 5 of docs/method.md, the provider of a domain: every MX of P(d) gets its
 // provider assignment and credit 1/|P(d)|; a domain without P(d) gets the
 // status that says why (docs/method.md, "Domain status").
 //

@@ -1,6 +1,6 @@
 // The batch-wide view the provider IDs are computed against: the primary MX
 // set P(d) of every domain, the batch counts cnt_mx, cnt_ip and cnt_cert_rd
-// (METHOD.md "Primary MX set P(d)" and "Batch counts"), and step 1, the
+// (docs/method.md, "Primary MX set P(d)" and "Batch counts"), and step 1, the
 // certificate groups and their representative names.
 //
 // Design note. Scores compare an ID's popularity across the whole batch, so

@@ -1,4 +1,4 @@
-// Steps 2, 3 and 4 of METHOD.md for one MX of P(d): the candidate IDs of the
+// Steps 2, 3 and 4 of docs/method.md for one MX of P(d): the candidate IDs of the
 // sources in priority order (TLS, then banner/EHLO, then the MX name), each with
 // its confidence score, and the misidentification checks (AS check, banner
 // pattern, certificate pattern) on a candidate whose score is below the
