@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mxscan/common/hash.hpp"
+
 namespace mxscan::inference::detail {
 
 // Append-only storage of bytes with stable addresses.
@@ -92,13 +94,10 @@ class StringPool {
   };
 
   // FNV-1a over the bytes, then a 64-bit finaliser (murmur3 fmix64) so both the
-  // low bits (slot index) and the high bits (tag) are well mixed.
+  // low bits (slot index) and the high bits (tag) are well mixed. The value only
+  // places slots: ids follow insertion order, so no output depends on it.
   static std::uint32_t hash(std::string_view s) noexcept {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
+    std::uint64_t h = fnv1a_64(s);
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;

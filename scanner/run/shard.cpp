@@ -2,16 +2,11 @@
 
 #include <charconv>
 
+#include "mxscan/common/hash.hpp"
+
 namespace mxscan {
 
-std::uint64_t stable_hash(std::string_view text) noexcept {
-  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64 offset basis
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;  // FNV-1a 64 prime
-  }
-  return h;
-}
+std::uint64_t stable_hash(std::string_view text) noexcept { return fnv1a_64(text); }
 
 std::string ShardSpec::to_string() const {
   return std::to_string(index) + "/" + std::to_string(count);

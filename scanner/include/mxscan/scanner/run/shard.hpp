@@ -1,9 +1,10 @@
 // Deterministic sharding of the input (`--shard I/N`).
 //
 // Design note. A domain belongs to shard hash(domain) mod N, where hash is
-// 64-bit FNV-1a over the normalised name: stable across machines, compilers and
-// releases (std::hash is none of these), so N independent jobs on a cluster
-// split a list without coordination and `mxscan infer` merges their folders.
+// 64-bit FNV-1a (mxscan/common/hash.hpp) over the normalised name: stable
+// across machines, compilers and releases (std::hash is none of these), so N
+// independent jobs on a cluster split a list without coordination and
+// `mxscan infer` merges their folders.
 // Shards are numbered 0..N-1, like Slurm array and Kubernetes indexed-job indices.
 #pragma once
 
