@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <system_error>
 
-namespace mxscan::cli {
+namespace mxscan {
 
 namespace fs = std::filesystem;
 
@@ -78,4 +78,4 @@ std::string config_not_found_message(const ConfigSearch& search, const char* fil
   return text;
 }
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

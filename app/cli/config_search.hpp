@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-namespace mxscan::cli {
+namespace mxscan {
 
 struct ConfigSearch {
   std::string dir;                  // the first folder holding the file; empty when none does
@@ -33,4 +33,4 @@ ConfigSearch find_config_dir(const char* file_name);
 std::string config_not_found_message(const ConfigSearch& search, const char* file_name,
                                      const std::string& fix);
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 
-namespace mxscan::cli {
+namespace mxscan {
 
 namespace fs = std::filesystem;
 
@@ -62,17 +62,17 @@ int DiffCommand::run() const {
       std::fprintf(stderr, "mxscan diff: malformed line skipped: %s:%llu: %s\n", p.file.c_str(),
                    static_cast<unsigned long long>(p.line), p.reason.c_str());
     }
-    const auto migration = inference::compare_runs(old_run, new_run);
-    std::fputs(inference::migration_text(migration, s.top).c_str(), stdout);
+    const auto migration = compare_runs(old_run, new_run);
+    std::fputs(migration_text(migration, s.top).c_str(), stdout);
     if (!s.out_dir.empty()) {
       const fs::path out(s.out_dir);
       if (out.has_parent_path()) fs::create_directories(out.parent_path());
       if (!fs::create_directory(out))
         throw std::runtime_error("output folder " + s.out_dir + " already exists");
-      write_file((out / "migration_matrix.csv").string(), inference::migration_matrix_csv(migration));
-      write_file((out / "provider_changes.csv").string(), inference::provider_changes_csv(migration));
-      write_file((out / "changed_domains.csv").string(), inference::changed_domains_csv(migration));
-      write_file((out / "diff.json").string(), inference::migration_json(migration));
+      write_file((out / "migration_matrix.csv").string(), migration_matrix_csv(migration));
+      write_file((out / "provider_changes.csv").string(), provider_changes_csv(migration));
+      write_file((out / "changed_domains.csv").string(), changed_domains_csv(migration));
+      write_file((out / "diff.json").string(), migration_json(migration));
       std::fprintf(stdout, "\nWritten to %s: migration_matrix.csv, provider_changes.csv, changed_domains.csv, "
                            "diff.json\n",
                    out.string().c_str());
@@ -84,4 +84,4 @@ int DiffCommand::run() const {
   }
 }
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

@@ -18,7 +18,7 @@ namespace CLI {
 class App;
 }
 
-namespace mxscan::cli {
+namespace mxscan {
 
 struct DiffSettings {
   std::string old_dir;
@@ -38,4 +38,4 @@ class DiffCommand {
   std::unique_ptr<DiffSettings> settings_;
 };
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

@@ -30,7 +30,7 @@
 #include <stdexcept>
 #include <system_error>
 
-namespace mxscan::cli {
+namespace mxscan {
 
 namespace fs = std::filesystem;
 
@@ -126,7 +126,7 @@ double cpu_seconds(int who = RUSAGE_SELF) {
 // OUT/malformed.txt (all of them).
 class BatchFeeder : public ObservationHandler {
  public:
-  BatchFeeder(inference::Batch& batch, fs::path malformed_path, std::size_t max_reported)
+  BatchFeeder(Batch& batch, fs::path malformed_path, std::size_t max_reported)
       : batch_(batch), malformed_path_(std::move(malformed_path)), max_reported_(max_reported) {}
 
   void on_domain(DomainObs& obs) override { batch_.add(obs); }
@@ -148,7 +148,7 @@ class BatchFeeder : public ObservationHandler {
   }
 
  private:
-  inference::Batch& batch_;
+  Batch& batch_;
   fs::path malformed_path_;
   std::size_t max_reported_;
   std::size_t reported_ = 0;
@@ -197,11 +197,11 @@ int run_infer(const InferSettings& s) {
     }
     providers = (fs::path(search.dir) / "providers.toml").string();
   }
-  inference::Catalog catalog;
+  Catalog catalog;
   std::optional<PublicSuffixList> psl_file;
   std::shared_ptr<const AsnSource> asn;
   try {
-    catalog = inference::Catalog::load(providers);
+    catalog = Catalog::load(providers);
     psl_file.emplace(s.psl_file);
     asn = open_asn_source(s.asn_db, s.pfx2as);
   } catch (const std::exception& e) {
@@ -210,7 +210,7 @@ int run_infer(const InferSettings& s) {
   }
   try {
     const PublicSuffixList& psl = *psl_file;
-    inference::Options options;
+    Options options;
     options.misidentification_threshold = s.threshold;
     options.keep_flagged = s.keep_flagged;
 
@@ -220,14 +220,14 @@ int run_infer(const InferSettings& s) {
     if (!fs::create_directory(out)) throw std::runtime_error(output_exists_message(s.out_dir));
     const fs::path malformed_path = out / "malformed.txt";
 
-    inference::Batch batch(catalog, psl, options);
-    inference::RunReport run;
+    Batch batch(catalog, psl, options);
+    RunReport run;
     run.options = options;
     run.catalog_origin = catalog.origin();
     run.psl_file = psl.path();
     run.psl_sha256 = psl.sha256();
     BackgroundRead read;
-    std::vector<inference::InputReport> imported;
+    std::vector<InputReport> imported;
     {
       // Parsing runs on reader threads; the batch is fed here.
       BatchFeeder feeder(batch, malformed_path, s.max_reported);
@@ -262,7 +262,7 @@ int run_infer(const InferSettings& s) {
       return outcome;
     });
     // Shared with the live scan: providers.jsonl (writer thread), summary.csv/json.
-    const inference::Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
+    const Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
     const MergeOutcome merged = merging.get();
     if (merged.state != "complete") {
       std::fprintf(stderr,
@@ -276,7 +276,7 @@ int run_infer(const InferSettings& s) {
     double read_bound = std::max(read_main_cpu, read_cpu / 2);
     for (double reader_cpu : read.reader_cpu_seconds) read_bound = std::max(read_bound, reader_cpu);
     const double finish_main_cpu = std::max(cpu_seconds(RUSAGE_THREAD) - read_main_cpu, merge_cpu);
-    inference::InputReport totals;
+    InputReport totals;
     for (const auto& in : run.inputs) {
       totals.malformed_lines += in.malformed_lines;
       totals.domain_records += in.domain_records;
@@ -302,4 +302,4 @@ int run_infer(const InferSettings& s) {
   }
 }
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

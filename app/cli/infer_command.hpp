@@ -24,7 +24,7 @@ namespace CLI {
 class App;
 }
 
-namespace mxscan::cli {
+namespace mxscan {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
@@ -59,4 +59,4 @@ class InferCommand {
 
 int run_infer(const InferSettings& settings);
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace mxscan::cli {
+namespace mxscan {
 namespace {
 
 constexpr std::size_t kExamples = 3;
@@ -56,4 +56,4 @@ std::string with_thousands(std::uint64_t n) {
   return out;
 }
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

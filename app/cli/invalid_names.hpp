@@ -10,7 +10,7 @@
 
 #include "mxscan/common/observation.hpp"
 
-namespace mxscan::cli {
+namespace mxscan {
 
 class InvalidNameReport {
  public:
@@ -34,4 +34,4 @@ class InvalidNameReport {
 // 1234567 as "1,234,567".
 std::string with_thousands(std::uint64_t n);
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

@@ -25,10 +25,10 @@ int main(int argc, char** argv) {
       "--version", [] { return mxscan::build_info_text(kDefaultPslFile); },
       "Print the version of mxscan (and its git commit) and of its libraries, then exit");
   app.require_subcommand(0, 1);
-  const mxscan::cli::InferCommand infer(app);
-  const mxscan::cli::ScanCommand scan(app);
-  const mxscan::cli::ReportCommand report(app);
-  const mxscan::cli::DiffCommand diff(app);
+  const mxscan::InferCommand infer(app);
+  const mxscan::ScanCommand scan(app);
+  const mxscan::ReportCommand report(app);
+  const mxscan::DiffCommand diff(app);
   // A subcommand created after the scan's options inherits the app's footer,
   // whose examples and defaults are the scan's; each gets its own, so that
   // `mxscan SUB --help` shows only what applies to SUB.
@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help and --version exit 0; every usage error exits 2 (docs/cli.md).
-    return app.exit(e) == 0 ? mxscan::cli::kExitOk : mxscan::cli::kExitUsage;
+    return app.exit(e) == 0 ? mxscan::kExitOk : mxscan::kExitUsage;
   }
   if (infer.selected()) return infer.run();
   if (scan.selected()) return scan.run(argc, argv);

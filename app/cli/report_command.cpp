@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <optional>
 
-namespace mxscan::cli {
+namespace mxscan {
 
 namespace fs = std::filesystem;
 
@@ -25,7 +25,7 @@ std::string providers_file(const std::string& dir_or_file) {
   return dir_or_file;
 }
 
-std::optional<report::Comparison> load_comparison(const std::string& old_dir, const std::string& new_dir) {
+std::optional<Comparison> load_comparison(const std::string& old_dir, const std::string& new_dir) {
   if (old_dir.empty()) return std::nullopt;
   std::vector<ReadProblem> problems;
   const auto old_run = read_providers_jsonl(providers_file(old_dir), problems);
@@ -34,10 +34,10 @@ std::optional<report::Comparison> load_comparison(const std::string& old_dir, co
     std::fprintf(stderr, "mxscan report: malformed line skipped: %s:%llu: %s\n", p.file.c_str(),
                  static_cast<unsigned long long>(p.line), p.reason.c_str());
   }
-  return report::Comparison{old_dir, inference::compare_runs(old_run, new_run)};
+  return Comparison{old_dir, compare_runs(old_run, new_run)};
 }
 
-void print_problems(const report::ReportData& data) {
+void print_problems(const ReportData& data) {
   for (const auto& p : data.problems) {
     std::fprintf(stderr, "mxscan report: malformed line skipped: %s:%llu: %s\n", p.file.c_str(),
                  static_cast<unsigned long long>(p.line), p.reason.c_str());
@@ -63,11 +63,11 @@ ReportCommand::ReportCommand(CLI::App& app) : settings_(std::make_unique<ReportS
 bool ReportCommand::selected() const { return sub_->parsed(); }
 
 std::string write_report_html(const std::string& dir, const std::string& compare_dir) {
-  const auto data = report::load_report_data(dir);
+  const auto data = load_report_data(dir);
   print_problems(data);
   const auto comparison = load_comparison(compare_dir, dir);
   std::string path = (fs::path(dir) / "report.html").string();
-  write_file(path, report::render_html(data, comparison ? &*comparison : nullptr));
+  write_file(path, render_html(data, comparison ? &*comparison : nullptr));
   return path;
 }
 
@@ -96,18 +96,18 @@ int ReportCommand::run() const {
     return kExitUsage;
   }
   try {
-    const auto data = report::load_report_data(s.dir);
+    const auto data = load_report_data(s.dir);
     print_problems(data);
-    std::fputs(report::render_text(data, s.top).c_str(), stdout);
+    std::fputs(render_text(data, s.top).c_str(), stdout);
     if (!s.no_html) {
       const auto comparison = load_comparison(s.compare, s.dir);
       if (comparison) {
-        std::fputs(("\nCompared with " + s.compare + ":\n" + inference::migration_text(comparison->migration, s.top))
+        std::fputs(("\nCompared with " + s.compare + ":\n" + migration_text(comparison->migration, s.top))
                        .c_str(),
                    stdout);
       }
       const std::string path = (fs::path(s.dir) / "report.html").string();
-      write_file(path, report::render_html(data, comparison ? &*comparison : nullptr));
+      write_file(path, render_html(data, comparison ? &*comparison : nullptr));
       std::fprintf(stdout, "\nReport written to %s\n", path.c_str());
     }
     return kExitOk;
@@ -117,4 +117,4 @@ int ReportCommand::run() const {
   }
 }
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

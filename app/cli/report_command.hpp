@@ -17,7 +17,7 @@ namespace CLI {
 class App;
 }
 
-namespace mxscan::cli {
+namespace mxscan {
 
 struct ReportSettings {
   std::string dir;
@@ -45,4 +45,4 @@ std::string write_report_html(const std::string& dir, const std::string& compare
 // failure is a warning (the scan's results are already complete) and returns false.
 bool report_after_scan(const std::string& dir);
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

@@ -5,7 +5,7 @@
 #include <functional>
 #include <string_view>
 
-namespace mxscan::cli {
+namespace mxscan {
 namespace {
 
 struct Changeable {
@@ -74,4 +74,4 @@ std::string resume_changeable_options() {
   return out;
 }
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

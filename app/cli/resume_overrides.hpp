@@ -14,7 +14,7 @@
 
 #include "mxscan/common/scan_config.hpp"
 
-namespace mxscan::cli {
+namespace mxscan {
 
 // True for an option (as CLI11 names it: "--rate") that --resume accepts.
 bool resume_may_change(const std::string& option);
@@ -30,4 +30,4 @@ SettingText setting_text(const std::string& option, const ScanConfig& config);
 // The options resume_may_change(), for messages: "--rate, --dns-rate, ...".
 std::string resume_changeable_options();
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

@@ -27,7 +27,7 @@
 #include "resume_overrides.hpp"
 #include "scan_notes.hpp"
 
-namespace mxscan::cli {
+namespace mxscan {
 
 namespace fs = std::filesystem;
 
@@ -80,7 +80,7 @@ std::string command_line(int argc, char** argv) {
 // Feeds the scan's observations into the batch (the engine serialises calls).
 class BatchConsumer final : public ObservationHandler {
  public:
-  explicit BatchConsumer(inference::Batch& batch) : batch_(batch) {}
+  explicit BatchConsumer(Batch& batch) : batch_(batch) {}
   void on_domain(DomainObs& obs) override {
     invalid.add(obs);
     batch_.add(obs);
@@ -101,7 +101,7 @@ class BatchConsumer final : public ObservationHandler {
   InvalidNameReport invalid;
 
  private:
-  inference::Batch& batch_;
+  Batch& batch_;
 };
 
 std::string default_output_dir() {
@@ -396,10 +396,10 @@ int ScanCommand::run(int argc, char** argv) const {
   }
 
   // A catalog or PSL that is not one is a usage error: refused before the folder exists.
-  inference::Catalog catalog;
+  Catalog catalog;
   std::optional<PublicSuffixList> psl_file;
   try {
-    catalog = inference::Catalog::load(plan.config.inference.providers);
+    catalog = Catalog::load(plan.config.inference.providers);
     psl_file.emplace(plan.config.inference.psl_file);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan: %s\n", e.what());
@@ -407,11 +407,11 @@ int ScanCommand::run(int argc, char** argv) const {
   }
   try {
     const PublicSuffixList& psl = *psl_file;
-    inference::Options options;
+    Options options;
     options.misidentification_threshold =
         static_cast<std::uint64_t>(plan.config.inference.threshold);
     options.keep_flagged = plan.config.inference.keep_flagged;
-    inference::Batch batch(catalog, psl, options);
+    Batch batch(catalog, psl, options);
     BatchConsumer consumer(batch);
 
     ScanOutcome outcome;
@@ -448,12 +448,12 @@ int ScanCommand::run(int argc, char** argv) const {
     }
     if (plan.dry_run) return kExitOk;
 
-    inference::RunReport run;
+    RunReport run;
     run.options = options;
     run.catalog_origin = catalog.origin();
     run.psl_file = psl.path();
     run.psl_sha256 = psl.sha256();
-    const inference::Summary summary = write_batch_outputs(batch, catalog, plan.out_dir, run);
+    const Summary summary = write_batch_outputs(batch, catalog, plan.out_dir, run);
     print_summary(summary, catalog, plan.out_dir, options_->top);
     std::fputs(consumer.invalid.message(outcome.manifest.input_counts["lines"]).c_str(), stderr);
     report_after_scan(plan.out_dir);
@@ -464,4 +464,4 @@ int ScanCommand::run(int argc, char** argv) const {
   }
 }
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

@@ -20,7 +20,7 @@ namespace CLI {
 class App;
 }
 
-namespace mxscan::cli {
+namespace mxscan {
 
 inline constexpr int kExitInterrupted = 3;
 
@@ -43,4 +43,4 @@ class ScanCommand {
   std::unique_ptr<ScanOptions> options_;
 };
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

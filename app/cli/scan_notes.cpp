@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace mxscan::cli {
+namespace mxscan {
 
 std::string asn_match_note(const ScanConfig& config, const AsnMatches& matches) {
   if (config.asn.mmdb.empty() && config.asn.pfx2as.empty()) return {};
@@ -30,4 +30,4 @@ void record_scan_note(const std::string& dir, Manifest& manifest, const std::str
   std::fprintf(stderr, "mxscan: warning: %s\n", note.c_str());
 }
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

@@ -10,7 +10,7 @@
 #include "mxscan/common/scan_config.hpp"
 #include "mxscan/scanner/run/manifest.hpp"
 
-namespace mxscan::cli {
+namespace mxscan {
 
 // Contacted addresses (host records other than blocked and not contacted) and
 // how many of them an ASN source annotated.
@@ -33,4 +33,4 @@ std::string asn_match_note(const ScanConfig& config, const AsnMatches& matches);
 // DIR/scan.log and prints it on stderr.
 void record_scan_note(const std::string& dir, Manifest& manifest, const std::string& note);
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

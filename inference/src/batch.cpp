@@ -16,7 +16,7 @@
 #include "primary_sets.hpp"
 #include "provider_id.hpp"
 
-namespace mxscan::inference {
+namespace mxscan {
 
 struct Batch::Impl {
   detail::BatchStore store;
@@ -72,4 +72,4 @@ BatchStats Batch::finish(const std::function<void(const DomainResult&)>& sink) {
   return impl_->run(sink);
 }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -7,7 +7,7 @@
 
 #include "mxscan/inference/reply_identity.hpp"
 
-namespace mxscan::inference::detail {
+namespace mxscan::detail {
 namespace {
 
 // The name lower-cased without its trailing dot; a view of `name` itself when
@@ -249,4 +249,4 @@ void BatchStore::add_host(const HostObs& h, BatchStats& stats) {
   slot.bits |= referenced;
 }
 
-}  // namespace mxscan::inference::detail
+}  // namespace mxscan::detail

@@ -26,7 +26,7 @@
 #include "mxscan/inference/result.hpp"
 #include "string_pool.hpp"
 
-namespace mxscan::inference::detail {
+namespace mxscan::detail {
 
 inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 inline constexpr std::uint32_t kNotComputed = kNone - 1;
@@ -141,4 +141,4 @@ struct BatchStore {
   bool better(const HostState& a, const HostState& b) const;
 };
 
-}  // namespace mxscan::inference::detail
+}  // namespace mxscan::detail

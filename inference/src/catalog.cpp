@@ -14,7 +14,7 @@
 #include "mxscan/inference/glob.hpp"
 #include "mxscan/inference/name_rules.hpp"
 
-namespace mxscan::inference {
+namespace mxscan {
 
 namespace {
 // Heterogeneous lookup: find(std::string_view) without building a std::string.
@@ -409,4 +409,4 @@ std::size_t Catalog::vps_rule_count() const noexcept { return state_->rule_count
 
 const std::string& Catalog::origin() const noexcept { return state_->origin; }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -2,7 +2,7 @@
 
 #include <limits>
 
-namespace mxscan::inference {
+namespace mxscan {
 namespace {
 constexpr std::uint32_t kUnset = std::numeric_limits<std::uint32_t>::max();
 }
@@ -61,4 +61,4 @@ std::vector<std::uint32_t> CertificateGrouper::group_names(
   return out;
 }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-namespace mxscan::inference {
+namespace mxscan {
 
 std::string dns_error_cause(const DomainResult& result) {
   constexpr std::string_view kPrefix = "MX lookup failed: ";
@@ -39,4 +39,4 @@ std::string dns_error_sentence(std::uint64_t errors, std::uint64_t total,
   return out;
 }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

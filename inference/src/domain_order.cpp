@@ -6,7 +6,7 @@
 
 #include "mxscan/common/hash.hpp"
 
-namespace mxscan::inference::detail {
+namespace mxscan::detail {
 namespace {
 
 using HashIndex = std::pair<std::uint64_t, std::uint32_t>;
@@ -85,4 +85,4 @@ std::vector<std::uint32_t> ordered_domains(BatchStore& store, BatchStats& stats)
   return order;
 }
 
-}  // namespace mxscan::inference::detail
+}  // namespace mxscan::detail

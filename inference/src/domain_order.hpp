@@ -17,10 +17,10 @@
 
 #include "batch_store.hpp"
 
-namespace mxscan::inference::detail {
+namespace mxscan::detail {
 
 // Marks duplicate records `dropped` (counted in stats.duplicate_domains) and
 // returns the kept ones' indices in (line, name) order.
 std::vector<std::uint32_t> ordered_domains(BatchStore& store, BatchStats& stats);
 
-}  // namespace mxscan::inference::detail
+}  // namespace mxscan::detail

@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-namespace mxscan::inference::detail {
+namespace mxscan::detail {
 namespace {
 
 bool dns_failure(DnsStatus s) {
@@ -101,4 +101,4 @@ DomainResult result_of(const BatchStore& store, const PrimarySets& sets, Provide
   return r;
 }
 
-}  // namespace mxscan::inference::detail
+}  // namespace mxscan::detail

@@ -15,9 +15,9 @@
 #include "primary_sets.hpp"
 #include "provider_id.hpp"
 
-namespace mxscan::inference::detail {
+namespace mxscan::detail {
 
 DomainResult result_of(const BatchStore& store, const PrimarySets& sets, ProviderIds& ids,
                        std::uint32_t domain);
 
-}  // namespace mxscan::inference::detail
+}  // namespace mxscan::detail

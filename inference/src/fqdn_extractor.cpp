@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace mxscan::inference {
+namespace mxscan {
 namespace {
 
 constexpr std::string_view kSpace = " \t\r\n\v\f";
@@ -132,4 +132,4 @@ std::optional<std::string> extract_fqdn(std::string_view reply) {
   return std::nullopt;
 }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

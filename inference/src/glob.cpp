@@ -1,6 +1,6 @@
 #include "mxscan/inference/glob.hpp"
 
-namespace mxscan::inference {
+namespace mxscan {
 
 bool glob_match(std::string_view pattern, std::string_view text) noexcept {
   std::size_t p = 0, t = 0;
@@ -27,4 +27,4 @@ bool is_glob(std::string_view pattern) noexcept {
   return pattern.find_first_of("*?") != std::string_view::npos;
 }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-namespace mxscan::inference {
+namespace mxscan {
 namespace {
 
 std::string_view first_label_of(std::string_view name) noexcept {
@@ -128,4 +128,4 @@ NameClass classify_name(const NameRuleSet& set, std::string_view name, std::stri
   return set.otherwise;
 }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

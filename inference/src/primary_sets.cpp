@@ -8,7 +8,7 @@
 
 #include "mxscan/inference/cert_groups.hpp"
 
-namespace mxscan::inference::detail {
+namespace mxscan::detail {
 
 void PrimarySets::build(const BatchStore& store, const std::vector<std::uint32_t>& order,
                         BatchStats& stats) {
@@ -114,4 +114,4 @@ void PrimarySets::group_certificates(const BatchStore& store, const std::vector<
   stats.certificate_groups = grouper.group_count();
 }
 
-}  // namespace mxscan::inference::detail
+}  // namespace mxscan::detail

@@ -19,7 +19,7 @@
 
 #include "batch_store.hpp"
 
-namespace mxscan::inference::detail {
+namespace mxscan::detail {
 
 // One MX of a primary set: its exchange and its live addresses (sorted ids).
 struct PrimaryMx {
@@ -54,4 +54,4 @@ struct PrimarySets {
                           BatchStats& stats);
 };
 
-}  // namespace mxscan::inference::detail
+}  // namespace mxscan::detail

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace mxscan::inference::detail {
+namespace mxscan::detail {
 
 // ---- steps 2 and 3: one candidate per source -----------------------------------------------
 
@@ -206,4 +206,4 @@ ProviderAssignment ProviderIds::assign_cached(std::uint32_t ex,
   return pa;
 }
 
-}  // namespace mxscan::inference::detail
+}  // namespace mxscan::detail

@@ -25,7 +25,7 @@
 #include "mxscan/inference/batch.hpp"
 #include "primary_sets.hpp"
 
-namespace mxscan::inference::detail {
+namespace mxscan::detail {
 
 // A provider ID candidate of one source for one MX.
 struct Candidate {
@@ -68,4 +68,4 @@ class ProviderIds {
   ProviderAssignment assign(std::uint32_t ex, std::span<const std::uint32_t> live_ips);
 };
 
-}  // namespace mxscan::inference::detail
+}  // namespace mxscan::detail

@@ -1,6 +1,6 @@
 #include "mxscan/inference/reply_identity.hpp"
 
-namespace mxscan::inference {
+namespace mxscan {
 
 ReplyIdentity identify_reply(std::string_view reply, const Catalog& catalog,
                              const PublicSuffixList& psl) {
@@ -8,4 +8,4 @@ ReplyIdentity identify_reply(std::string_view reply, const Catalog& catalog,
                              [&](std::string_view fqdn) { return psl.registered_domain(fqdn); });
 }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

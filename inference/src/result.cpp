@@ -5,7 +5,7 @@
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/inference/dns_errors.hpp"
 
-namespace mxscan::inference {
+namespace mxscan {
 
 namespace {
 constexpr std::array<std::string_view, kDomainOutcomeCount> kOutcomeNames = {
@@ -112,4 +112,4 @@ Summary summarise(const Results& results, const Catalog& catalog) {
   return builder.build();
 }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -15,7 +15,7 @@
 
 #include "mxscan/common/hash.hpp"
 
-namespace mxscan::inference::detail {
+namespace mxscan::detail {
 
 // Append-only storage of bytes with stable addresses.
 class Arena {
@@ -124,4 +124,4 @@ class StringPool {
   std::size_t mask_;
 };
 
-}  // namespace mxscan::inference::detail
+}  // namespace mxscan::detail

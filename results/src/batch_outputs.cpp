@@ -11,34 +11,34 @@
 #include "mxscan/inference/dns_errors.hpp"
 #include "mxscan/results/result_writer.hpp"
 
-namespace mxscan::cli {
+namespace mxscan {
 
-inference::Summary write_batch_outputs(inference::Batch& batch, const inference::Catalog& catalog,
-                                       const std::string& out_dir, inference::RunReport& run) {
+Summary write_batch_outputs(Batch& batch, const Catalog& catalog,
+                                       const std::string& out_dir, RunReport& run) {
   const std::filesystem::path out(out_dir);
   // Serialising and summarising run on a writer thread beside finish().
   ResultWriter writer((out / "providers.jsonl").string(), catalog);
-  run.batch = batch.finish([&](const inference::DomainResult& result) { writer.add(result); });
-  inference::Summary summary = writer.finish();
+  run.batch = batch.finish([&](const DomainResult& result) { writer.add(result); });
+  Summary summary = writer.finish();
   // The two summaries are independent and each walks every ID row (hundreds of
   // thousands for a large list): build them on both cores.
   auto csv = std::async(std::launch::async,
-                        [&summary, &catalog] { return inference::summary_csv(summary, catalog); });
-  const std::string json = inference::summary_json(summary, catalog, run);
+                        [&summary, &catalog] { return summary_csv(summary, catalog); });
+  const std::string json = summary_json(summary, catalog, run);
   write_file((out / "summary.csv").string(), csv.get());
   write_file((out / "summary.json").string(), json);
   return summary;
 }
 
-void print_summary(const inference::Summary& summary, const inference::Catalog& catalog,
+void print_summary(const Summary& summary, const Catalog& catalog,
                    const std::string& out_dir, std::size_t top_rows) {
   // Lines that are not domain names are no domains: counting them in "% of all"
   // would make every provider's share smaller by the share of junk in the list.
   // summary.json keeps its documented denominator (domains_total, with
   // by_status.invalid beside it); the printed figures leave them out.
   const std::uint64_t invalid =
-      summary.by_status[static_cast<std::size_t>(inference::DomainOutcome::invalid)];
-  inference::Summary shown = summary;
+      summary.by_status[static_cast<std::size_t>(DomainOutcome::invalid)];
+  Summary shown = summary;
   shown.domains_total -= std::min(invalid, shown.domains_total);
   for (auto* rows : {&shown.by_id, &shown.by_company}) {
     for (auto& row : *rows) {
@@ -62,14 +62,14 @@ void print_summary(const inference::Summary& summary, const inference::Catalog& 
   // Said before the table when the run mostly measured its resolver
   // (summary.json and the report break DNS errors down in every case).
   const auto dns_errors =
-      summary.by_status[static_cast<std::size_t>(inference::DomainOutcome::dns_error)];
-  if (inference::mostly_dns_errors(dns_errors, shown.domains_total)) {
-    std::fputs(fmt::format("{}\n\n", inference::dns_error_sentence(dns_errors, shown.domains_total,
+      summary.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)];
+  if (mostly_dns_errors(dns_errors, shown.domains_total)) {
+    std::fputs(fmt::format("{}\n\n", dns_error_sentence(dns_errors, shown.domains_total,
                                                                    summary.dns_error_causes))
                    .c_str(),
                stdout);
   }
-  std::fputs(inference::top_table(shown, catalog, top_rows).c_str(), stdout);
+  std::fputs(top_table(shown, catalog, top_rows).c_str(), stdout);
 }
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

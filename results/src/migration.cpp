@@ -8,7 +8,7 @@
 #include <cmath>
 #include <unordered_map>
 
-namespace mxscan::inference {
+namespace mxscan {
 
 namespace {
 
@@ -317,4 +317,4 @@ std::string migration_text(const Migration& m, std::size_t rows) {
   return out;
 }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -2,7 +2,7 @@
 
 #include "mxscan/common/json_text.hpp"
 
-namespace mxscan::inference {
+namespace mxscan {
 
 namespace {
 
@@ -52,4 +52,4 @@ void append_jsonl(std::string& out, const DomainResult& result) {
   out.append("\"}\n");
 }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -9,7 +9,7 @@
 #include <set>
 #include <stdexcept>
 
-namespace mxscan::report {
+namespace mxscan {
 
 namespace {
 
@@ -49,13 +49,13 @@ std::string percent(double part, double whole) {
   return fmt::format("{:.2f}%", 100.0 * part / whole);
 }
 
-void ReportBuilder::add(const inference::DomainResult& r) {
+void ReportBuilder::add(const DomainResult& r) {
   ++base_.domains_total;
   ++base_.by_status[static_cast<std::size_t>(r.status)];
-  if (r.status == inference::DomainOutcome::dns_error) {
-    ++base_.dns_error_causes[inference::dns_error_cause(r)];
+  if (r.status == DomainOutcome::dns_error) {
+    ++base_.dns_error_causes[dns_error_cause(r)];
   }
-  if (r.status != inference::DomainOutcome::ok) return;
+  if (r.status != DomainOutcome::ok) return;
   ++base_.domains_with_provider;
   std::set<std::string_view> seen_companies;
   std::set<std::string_view> seen_ids;
@@ -66,10 +66,10 @@ void ReportBuilder::add(const inference::DomainResult& r) {
     ++base_.assignments_by_source[source];
     if (a.flag) ++base_.flags[static_cast<std::size_t>(*a.flag)];
     else if (a.original_id) ++base_.relabelled;
-    const std::string bucket(inference::bucket_of(a));
+    const std::string bucket(bucket_of(a));
     auto& company = companies_[bucket];
     company.credit += a.credit;
-    if (seen_companies.insert(inference::bucket_of(a)).second) ++company.domains;
+    if (seen_companies.insert(bucket_of(a)).second) ++company.domains;
     if (a.id.empty()) {
       ++base_.assignments_without_id;
       continue;
@@ -136,7 +136,7 @@ ReportData load_report_data(const std::string& dir) {
   }
   ReportBuilder builder;
   std::vector<ReadProblem> problems;
-  read_providers_jsonl(providers.string(), [&](inference::DomainResult& r) { builder.add(r); }, problems);
+  read_providers_jsonl(providers.string(), [&](DomainResult& r) { builder.add(r); }, problems);
   for (const auto& p : problems) builder.add_problem(p);
   const fs::path hosts = root / "hosts.jsonl";
   const bool has_hosts = fs::is_regular_file(hosts, ec);
@@ -151,4 +151,4 @@ ReportData load_report_data(const std::string& dir) {
   return builder.build(dir, std::move(manifest), has_hosts);
 }
 
-}  // namespace mxscan::report
+}  // namespace mxscan

@@ -6,13 +6,12 @@
 #include <cmath>
 #include <set>
 
-namespace mxscan::report {
+namespace mxscan {
 
 namespace {
 
-using inference::DomainOutcome;
 
-constexpr std::array<std::string_view, inference::kDomainOutcomeCount> kStatusLabels = {
+constexpr std::array<std::string_view, kDomainOutcomeCount> kStatusLabels = {
     "provider found (ok)", "no MX (no_mx)",        "null MX (null_mx)", "NXDOMAIN (nxdomain)",
     "DNS error (dns_error)", "no SMTP answer (no_smtp)", "blocked (blocked)", "invalid name (invalid)"};
 
@@ -276,9 +275,9 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
                      html_escape(manifest_value(d, "started")), html_escape(manifest_value(d, "ended")));
 
   const std::uint64_t dns_errors = d.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)];
-  const std::string dns_sentence = inference::dns_error_sentence(
+  const std::string dns_sentence = dns_error_sentence(
       dns_errors, static_cast<std::uint64_t>(valid_domains(d)), d.dns_error_causes);
-  if (inference::mostly_dns_errors(dns_errors, static_cast<std::uint64_t>(valid_domains(d)))) {
+  if (mostly_dns_errors(dns_errors, static_cast<std::uint64_t>(valid_domains(d)))) {
     out += fmt::format(
         "<section id=\"dns-warning\" class=\"warning\"><h2>Most domains ended in DNS "
         "errors</h2><p>{}.</p></section>\n",
@@ -317,7 +316,7 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
 
   out += "<section id=\"status\"><h2>Domains by status</h2>\n";
   std::vector<Bar> status_bars;
-  for (std::size_t i = 0; i < inference::kDomainOutcomeCount; ++i) {
+  for (std::size_t i = 0; i < kDomainOutcomeCount; ++i) {
     const auto n = d.by_status[i];
     status_bars.push_back({std::string(kStatusLabels[i]), static_cast<double>(n),
                            fmt::format("{} ({})", n, share(static_cast<double>(n),
@@ -340,7 +339,7 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   out += "<section id=\"sources\"><h2>Inference sources and flags</h2>\n";
   std::vector<Bar> source_bars;
   for (std::size_t i = 0; i < kSourceCount; ++i) {
-    const auto source = static_cast<inference::Source>(i);
+    const auto source = static_cast<Source>(i);
     source_bars.push_back({fmt::format("{} ({} MXes)", to_string(source), d.assignments_by_source[i]),
                            d.credit_by_source[i],
                            fmt::format("{} ({})", number(d.credit_by_source[i]), share(d.credit_by_source[i], with))});
@@ -352,7 +351,7 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
          "<tbody>\n";
   for (std::size_t i = 0; i < kFlagCount; ++i) {
     out += fmt::format("<tr><td>flagged {}</td><td>{}</td><td>{}</td></tr>\n",
-                       to_string(static_cast<inference::Flag>(i)), d.flags[i],
+                       to_string(static_cast<Flag>(i)), d.flags[i],
                        share(static_cast<double>(d.flags[i]), static_cast<double>(d.assignments)));
   }
   out += fmt::format("<tr><td>relabelled by AS</td><td>{}</td><td>{}</td></tr>\n", d.relabelled,
@@ -463,14 +462,14 @@ std::string render_text(const ReportData& d, std::size_t rows) {
   const double with = static_cast<double>(d.domains_with_provider);
   out += fmt::format("\nDomains: {}, with a provider: {} ({}){}\n", valid_domains(d),
                      d.domains_with_provider, share(with, valid_domains(d)), left_out(d, "; "));
-  for (std::size_t i = 0; i < inference::kDomainOutcomeCount; ++i) {
+  for (std::size_t i = 0; i < kDomainOutcomeCount; ++i) {
     out += fmt::format("  {:<10} {:>10} {:>8}\n", to_string(static_cast<DomainOutcome>(i)), d.by_status[i],
                        share(static_cast<double>(d.by_status[i]), total));
   }
   if (const auto errors = d.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)];
       errors > 0) {
     out += fmt::format(
-        "\n{}\n", inference::dns_error_sentence(
+        "\n{}\n", dns_error_sentence(
                       errors, static_cast<std::uint64_t>(valid_domains(d)), d.dns_error_causes));
   }
   auto table = [&](std::string_view title, const std::vector<CreditRow>& rows_in) {
@@ -485,7 +484,7 @@ std::string render_text(const ReportData& d, std::size_t rows) {
   table("provider IDs", d.by_id);
   out += "\nSources (credit):";
   for (std::size_t i = 0; i < kSourceCount; ++i) {
-    out += fmt::format(" {} {}", to_string(static_cast<inference::Source>(i)), number(d.credit_by_source[i]));
+    out += fmt::format(" {} {}", to_string(static_cast<Source>(i)), number(d.credit_by_source[i]));
   }
   out += fmt::format("; flagged vps {}, unseen_as {}; relabelled by AS {}\n", d.flags[0], d.flags[1], d.relabelled);
   if (d.has_hosts) {
@@ -510,4 +509,4 @@ std::string render_text(const ReportData& d, std::size_t rows) {
   return out;
 }
 
-}  // namespace mxscan::report
+}  // namespace mxscan

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace mxscan::cli {
+namespace mxscan {
 
 namespace {
 
@@ -16,7 +16,7 @@ constexpr std::size_t kChunkResults = 1024;
 constexpr std::size_t kChunksInFlight = 6;
 
 struct ResultChunk {
-  std::vector<inference::DomainResult> results;  // slots; the first `count` are filled
+  std::vector<DomainResult> results;  // slots; the first `count` are filled
   std::size_t count = 0;
   bool last = false;
 };
@@ -25,14 +25,14 @@ struct ResultChunk {
 
 struct ResultWriter::Impl {
   OutputFile out;
-  inference::SummaryBuilder summary;
+  SummaryBuilder summary;
   ChunkChannel<ResultChunk> channel{kChunksInFlight};
   std::unique_ptr<ResultChunk> chunk;
   std::exception_ptr error;  // set by the writer thread before it stops the channel
   std::thread thread;
   bool finished = false;
 
-  Impl(const std::string& path, const inference::Catalog& catalog) : out(path), summary(catalog) {
+  Impl(const std::string& path, const Catalog& catalog) : out(path), summary(catalog) {
     chunk = next_chunk();
     thread = std::thread([this] { run(); });
   }
@@ -49,7 +49,7 @@ struct ResultWriter::Impl {
       for (;;) {
         auto c = channel.receive();
         for (std::size_t i = 0; i < c->count; ++i) {
-          inference::append_jsonl(out.buffer(), c->results[i]);
+          append_jsonl(out.buffer(), c->results[i]);
           out.flush_if_full();
           summary.add(c->results[i]);
         }
@@ -72,7 +72,7 @@ struct ResultWriter::Impl {
   }
 };
 
-ResultWriter::ResultWriter(const std::string& providers_path, const inference::Catalog& catalog)
+ResultWriter::ResultWriter(const std::string& providers_path, const Catalog& catalog)
     : impl_(std::make_unique<Impl>(providers_path, catalog)) {}
 
 ResultWriter::~ResultWriter() {
@@ -82,7 +82,7 @@ ResultWriter::~ResultWriter() {
   }
 }
 
-void ResultWriter::add(const inference::DomainResult& result) {
+void ResultWriter::add(const DomainResult& result) {
   auto& c = *impl_->chunk;
   if (c.count == c.results.size()) {
     c.results.push_back(result);
@@ -99,7 +99,7 @@ void ResultWriter::add(const inference::DomainResult& result) {
   }
 }
 
-inference::Summary ResultWriter::finish() {
+Summary ResultWriter::finish() {
   impl_->finished = true;
   try {
     impl_->chunk->last = true;
@@ -111,4 +111,4 @@ inference::Summary ResultWriter::finish() {
   return impl_->summary.build();
 }
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

@@ -60,15 +60,15 @@ std::uint64_t uint_field(element obj, const char* key, std::uint64_t fallback) {
   return n;
 }
 
-inference::ProviderAssignment parse_assignment(element p) {
-  inference::ProviderAssignment a;
+ProviderAssignment parse_assignment(element p) {
+  ProviderAssignment a;
   a.mx = text_field(p, "mx", true);
   a.id = text_field(p, "id", false);
   a.company = optional_text(p, "company");
   const std::string source = text_field(p, "source", true);
-  if (source == "tls") a.source = inference::Source::tls;
-  else if (source == "banner") a.source = inference::Source::banner;
-  else if (source == "mx") a.source = inference::Source::mx;
+  if (source == "tls") a.source = Source::tls;
+  else if (source == "banner") a.source = Source::banner;
+  else if (source == "mx") a.source = Source::mx;
   else throw Bad(fmt::format("unknown source \"{}\"", source));
   a.score = uint_field(p, "score", 1);
   element credit;
@@ -76,8 +76,8 @@ inference::ProviderAssignment parse_assignment(element p) {
     throw Bad("missing or non-numeric field \"credit\"");
   }
   if (auto flag = optional_text(p, "flag")) {
-    if (*flag == "vps") a.flag = inference::Flag::vps;
-    else if (*flag == "unseen_as") a.flag = inference::Flag::unseen_as;
+    if (*flag == "vps") a.flag = Flag::vps;
+    else if (*flag == "unseen_as") a.flag = Flag::unseen_as;
     else throw Bad(fmt::format("unknown flag \"{}\"", *flag));
   }
   a.original_id = optional_text(p, "original_id");
@@ -134,7 +134,7 @@ void flatten(element e, std::string& path, FlatJson& out) {
 
 }  // namespace
 
-std::optional<inference::DomainResult> parse_providers_line(std::string_view line, std::string& reason) {
+std::optional<DomainResult> parse_providers_line(std::string_view line, std::string& reason) {
   thread_local simdjson::dom::parser parser;  // reused: the result is copied out before returning
   element doc;
   if (auto err = parser.parse(line.data(), line.size()).get(doc); err != simdjson::SUCCESS) {
@@ -143,13 +143,13 @@ std::optional<inference::DomainResult> parse_providers_line(std::string_view lin
   }
   try {
     if (!doc.is_object()) throw Bad("not a JSON object");
-    if (auto schema = optional_text(doc, "schema"); schema && *schema != inference::kProvidersSchema) {
+    if (auto schema = optional_text(doc, "schema"); schema && *schema != kProvidersSchema) {
       throw Bad(fmt::format("unsupported schema \"{}\"", *schema));
     }
-    inference::DomainResult r;
+    DomainResult r;
     r.domain = text_field(doc, "domain", true);
     const std::string status = text_field(doc, "status", true);
-    const auto outcome = inference::parse_domain_outcome(status);
+    const auto outcome = parse_domain_outcome(status);
     if (!outcome) throw Bad(fmt::format("unknown status \"{}\"", status));
     r.status = *outcome;
     r.line = uint_field(doc, "line", 0);
@@ -170,7 +170,7 @@ std::optional<inference::DomainResult> parse_providers_line(std::string_view lin
   }
 }
 
-void read_providers_jsonl(const std::string& path, const std::function<void(inference::DomainResult&)>& sink,
+void read_providers_jsonl(const std::string& path, const std::function<void(DomainResult&)>& sink,
                           std::vector<ReadProblem>& problems) {
   // Line by line: a results folder of a million domains is never held whole.
   std::ifstream in(path, std::ios::binary);
@@ -191,10 +191,10 @@ void read_providers_jsonl(const std::string& path, const std::function<void(infe
   if (in.bad()) throw std::runtime_error("cannot read " + path);
 }
 
-std::vector<inference::DomainResult> read_providers_jsonl(const std::string& path,
+std::vector<DomainResult> read_providers_jsonl(const std::string& path,
                                                           std::vector<ReadProblem>& problems) {
-  std::vector<inference::DomainResult> out;
-  read_providers_jsonl(path, [&](inference::DomainResult& r) { out.push_back(std::move(r)); }, problems);
+  std::vector<DomainResult> out;
+  read_providers_jsonl(path, [&](DomainResult& r) { out.push_back(std::move(r)); }, problems);
   return out;
 }
 

@@ -9,7 +9,7 @@
 #include <initializer_list>
 #include <utility>
 
-namespace mxscan::inference {
+namespace mxscan {
 
 using json::append_key;
 
@@ -226,4 +226,4 @@ std::string top_table(const Summary& summary, const Catalog& catalog, std::size_
   return out;
 }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -21,16 +21,16 @@ std::string lower(std::string_view s) {
 
 int fuzz_fqdn_extractor(const std::uint8_t* data, std::size_t size) {
   std::string_view reply = as_text(data, size);
-  std::optional<std::string> fqdn = inference::extract_fqdn(reply);
+  std::optional<std::string> fqdn = extract_fqdn(reply);
   if (fqdn) {
     // What is extracted is a valid, lower-case name taken from the reply.
-    MXSCAN_FUZZ_CHECK(inference::is_valid_fqdn(*fqdn));
+    MXSCAN_FUZZ_CHECK(is_valid_fqdn(*fqdn));
     MXSCAN_FUZZ_CHECK(std::none_of(fqdn->begin(), fqdn->end(),
                                    [](char c) { return c >= 'A' && c <= 'Z'; }));
     MXSCAN_FUZZ_CHECK(fqdn->size() <= 253);
     MXSCAN_FUZZ_CHECK(lower(reply).find(*fqdn) != std::string::npos);
   }
-  if (inference::is_valid_fqdn(reply)) {
+  if (is_valid_fqdn(reply)) {
     MXSCAN_FUZZ_CHECK(reply.size() <= 253);
     MXSCAN_FUZZ_CHECK(std::all_of(reply.begin(), reply.end(), [](char c) {
       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

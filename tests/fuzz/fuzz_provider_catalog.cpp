@@ -11,7 +11,6 @@
 namespace mxscan::fuzz {
 
 int fuzz_provider_catalog(const std::uint8_t* data, std::size_t size) {
-  using inference::Catalog;
   std::optional<Catalog> catalog;
   try {
     catalog = Catalog::parse(as_text(data, size), "fuzz.toml");
@@ -27,8 +26,8 @@ int fuzz_provider_catalog(const std::uint8_t* data, std::size_t size) {
     for (const auto& id : c.ids) {
       std::optional<std::size_t> owner = catalog->company_index(id);
       MXSCAN_FUZZ_CHECK(owner && *owner < companies.size());
-      (void)catalog->classify(id, id, inference::NameSource::banner);
-      (void)catalog->classify("mx." + id, id, inference::NameSource::certificate);
+      (void)catalog->classify(id, id, NameSource::banner);
+      (void)catalog->classify("mx." + id, id, NameSource::certificate);
       (void)catalog->is_ignored_banner_name(id);
       (void)catalog->token_override(id);
     }
@@ -38,7 +37,7 @@ int fuzz_provider_catalog(const std::uint8_t* data, std::size_t size) {
   (void)catalog->relabel_by_as(std::span<const std::uint32_t>(asns));
   MXSCAN_FUZZ_CHECK(!catalog->relabel_by_as(std::span<const std::uint32_t>()).has_value());
   (void)catalog->company_of("example.com");
-  (void)catalog->classify("ip-192-0-2-1.example.com", "example.com", inference::NameSource::banner);
+  (void)catalog->classify("ip-192-0-2-1.example.com", "example.com", NameSource::banner);
   (void)catalog->vps_rule_count();
   return 0;
 }

@@ -20,7 +20,6 @@
 // The end-to-end figure (read, infer, write) is `scripts/bench infer`.
 
 using namespace mxscan;
-using namespace mxscan::inference;
 
 namespace {
 

@@ -9,7 +9,6 @@
 #include "scenario.hpp"
 
 using namespace mxscan;
-using namespace mxscan::inference;
 using mxscan::test::Scenario;
 
 namespace {

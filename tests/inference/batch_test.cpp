@@ -10,7 +10,6 @@
 #include "scenario.hpp"
 
 using namespace mxscan;
-using namespace mxscan::inference;
 
 namespace {
 

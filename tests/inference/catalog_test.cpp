@@ -6,7 +6,7 @@
 #include "mxscan/inference/glob.hpp"
 #include "scenario.hpp"
 
-using namespace mxscan::inference;
+using namespace mxscan;
 
 namespace {
 const Catalog& real() {

@@ -8,7 +8,7 @@
 #include "scenario.hpp"
 #include "temp_dir.hpp"
 
-using mxscan::inference::Catalog;
+using mxscan::Catalog;
 using mxscan::test::TempDir;
 
 TEST_CASE("catalog file: the shipped catalog loads") {

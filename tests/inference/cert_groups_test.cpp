@@ -9,7 +9,7 @@
 #include <set>
 #include <string>
 
-using mxscan::inference::CertificateGrouper;
+using mxscan::CertificateGrouper;
 
 namespace {
 

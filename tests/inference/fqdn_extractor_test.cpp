@@ -8,7 +8,7 @@
 #include "mxscan/inference/reply_identity.hpp"
 #include "scenario.hpp"
 
-using namespace mxscan::inference;
+using namespace mxscan;
 
 TEST_CASE("FQDN after a reply code with a space") {
   CHECK(extract_fqdn("220 mx.google.com ESMTP x1si123") == "mx.google.com");

@@ -6,7 +6,7 @@
 #include "mxscan/common/names.hpp"
 #include "scenario.hpp"
 
-using namespace mxscan::inference;
+using namespace mxscan;
 
 namespace {
 NameCondition cond(NameTest t, std::vector<std::string> values, bool all = false) {

@@ -8,7 +8,6 @@
 #include "scenario.hpp"
 
 using namespace mxscan;
-using namespace mxscan::inference;
 
 TEST_CASE("output vocabulary is exactly the documented snake_case names") {
   CHECK(to_string(DomainOutcome::ok) == "ok");

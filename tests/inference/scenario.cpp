@@ -169,10 +169,10 @@ std::vector<std::size_t> natural_order(const Scenario& s) {
   return order;
 }
 
-inference::Results run_batch(const Scenario& s, const inference::Catalog& catalog,
+Results run_batch(const Scenario& s, const Catalog& catalog,
                              const std::vector<std::size_t>& order) {
   static const PublicSuffixList psl;
-  inference::Batch batch(catalog, psl, s.options);
+  Batch batch(catalog, psl, s.options);
   for (auto i : order) {
     if (i < s.domains.size()) {
       batch.add(s.domains[i]);

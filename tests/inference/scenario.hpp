@@ -31,7 +31,7 @@ struct Expectation {
 struct Scenario {
   std::string name;
   std::optional<std::string> catalog_text;  // replaces configs/providers.toml
-  inference::Options options;
+  Options options;
   std::vector<DomainObs> domains;
   std::vector<HostObs> hosts;
   std::vector<Expectation> expectations;
@@ -42,7 +42,7 @@ std::vector<Scenario> load_scenarios(const std::string& path);
 
 // Runs a batch with the observations in the given order (indices into domains
 // then hosts: i < domains.size() is a domain, else a host).
-inference::Results run_batch(const Scenario& s, const inference::Catalog& catalog,
+Results run_batch(const Scenario& s, const Catalog& catalog,
                              const std::vector<std::size_t>& order);
 std::vector<std::size_t> natural_order(const Scenario& s);
 

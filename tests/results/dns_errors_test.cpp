@@ -5,7 +5,7 @@
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/results/summary_report.hpp"
 
-using namespace mxscan::inference;
+using namespace mxscan;
 
 namespace {
 

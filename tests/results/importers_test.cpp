@@ -18,8 +18,8 @@ namespace {
 
 const std::string kDir = MXSCAN_SOURCE_DIR "/tests/data/import/";
 
-const inference::Catalog& catalog() {
-  static const inference::Catalog c = inference::Catalog::load(MXSCAN_SOURCE_DIR "/configs/providers.toml");
+const Catalog& catalog() {
+  static const Catalog c = Catalog::load(MXSCAN_SOURCE_DIR "/configs/providers.toml");
   return c;
 }
 
@@ -30,7 +30,7 @@ const PublicSuffixList& psl() {
 
 class Collect : public ObservationHandler {
  public:
-  explicit Collect(inference::Batch& batch) : batch_(batch) {}
+  explicit Collect(Batch& batch) : batch_(batch) {}
   void on_domain(DomainObs& obs) override {
     batch_.add(obs);
     domains.push_back(obs);
@@ -45,11 +45,11 @@ class Collect : public ObservationHandler {
   std::vector<ReadProblem> problems;
 
  private:
-  inference::Batch& batch_;
+  Batch& batch_;
 };
 
-inference::Results native(const std::vector<std::string>& files) {
-  inference::Batch batch(catalog(), psl());
+Results native(const std::vector<std::string>& files) {
+  Batch batch(catalog(), psl());
   Collect sink(batch);
   ObservationReader reader;
   for (const auto& f : files) reader.read_file(kDir + f, sink);
@@ -69,7 +69,7 @@ TEST_CASE("import: ZDNS + ZGrab2 with a pfx2as file infer what the native files 
   const auto expected = native({"native/domains.jsonl", "native/hosts.jsonl"});
 
   const Pfx2AsSource asn(kDir + "pfx2as.txt");
-  inference::Batch batch(catalog(), psl());
+  Batch batch(catalog(), psl());
   Collect sink(batch);
   const auto zdns = import_file(ImportFormat::zdns, kDir + "zdns.jsonl", sink, &asn);
   const auto zgrab = import_file(ImportFormat::zgrab2, kDir + "zgrab2.jsonl", sink, &asn);
@@ -85,13 +85,13 @@ TEST_CASE("import: ZDNS + ZGrab2 with a pfx2as file infer what the native files 
   CHECK(got.stats == expected.stats);
   // The method found providers through every source, so the equality is not vacuous.
   std::size_t ok = 0;
-  for (const auto& d : got.domains) ok += d.status == inference::DomainOutcome::ok ? 1 : 0;
+  for (const auto& d : got.domains) ok += d.status == DomainOutcome::ok ? 1 : 0;
   CHECK(ok >= 20);
 }
 
 TEST_CASE("import: ZDNS + Censys records infer what the native files of the same scan infer") {
   const auto expected = native({"native/domains.jsonl", "native/hosts_censys.jsonl"});
-  inference::Batch batch(catalog(), psl());
+  Batch batch(catalog(), psl());
   Collect sink(batch);
   import_file(ImportFormat::zdns, kDir + "zdns.jsonl", sink, nullptr);
   const auto censys = import_file(ImportFormat::censys, kDir + "censys.jsonl", sink, nullptr);
@@ -154,7 +154,7 @@ TEST_CASE("import: malformed lines are counted with file:line and the rest is ke
                                      "{\"ip\":\"192.0.2.2\",\"data\":{\"smtp\":{\"status\":\"weird\"}}}\n"
                                      "{\"ip\":\"192.0.2.3\",\"data\":{\"http\":{}}}\n"
                                      "{\"ip\":\"192.0.2.4\",\"data\":{\"smtp\":{\"status\":\"connection-refused\"}}}\n");
-  inference::Batch batch(catalog(), psl());
+  Batch batch(catalog(), psl());
   Collect sink(batch);
   const auto counts = import_file(ImportFormat::zgrab2, path, sink, nullptr);
   CHECK(counts.lines == 7);

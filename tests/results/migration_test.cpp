@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace mxscan::inference;
+using namespace mxscan;
 
 namespace {
 

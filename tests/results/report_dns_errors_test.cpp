@@ -7,8 +7,6 @@
 #include "mxscan/results/report_html.hpp"
 
 using namespace mxscan;
-using inference::DomainOutcome;
-using inference::DomainResult;
 
 namespace {
 
@@ -20,8 +18,8 @@ DomainResult result(std::string domain, DomainOutcome status, std::string reason
   return r;
 }
 
-report::ReportData data(int timeouts, int refused, int nxdomain) {
-  report::ReportBuilder b;
+ReportData data(int timeouts, int refused, int nxdomain) {
+  ReportBuilder b;
   int n = 0;
   for (int i = 0; i < timeouts; ++i) {
     b.add(result(fmt::format("t{}.example", n++), DomainOutcome::dns_error,
@@ -42,8 +40,8 @@ report::ReportData data(int timeouts, int refused, int nxdomain) {
 
 TEST_CASE("report: most domains in DNS errors is said first, by cause") {
   const auto d = data(3, 1, 1);
-  CHECK(d.dns_error_causes == inference::DnsErrorCauses{{"refused", 1}, {"timeout", 3}});
-  const std::string html = report::render_html(d);
+  CHECK(d.dns_error_causes == DnsErrorCauses{{"refused", 1}, {"timeout", 3}});
+  const std::string html = render_html(d);
   const auto warning = html.find("<section id=\"dns-warning\"");
   REQUIRE(warning != std::string::npos);
   CHECK(warning < html.find("<div class=\"cards\">"));
@@ -53,17 +51,17 @@ TEST_CASE("report: most domains in DNS errors is said first, by cause") {
   CHECK(html.find("<tr><td>timeout</td><td>3</td><td>60.00%</td></tr>") != std::string::npos);
   CHECK(html.find("scan without --asn-db or --pfx2as") == std::string::npos);
   CHECK(html.find("No AS numbers: no address was met") != std::string::npos);
-  const std::string text = report::render_text(d);
+  const std::string text = render_text(d);
   CHECK(text.find("4 of 5 domains (80.0 %) ended in DNS errors: refused 1, timeout 3") !=
         std::string::npos);
 }
 
 TEST_CASE("report: a few DNS errors are broken down without the warning") {
   const auto d = data(1, 0, 4);
-  const std::string html = report::render_html(d);
+  const std::string html = render_html(d);
   CHECK(html.find("dns-warning") == std::string::npos);
   CHECK(html.find("<caption>DNS errors by cause</caption>") != std::string::npos);
   CHECK(html.find("1 of 5 domains (20.0 %) ended in DNS errors: timeout 1.") != std::string::npos);
   const auto clean = data(0, 0, 2);
-  CHECK(report::render_html(clean).find("DNS errors by cause") == std::string::npos);
+  CHECK(render_html(clean).find("DNS errors by cause") == std::string::npos);
 }

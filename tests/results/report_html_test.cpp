@@ -10,10 +10,6 @@
 #include "mxscan/results/results_folder.hpp"
 
 using namespace mxscan;
-using inference::DomainOutcome;
-using inference::DomainResult;
-using inference::ProviderAssignment;
-using inference::Source;
 
 namespace {
 
@@ -61,8 +57,8 @@ HostObs host(std::string address, std::uint32_t asn, std::string as_name, bool t
   return h;
 }
 
-report::ReportData sample_data() {
-  report::ReportBuilder b;
+ReportData sample_data() {
+  ReportBuilder b;
   b.add(ok("a.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 1)}));
   b.add(ok("b.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 0.5),
                          assign("mail.b.example", "b.example", std::nullopt, Source::banner, 0.5)}));
@@ -122,7 +118,7 @@ TEST_CASE("report: figures by company, ID, status, source and host") {
 }
 
 TEST_CASE("report: HTML has every section and chart, and nothing that fetches or runs") {
-  const auto html = report::render_html(sample_data());
+  const auto html = render_html(sample_data());
   for (const char* id : {"market-company", "market-id", "status", "sources", "tls", "ases", "manifest"}) {
     INFO(id);
     CHECK(html.find(std::string("<section id=\"") + id + "\"") != std::string::npos);
@@ -143,18 +139,18 @@ TEST_CASE("report: HTML has every section and chart, and nothing that fetches or
 }
 
 TEST_CASE("report: strings from data are escaped everywhere") {
-  report::ReportBuilder b;
+  ReportBuilder b;
   const std::string evil = "<script>alert(1)</script>\"'&<img src=x onerror=alert(2)>";
   b.add(ok("x.example", {assign("mx." + evil, evil, evil, Source::banner, 1)}));
   b.add(host("192.0.2.1", 64500, evil, false, false));
   b.add_problem({evil, 3, evil});
   const auto d = b.build(evil, {{evil, evil}, {"state", evil}}, true);
-  inference::Migration m;
+  Migration m;
   m.matrix[evil][evil] = 1;
   m.ids.push_back({evil, evil, 0, 1, 1, 0, 0, 1});
   m.changes.push_back({evil, "absent", "ok", "", evil + "=1", evil, evil});
-  const report::Comparison cmp{evil, m};
-  const auto html = report::render_html(d, &cmp);
+  const Comparison cmp{evil, m};
+  const auto html = render_html(d, &cmp);
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("<img") == std::string::npos);
   CHECK(html.find("onerror=alert(2)>") == std::string::npos);
@@ -174,20 +170,20 @@ TEST_CASE("report: strings from data are escaped everywhere") {
     INFO(t);
     CHECK(allowed.contains(t));
   }
-  CHECK(report::html_escape("a<b>&\"'") == "a&lt;b&gt;&amp;&quot;&#39;");
+  CHECK(html_escape("a<b>&\"'") == "a&lt;b&gt;&amp;&quot;&#39;");
 }
 
 TEST_CASE("report: comparison section and plain-text summary") {
   const auto d = sample_data();
   std::vector<DomainResult> before = {ok("a.example", {assign("mail.a.example", "a.example", std::nullopt, Source::banner, 1)})};
   std::vector<DomainResult> after = {ok("a.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 1)})};
-  const report::Comparison cmp{"/tmp/old", inference::compare_runs(before, after)};
-  const auto html = report::render_html(d, &cmp);
+  const Comparison cmp{"/tmp/old", compare_runs(before, after)};
+  const auto html = render_html(d, &cmp);
   CHECK(html.find("<section id=\"comparison\"") != std::string::npos);
   CHECK(html.find("data-chart=\"gains\"") != std::string::npos);
   CHECK(html.find("data-chart=\"losses\"") != std::string::npos);
 
-  const auto text = report::render_text(d);
+  const auto text = render_text(d);
   CHECK(text.find("  state                      complete\n") != std::string::npos);
   CHECK(text.find("Domains: 7, with a provider: 4 (57.14%)") != std::string::npos);
   CHECK(text.find("Google") != std::string::npos);
@@ -200,13 +196,13 @@ TEST_CASE("results folder: providers.jsonl lines read back what the writer wrote
   DomainResult r = ok("b.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 0.5),
                                     assign("mail.b.example", "", std::nullopt, Source::mx, 0.5)});
   r.line = 12;
-  r.providers[0].flag = inference::Flag::unseen_as;
+  r.providers[0].flag = Flag::unseen_as;
   r.providers[0].original_id = "x.example";
   r.providers[0].flag_reason = "why";
   r.providers[0].score = 8;
   r.providers[1].reason = "no registered domain";
   std::string line;
-  inference::append_jsonl(line, r);
+  append_jsonl(line, r);
   line.pop_back();
   std::string reason;
   const auto back = parse_providers_line(line, reason);
@@ -214,7 +210,7 @@ TEST_CASE("results folder: providers.jsonl lines read back what the writer wrote
   CHECK(*back == r);
   const auto fail = failed("e.example", DomainOutcome::nxdomain);
   line.clear();
-  inference::append_jsonl(line, fail);
+  append_jsonl(line, fail);
   line.pop_back();
   CHECK(parse_providers_line(line, reason) == fail);
   CHECK_FALSE(parse_providers_line("{\"domain\":\"x\",\"status\":\"bogus\",\"providers\":[]}", reason));
@@ -231,7 +227,7 @@ TEST_CASE("results folder: providers.jsonl lines read back what the writer wrote
 
 TEST_CASE(
     "report: input lines that are not domain names are left out of the shares of all domains") {
-  report::ReportBuilder b;
+  ReportBuilder b;
   b.add(ok("a.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 1)}));
   b.add(failed("b.example", DomainOutcome::no_mx));
   b.add(failed("not a name", DomainOutcome::invalid));
@@ -240,11 +236,11 @@ TEST_CASE(
   REQUIRE(d.domains_total == 4);
 
   // Two domains, one with a provider: 50 %, not 25 % of the four input lines.
-  const auto text = report::render_text(d);
+  const auto text = render_text(d);
   CHECK(
       text.find("Domains: 2, with a provider: 1 (50.00%); 2 input lines that are not domain names "
                 "left out") != std::string::npos);
-  const auto html = report::render_html(d, nullptr);
+  const auto html = render_html(d, nullptr);
   CHECK(html.find(
             "<b>2</b><span>domains (2 input lines that are not domain names left out)</span>") !=
         std::string::npos);

@@ -22,7 +22,7 @@ namespace mxscan {
 class PublicSuffixList;
 }
 
-namespace mxscan::inference {
+namespace mxscan {
 
 struct Options {
   // Step 4 runs when an ID's confidence score is strictly below this.
@@ -55,4 +55,4 @@ class Batch {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mxscan::inference {
+namespace mxscan {
 
 // Where a name came from: VPS rules may differ per source (google.com's banner
 // names vs its certificate names).
@@ -83,4 +83,4 @@ class Catalog {
   std::shared_ptr<const State> state_;
 };
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -13,7 +13,7 @@
 #include <span>
 #include <vector>
 
-namespace mxscan::inference {
+namespace mxscan {
 
 class CertificateGrouper {
  public:
@@ -40,4 +40,4 @@ class CertificateGrouper {
   std::size_t groups_ = 0;
 };
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -16,7 +16,7 @@
 
 #include "mxscan/inference/result.hpp"
 
-namespace mxscan::inference {
+namespace mxscan {
 
 using DnsErrorCauses = std::map<std::string, std::uint64_t>;  // cause -> domains
 
@@ -32,4 +32,4 @@ bool mostly_dns_errors(std::uint64_t errors, std::uint64_t total) noexcept;
 std::string dns_error_sentence(std::uint64_t errors, std::uint64_t total,
                                const DnsErrorCauses& causes);
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

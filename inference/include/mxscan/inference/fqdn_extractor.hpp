@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace mxscan::inference {
+namespace mxscan {
 
 // A syntactically valid host name: ASCII labels of [A-Za-z0-9_-] (1-63 chars,
 // no leading or trailing '-'), at least two labels, alphabetic TLD of 2+ letters.
@@ -34,4 +34,4 @@ ReplyCandidates reply_candidates(std::string_view reply) noexcept;
 // The lower-cased first valid candidate, or nullopt when none is valid.
 std::optional<std::string> extract_fqdn(std::string_view reply);
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -7,11 +7,11 @@
 
 #include <string_view>
 
-namespace mxscan::inference {
+namespace mxscan {
 
 bool glob_match(std::string_view pattern, std::string_view text) noexcept;
 
 // True when the pattern has a '*' or '?'.
 bool is_glob(std::string_view pattern) noexcept;
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -16,7 +16,7 @@
 
 #include "mxscan/inference/catalog.hpp"
 
-namespace mxscan::inference {
+namespace mxscan {
 
 enum class NameTest : std::uint8_t {
   name,                     // the whole name equals a value
@@ -61,4 +61,4 @@ bool rule_matches(const NameRule& rule, std::string_view name, std::string_view 
 // First matching rule's class, or the set's `otherwise`.
 NameClass classify_name(const NameRuleSet& set, std::string_view name, std::string_view rd) noexcept;
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -15,7 +15,7 @@
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/inference/fqdn_extractor.hpp"
 
-namespace mxscan::inference {
+namespace mxscan {
 
 struct ReplyIdentity {
   enum class Kind : std::uint8_t {
@@ -63,4 +63,4 @@ ReplyIdentity identify_reply_with(std::string_view reply, const Catalog& catalog
   return out;
 }
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

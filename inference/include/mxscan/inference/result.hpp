@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace mxscan::inference {
+namespace mxscan {
 
 class Catalog;
 
@@ -142,4 +142,4 @@ class SummaryBuilder {
 
 Summary summarise(const Results& results, const Catalog& catalog);
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -11,15 +11,15 @@
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/results/summary_report.hpp"
 
-namespace mxscan::cli {
+namespace mxscan {
 
 // `run` carries inputs and settings for summary.json; its batch stats are
 // filled here. Throws std::runtime_error when an output cannot be written.
-inference::Summary write_batch_outputs(inference::Batch& batch, const inference::Catalog& catalog,
-                                       const std::string& out_dir, inference::RunReport& run);
+Summary write_batch_outputs(Batch& batch, const Catalog& catalog,
+                                       const std::string& out_dir, RunReport& run);
 
 // "N domains, M with a provider (x%); outputs in DIR" and the top-N table, on stdout.
-void print_summary(const inference::Summary& summary, const inference::Catalog& catalog,
+void print_summary(const Summary& summary, const Catalog& catalog,
                    const std::string& out_dir, std::size_t top_rows);
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mxscan::inference {
+namespace mxscan {
 
 inline constexpr std::string_view kOtherBucket = "other";
 inline constexpr std::string_view kNoIdBucket = "(no ID)";
@@ -81,4 +81,4 @@ std::string migration_json(const Migration& m);
 // Plain text: counts, the largest flows and the largest net changes.
 std::string migration_text(const Migration& m, std::size_t rows);
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

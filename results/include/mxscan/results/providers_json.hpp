@@ -12,11 +12,11 @@
 #include <string>
 #include <string_view>
 
-namespace mxscan::inference {
+namespace mxscan {
 
 inline constexpr std::string_view kProvidersSchema = "mxscan/providers/1";
 
 // Appends one line, newline included.
 void append_jsonl(std::string& out, const DomainResult& result);
 
-}  // namespace mxscan::inference
+}  // namespace mxscan

@@ -24,7 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace mxscan::report {
+namespace mxscan {
 
 struct CreditRow {
   std::string key;      // company (or bucket) or provider ID
@@ -52,16 +52,16 @@ struct HostFigures {
   std::map<std::string, std::uint64_t> by_status;  // SmtpStatus text
 };
 
-inline constexpr std::size_t kSourceCount = 3;  // inference::Source
-inline constexpr std::size_t kFlagCount = 2;    // inference::Flag
+inline constexpr std::size_t kSourceCount = 3;  // Source
+inline constexpr std::size_t kFlagCount = 2;    // Flag
 
 struct ReportData {
   std::string folder;
   FlatJson manifest;  // empty when the folder has no manifest.json
   std::uint64_t domains_total = 0;
   std::uint64_t domains_with_provider = 0;
-  std::array<std::uint64_t, inference::kDomainOutcomeCount> by_status{};
-  inference::DnsErrorCauses dns_error_causes;  // dns_error domains by cause
+  std::array<std::uint64_t, kDomainOutcomeCount> by_status{};
+  DnsErrorCauses dns_error_causes;  // dns_error domains by cause
   std::vector<CreditRow> by_company;  // credit desc, then key
   std::vector<CreditRow> by_id;
   std::uint64_t assignments = 0;
@@ -79,7 +79,7 @@ struct ReportData {
 
 class ReportBuilder {
  public:
-  void add(const inference::DomainResult& result);
+  void add(const DomainResult& result);
   void add(const HostObs& host);
   void add_problem(const ReadProblem& problem);
   ReportData build(std::string folder, FlatJson manifest, bool has_hosts) const;
@@ -103,4 +103,4 @@ ReportData load_report_data(const std::string& dir);
 // "12.34%" of part/whole; "n/a" when whole is 0.
 std::string percent(double part, double whole);
 
-}  // namespace mxscan::report
+}  // namespace mxscan

@@ -15,18 +15,18 @@
 #include <string>
 #include <string_view>
 
-namespace mxscan::report {
+namespace mxscan {
 
 // Escapes & < > " ' (safe in text and in double- or single-quoted attributes).
 std::string html_escape(std::string_view text);
 
 struct Comparison {
   std::string old_folder;
-  inference::Migration migration;
+  Migration migration;
 };
 
 // `rows`: bars per market-share chart (20 by default: the head of the market, still legible).
 std::string render_html(const ReportData& data, const Comparison* comparison = nullptr, std::size_t rows = 20);
 std::string render_text(const ReportData& data, std::size_t rows = 10);
 
-}  // namespace mxscan::report
+}  // namespace mxscan

@@ -15,22 +15,22 @@
 #include <memory>
 #include <string>
 
-namespace mxscan::cli {
+namespace mxscan {
 
 class ResultWriter {
  public:
-  ResultWriter(const std::string& providers_path, const inference::Catalog& catalog);
+  ResultWriter(const std::string& providers_path, const Catalog& catalog);
   ~ResultWriter();  // stops and joins the thread if finish() was not reached
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
 
-  void add(const inference::DomainResult& result);
+  void add(const DomainResult& result);
   // Writes what is pending, closes providers.jsonl, returns the summary.
-  inference::Summary finish();
+  Summary finish();
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace mxscan::cli
+}  // namespace mxscan

@@ -23,13 +23,13 @@
 namespace mxscan {
 
 // One line of providers.jsonl; nullopt with `reason` set when malformed.
-std::optional<inference::DomainResult> parse_providers_line(std::string_view line, std::string& reason);
+std::optional<DomainResult> parse_providers_line(std::string_view line, std::string& reason);
 
 // Calls `sink` for every well-formed line, in file order; malformed lines go to
 // `problems`. Throws std::runtime_error when the file cannot be read.
-void read_providers_jsonl(const std::string& path, const std::function<void(inference::DomainResult&)>& sink,
+void read_providers_jsonl(const std::string& path, const std::function<void(DomainResult&)>& sink,
                           std::vector<ReadProblem>& problems);
-std::vector<inference::DomainResult> read_providers_jsonl(const std::string& path,
+std::vector<DomainResult> read_providers_jsonl(const std::string& path,
                                                           std::vector<ReadProblem>& problems);
 
 using FlatJson = std::vector<std::pair<std::string, std::string>>;

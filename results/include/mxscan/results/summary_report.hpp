@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mxscan::inference {
+namespace mxscan {
 
 inline constexpr std::string_view kSummarySchema = "mxscan/summary/1";
 
@@ -44,4 +44,4 @@ std::string summary_json(const Summary& summary, const Catalog& catalog, const R
 // Aligned plain text: the `rows` IDs with most credit, with their company.
 std::string top_table(const Summary& summary, const Catalog& catalog, std::size_t rows);
 
-}  // namespace mxscan::inference
+}  // namespace mxscan
