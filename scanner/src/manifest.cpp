@@ -45,17 +45,21 @@ toml::table counts_table(const ScanSnapshot& s) {
 
 std::string_view to_string(ScanState s) noexcept {
   switch (s) {
-    case ScanState::running: return "running";
-    case ScanState::complete: return "complete";
-    case ScanState::interrupted: return "interrupted";
-    case ScanState::failed: return "failed";
+    case ScanState::running:
+      return "running";
+    case ScanState::complete:
+      return "complete";
+    case ScanState::interrupted:
+      return "interrupted";
+    case ScanState::failed:
+      return "failed";
   }
   return "running";
 }
 
 std::optional<ScanState> parse_scan_state(std::string_view text) noexcept {
-  for (auto s : {ScanState::running, ScanState::complete, ScanState::interrupted,
-                 ScanState::failed}) {
+  for (auto s :
+       {ScanState::running, ScanState::complete, ScanState::interrupted, ScanState::failed}) {
     if (to_string(s) == text) return s;
   }
   return std::nullopt;

@@ -10,13 +10,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
-#include <unordered_set>
-#include <map>
 #include <vector>
 
+#include "dry_run_report.hpp"
+#include "host_admission.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/common/output_file.hpp"
 #include "mxscan/scanner/dns_health.hpp"
@@ -30,7 +32,6 @@
 #include "mxscan/scanner/scan_sink.hpp"
 #include "mxscan/scanner/smtp_stage.hpp"
 #include "mxscan/scanner/stage_options.hpp"
-#include "dry_run_report.hpp"
 #include "new_results_folder.hpp"
 #include "progress_ticker.hpp"
 #include "scan_input.hpp"
@@ -85,7 +86,6 @@ void record_digest(Manifest& m, const std::string& path) {
   }
 }
 
-
 // Refusals that need no part of the scan built: nothing is written or contacted.
 void refuse_plan(const ScanPlan& plan) {
   if (plan.config.conduct.blocklists.empty()) {
@@ -134,6 +134,19 @@ Manifest start_manifest(const ScanPlan& plan) {
   return manifest;
 }
 
+// Resolvers that do not answer make a scan of dns_error rows: refused before
+// the folder exists and before anything else is contacted. A warning is said
+// on stderr and kept in the manifest.
+std::string probe_resolvers(const ScanPlan& plan, const DnsOptions& dns, Manifest& manifest) {
+  const std::string warning =
+      require_answering_resolver(dns, plan.config.dns.probe_name, plan.resume ? plan.out_dir : "");
+  if (!warning.empty()) {
+    std::fprintf(stderr, "mxscan: warning: %s\n", warning.c_str());
+    manifest.notes.push_back(warning);
+  }
+  return warning;
+}
+
 void log_start(ScanLog& log, const ScanPlan& plan, const Manifest& manifest,
                const std::string& probe_warning, bool unlimited_rate) {
   log.line(fmt::format("scan {}: domains {} shard {} output {}{}",
@@ -151,14 +164,47 @@ void log_start(ScanLog& log, const ScanPlan& plan, const Manifest& manifest,
 
 // The first signal: admission is already stopped; sessions in flight are told.
 void announce_stop(ScanLog& log, int sig, std::size_t in_flight, std::uint32_t timeout_ms) {
-  log.line(fmt::format("signal {}: admission stopped; no new connection; {} sessions "
-                       "in flight say QUIT at their next step or end at their deadline",
-                       sig == SIGINT ? "SIGINT" : "SIGTERM", in_flight));
+  log.line(
+      fmt::format("signal {}: admission stopped; no new connection; {} sessions "
+                  "in flight say QUIT at their next step or end at their deadline",
+                  sig == SIGINT ? "SIGINT" : "SIGTERM", in_flight));
   std::fputs(fmt::format("\nmxscan: stopping: no new connections; {} sessions in flight "
                          "end within {} s (Ctrl-C again to stop now)\n",
                          in_flight, timeout_ms / 1000)
                  .c_str(),
              stderr);
+}
+
+// The second signal: what is recorded stays, the manifest says interrupted,
+// and the process ends without waiting for anything (exit code 3).
+template <typename Finish>
+[[noreturn]] void stop_at_once(ObservationLogs& journal, const Finish& finish, ScanLog& log,
+                               const std::string& out_dir) {
+  journal.flush();
+  try {
+    finish(ScanState::interrupted);
+  } catch (const std::exception& e) {
+    // On this thread an exception would terminate; the folder is resumable.
+    log.line(std::string("second signal: ") + e.what());
+  }
+  log.line("second signal: stopped at once");
+  std::fputs(fmt::format("\nmxscan: stopped. Continue with: mxscan --resume {}\n", out_dir).c_str(),
+             stderr);
+  std::_Exit(3);
+}
+
+// A write error: the folder stays resumable (the manifest keeps its last good
+// state if this write fails too), and the error says how to continue.
+template <typename Finish>
+[[noreturn]] void stop_on_write_error(const std::string& error, const Finish& finish, ScanLog& log,
+                                      const std::string& out_dir) {
+  try {
+    finish(ScanState::interrupted);
+  } catch (const std::exception&) {
+  }
+  log.line("stopped: " + error);
+  throw RecordLogError(error + "\nmxscan: results so far are in " + out_dir +
+                       "; once there is space, continue with: mxscan --resume " + out_dir);
 }
 
 // Waits for the SMTP stage to finish its queue (or its stop) and logs its
@@ -171,10 +217,11 @@ void drain_smtp(SmtpStage& smtp, ScanLog& log, Clock::rep signalled, Clock::time
   if (signalled != 0) {
     log.line(stop_summary(s, Clock::now() - Clock::time_point(Clock::duration(signalled))));
   }
-  log.line(fmt::format("smtp stage: sessions {} retries {} peak in flight {} done {:.2f} s "
-                       "after the start",
-                       s.sessions, s.retries, s.peak_in_flight,
-                       std::chrono::duration<double>(Clock::now() - scan_start).count()));
+  log.line(
+      fmt::format("smtp stage: sessions {} retries {} peak in flight {} done {:.2f} s "
+                  "after the start",
+                  s.sessions, s.retries, s.peak_in_flight,
+                  std::chrono::duration<double>(Clock::now() - scan_start).count()));
 }
 
 std::map<std::string, std::uint64_t> input_counts(const ScanInput& input,
@@ -189,6 +236,11 @@ std::map<std::string, std::uint64_t> input_counts(const ScanInput& input,
           {"excluded", input.excluded},
           {"done_before_resume", input.already_done},
           {"unique_addresses", unique_addresses}};
+}
+
+void write_dry_run(const DryRunReport& dry, const fs::path& dir, bool have_asn) {
+  write_file((dir / "dry_run.json").string(), dry.json());
+  std::fputs(dry.text(have_asn).c_str(), stdout);
 }
 
 // How to continue a scan that did not complete.
@@ -232,16 +284,9 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   ScanOutcome outcome;
   Manifest& manifest = outcome.manifest = start_manifest(plan);
 
-  // Resolvers that do not answer make a scan of dns_error rows: refused before
-  // the folder exists and before anything else is contacted.
   DnsOptions dns = dns_options(config);
   const DnsHealth::Settings outage = dns_health_settings(config, dns);
-  const std::string probe_warning =
-      require_answering_resolver(dns, config.dns.probe_name, plan.resume ? plan.out_dir : "");
-  if (!probe_warning.empty()) {
-    std::fprintf(stderr, "mxscan: warning: %s\n", probe_warning.c_str());
-    manifest.notes.push_back(probe_warning);
-  }
+  const std::string probe_warning = probe_resolvers(plan, dns, manifest);
   // Declared before everything that writes into the folder, so those are closed
   // before a failed start-up removes it.
   std::optional<NewResultsFolder> created;
@@ -263,10 +308,11 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   PriorWork prior;
   if (plan.resume) {
     prior = load_prior_work(dir, sink);
-    log.line(fmt::format("resume #{}: {} domains and {} hosts done, {} addresses re-queued, "
-                         "{} bytes of partial records cut",
-                         manifest.resumes, prior.domains.size(), prior.hosts.size(),
-                         prior.pending.size(), journal.truncated_bytes()));
+    log.line(
+        fmt::format("resume #{}: {} domains and {} hosts done, {} addresses re-queued, "
+                    "{} bytes of partial records cut",
+                    manifest.resumes, prior.domains.size(), prior.hosts.size(),
+                    prior.pending.size(), journal.truncated_bytes()));
   }
   const auto excluded = read_exclusions(config.conduct.exclude_domains);
   if (auto lines = count_lines(plan.domains_file)) {
@@ -290,25 +336,16 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   if (plan.dry_run) {
     dry = std::make_unique<DryRunReport>(build_blocklist(smtp_opts), ready.asn);
   } else {
-    smtp = std::make_unique<SmtpStage>(smtp_opts, ready.asn, [&](HostObs host) {
-      sink.host(host, ScanSink::Source::scan);
-    });
+    smtp = std::make_unique<SmtpStage>(
+        smtp_opts, ready.asn, [&](HostObs host) { sink.host(host, ScanSink::Source::scan); });
     manifest.ehlo_name = smtp->ehlo_name();
   }
   write_manifest(plan.out_dir, manifest);
   if (created) created->keep();  // from here on a stopped scan is resumed, not redone
   log_start(log, plan, manifest, probe_warning, smtp && config.smtp.rate == 0);
 
-  std::unordered_set<std::string> seen(prior.hosts.begin(), prior.hosts.end());
-  const ScanSink::AddressFn submit = [&](const std::string& address, const std::string& exchange) {
-    if (!seen.insert(address).second) return;
-    if (dry) {
-      dry->add(address);
-      return;
-    }
-    counters.smtp_started();
-    if (smtp->submit(address, exchange) == SubmitResult::closed) counters.smtp_withdrawn();
-  };
+  HostAdmission hosts(std::move(prior.hosts), smtp.get(), dry.get(), counters);
+  const ScanSink::AddressFn submit = std::bind_front(&HostAdmission::submit, &hosts);
   for (const auto& [address, exchange] : prior.pending) submit(address, exchange);
 
   ScanInput input(plan.domains_file, plan.shard, excluded, prior.domains, stop);
@@ -321,21 +358,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
           signalled.store(Clock::now().time_since_epoch().count());
           announce_stop(log, sig, smtp ? smtp->stop() : 0, config.smtp.session_timeout_ms);
         },
-        [&] {
-          journal.flush();
-          try {
-            finish(ScanState::interrupted);
-          } catch (const std::exception& e) {
-            // On this thread an exception would terminate; the folder is resumable.
-            log.line(std::string("second signal: ") + e.what());
-          }
-          log.line("second signal: stopped at once");
-          std::fputs(
-              fmt::format("\nmxscan: stopped. Continue with: mxscan --resume {}\n", plan.out_dir)
-                  .c_str(),
-              stderr);
-          std::_Exit(3);
-        });
+        [&] { stop_at_once(journal, finish, log, plan.out_dir); });
     ProgressTicker ticker(counters, plan.quiet, log, [&] { journal.flush(); });
 
     const auto scan_start = Clock::now();
@@ -357,28 +380,18 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   }
 
   if (const std::string error = journal.error(); !error.empty()) {
-    try {
-      finish(ScanState::interrupted);
-    } catch (const std::exception&) {
-      // The folder stays resumable: the manifest keeps its last good state.
-    }
-    log.line("stopped: " + error);
-    throw RecordLogError(error + "\nmxscan: results so far are in " + plan.out_dir +
-                         "; once there is space, continue with: mxscan --resume " + plan.out_dir);
+    stop_on_write_error(error, finish, log, plan.out_dir);
   }
 
-  outcome.addresses = seen.size();
-  outcome.state = stop.load() ? ScanState::interrupted
+  outcome.addresses = hosts.unique();
+  outcome.state = stop.load()                                  ? ScanState::interrupted
                   : health.state() == DnsHealth::State::failed ? ScanState::failed
-                                                                : ScanState::complete;
-  manifest.input_counts = input_counts(input, seen.size());
-  if (dry) {
-    write_file((dir / "dry_run.json").string(), dry->json());
-    std::fputs(dry->text(ready.asn != nullptr).c_str(), stdout);
-  }
+                                                               : ScanState::complete;
+  manifest.input_counts = input_counts(input, hosts.unique());
+  if (dry) write_dry_run(*dry, dir, ready.asn != nullptr);
   finish(outcome.state);
   log.line(fmt::format("scan {}: {} domains, {} unique addresses", to_string(manifest.state),
-                       manifest.counts.domains_done, seen.size()));
+                       manifest.counts.domains_done, hosts.unique()));
   advise_resume(plan, outcome.state);
   return outcome;
 }
