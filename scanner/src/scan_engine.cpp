@@ -147,6 +147,20 @@ std::string probe_resolvers(const ScanPlan& plan, const DnsOptions& dns, Manifes
   return warning;
 }
 
+void log_resume(ScanLog& log, std::uint32_t resume, const PriorWork& prior,
+                std::uint64_t cut_bytes) {
+  log.line(fmt::format(
+      "resume #{}: {} domains and {} hosts done, {} addresses re-queued, "
+      "{} bytes of partial records cut",
+      resume, prior.domains.size(), prior.hosts.size(), prior.pending.size(), cut_bytes));
+}
+
+// An outage begins or ends (DnsHealth): in scan.log, and on stderr unless quiet.
+void say_dns_event(ScanLog& log, const ScanPlan& plan, const std::string& event) {
+  log.line(event);
+  if (!plan.quiet) std::fprintf(stderr, "\nmxscan: %s\n", event.c_str());
+}
+
 void log_start(ScanLog& log, const ScanPlan& plan, const Manifest& manifest,
                const std::string& probe_warning, bool unlimited_rate) {
   log.line(fmt::format("scan {}: domains {} shard {} output {}{}",
@@ -207,15 +221,22 @@ template <typename Finish>
                        "; once there is space, continue with: mxscan --resume " + out_dir);
 }
 
+// The stage's end with its figures, for scripts/bench scale and for anyone
+// asking where a run's time went.
+void log_dns_stage(ScanLog& log, const DnsStageStats& s) {
+  log.line(fmt::format("dns stage: domains {} queries {} exchanges {} in {:.2f} s", s.domains,
+                       s.resolver.queries, s.exchanges, s.seconds));
+}
+
 // Waits for the SMTP stage to finish its queue (or its stop) and logs its
-// figures, for scripts/bench scale and for anyone asking where a run's time
-// went.
-void drain_smtp(SmtpStage& smtp, ScanLog& log, Clock::rep signalled, Clock::time_point scan_start) {
+// figures. `signalled` is read after the wait: a stop usually comes during it.
+void drain_smtp(SmtpStage& smtp, ScanLog& log, const std::atomic<Clock::rep>& signalled,
+                Clock::time_point scan_start) {
   smtp.close();
   smtp.wait();
   const SmtpStageStats s = smtp.stats();
-  if (signalled != 0) {
-    log.line(stop_summary(s, Clock::now() - Clock::time_point(Clock::duration(signalled))));
+  if (const auto at = signalled.load(); at != 0) {
+    log.line(stop_summary(s, Clock::now() - Clock::time_point(Clock::duration(at))));
   }
   log.line(
       fmt::format("smtp stage: sessions {} retries {} peak in flight {} done {:.2f} s "
@@ -308,11 +329,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   PriorWork prior;
   if (plan.resume) {
     prior = load_prior_work(dir, sink);
-    log.line(
-        fmt::format("resume #{}: {} domains and {} hosts done, {} addresses re-queued, "
-                    "{} bytes of partial records cut",
-                    manifest.resumes, prior.domains.size(), prior.hosts.size(),
-                    prior.pending.size(), journal.truncated_bytes()));
+    log_resume(log, manifest.resumes, prior, journal.truncated_bytes());
   }
   const auto excluded = read_exclusions(config.conduct.exclude_domains);
   if (auto lines = count_lines(plan.domains_file)) {
@@ -323,10 +340,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   // descriptor limit before anything is contacted.
   DnsProgressToCounters dns_progress(counters);
   dns.progress = &dns_progress;
-  DnsHealth health(outage, [&](const std::string& event) {
-    log.line(event);
-    if (!plan.quiet) std::fprintf(stderr, "\nmxscan: %s\n", event.c_str());
-  });
+  DnsHealth health(outage, [&](const std::string& event) { say_dns_event(log, plan, event); });
   dns.health = &health;
   SmtpOptions smtp_opts = smtp_options(config);
   smtp_opts.on_connect = [&counters] { counters.smtp_connect(); };
@@ -367,13 +381,11 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
       sink.domain(obs, ScanSink::Source::scan, submit);
     });
     health.stop();
-    log.line(fmt::format("dns stage: domains {} queries {} exchanges {} in {:.2f} s",
-                         dns_stats.domains, dns_stats.resolver.queries, dns_stats.exchanges,
-                         dns_stats.seconds));
+    log_dns_stage(log, dns_stats);
     if (smtp && !journal.error().empty()) {
       smtp->abort();  // a write error: results could not be recorded; --resume redoes them
     } else if (smtp) {
-      drain_smtp(*smtp, log, signalled.load(), scan_start);
+      drain_smtp(*smtp, log, signalled, scan_start);
     }
     ticker.stop();
     journal.flush();
