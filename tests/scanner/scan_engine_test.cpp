@@ -245,6 +245,12 @@ TEST_CASE("run_scan: SIGINT leaves an interrupted manifest; --resume completes e
   CHECK(done_before < static_cast<std::size_t>(kDomains));
   CHECK(first.domains.size() == done_before);
   CHECK(stopped.manifest.counts.domains_done == done_before);
+  std::string log_text;
+  for (const auto& line : lines_of(out / "scan.log")) log_text += line + "\n";
+  CHECK_THAT(log_text, Catch::Contains("signal SIGINT: admission stopped") &&
+                           Catch::Contains("stop: 0 queued addresses dropped") &&
+                           Catch::Contains("scan interrupted: " + std::to_string(done_before) +
+                                           " domains, 0 unique addresses"));
 
   plan.resume = true;
   plan.config.dns.rate = 0;
@@ -269,5 +275,11 @@ TEST_CASE("run_scan: SIGINT leaves an interrupted manifest; --resume completes e
   CHECK(lines.size() == static_cast<std::size_t>(kDomains));
   CHECK(journaled.size() == static_cast<std::size_t>(kDomains));
   CHECK(second.hosts.empty());
+  log_text.clear();
+  for (const auto& line : lines_of(out / "scan.log")) log_text += line + "\n";
+  CHECK_THAT(log_text, Catch::Contains("resume #1: " + std::to_string(done_before) +
+                                       " domains and 0 hosts done") &&
+                           Catch::Contains("scan complete: " + std::to_string(kDomains) +
+                                           " domains, 0 unique addresses"));
   CHECK(dns.answered() > 0);
 }
