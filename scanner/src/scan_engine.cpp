@@ -60,9 +60,10 @@ void fold_mapped_addresses(DomainObs& obs) {
     }
     if (!folded) continue;
     std::vector<std::string> unique;
-    for (auto& a : mx.addresses)
+    for (auto& a : mx.addresses) {
       if (std::find(unique.begin(), unique.end(), a) == unique.end())
         unique.push_back(std::move(a));
+    }
     mx.addresses = std::move(unique);
   }
 }
@@ -138,7 +139,7 @@ Manifest start_manifest(const ScanPlan& plan) {
 // the folder exists and before anything else is contacted. A warning is said
 // on stderr and kept in the manifest.
 std::string probe_resolvers(const ScanPlan& plan, const DnsOptions& dns, Manifest& manifest) {
-  const std::string warning =
+  std::string warning =
       require_answering_resolver(dns, plan.config.dns.probe_name, plan.resume ? plan.out_dir : "");
   if (!warning.empty()) {
     std::fprintf(stderr, "mxscan: warning: %s\n", warning.c_str());
