@@ -56,11 +56,11 @@ bool TokenBucket::full(GateClock::time_point now) {
 
 IpAddress prefix_of(const IpAddress& a) noexcept { return a.masked(a.v6 ? 48 : 24); }
 
-std::size_t shard_of(const IpAddress& a, std::size_t shards) noexcept {
-  if (shards <= 1) return 0;
+std::size_t lane_of(const IpAddress& a, std::size_t lanes) noexcept {
+  if (lanes <= 1) return 0;
   // A masked prefix has its low bits zero (an IPv4 /24 is hi() = a.b.c.0 << 32,
-  // lo() = 0), so a plain modulo put every IPv4 prefix in shard 0 for any
-  // power-of-two shard count. MurmurHash3's 64-bit finaliser mixes all bits in.
+  // lo() = 0), so a plain modulo put every IPv4 prefix in lane 0 for any
+  // power-of-two lane count. MurmurHash3's 64-bit finaliser mixes all bits in.
   const IpAddress p = prefix_of(a);
   std::uint64_t x = p.hi() ^ (p.lo() * 0x9E3779B97F4A7C15ULL);
   x ^= x >> 33;
@@ -68,7 +68,7 @@ std::size_t shard_of(const IpAddress& a, std::size_t shards) noexcept {
   x ^= x >> 33;
   x *= 0xC4CEB9FE1A85EC53ULL;
   x ^= x >> 33;
-  return static_cast<std::size_t>(x % shards);
+  return static_cast<std::size_t>(x % lanes);
 }
 
 GatePolicy::GatePolicy(GateLimits limits, GateClock::time_point now,

@@ -43,6 +43,28 @@ toml::table counts_table(const ScanSnapshot& s) {
 
 }  // namespace
 
+std::string_view to_string(ScanState s) noexcept {
+  switch (s) {
+    case ScanState::running:
+      return "running";
+    case ScanState::complete:
+      return "complete";
+    case ScanState::interrupted:
+      return "interrupted";
+    case ScanState::failed:
+      return "failed";
+  }
+  return "running";
+}
+
+std::optional<ScanState> parse_scan_state(std::string_view text) noexcept {
+  for (auto s :
+       {ScanState::running, ScanState::complete, ScanState::interrupted, ScanState::failed}) {
+    if (to_string(s) == text) return s;
+  }
+  return std::nullopt;
+}
+
 std::string utc_now_iso8601() {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
@@ -56,7 +78,7 @@ std::string manifest_json(const Manifest& m) {
     versions.insert(name, version);
   }
   root.insert("versions", std::move(versions));
-  root.insert("state", m.state);
+  root.insert("state", to_string(m.state));
   root.insert("command_line", m.command_line);
   root.insert("started", m.started);
   root.insert("ended", m.ended);
@@ -120,6 +142,14 @@ void write_manifest(const std::string& dir, const Manifest& m) {
   replace_file(std::filesystem::path(dir) / "manifest.json", manifest_json(m));
 }
 
+void finish_manifest(const std::string& dir, Manifest& m, ScanState state,
+                     const ScanSnapshot& counts) {
+  m.state = state;
+  m.ended = utc_now_iso8601();
+  m.counts = counts;
+  write_manifest(dir, m);
+}
+
 Manifest read_manifest(const std::string& dir) {
   auto path = (std::filesystem::path(dir) / "manifest.json").string();
   simdjson::dom::parser parser;
@@ -136,7 +166,14 @@ Manifest read_manifest(const std::string& dir) {
     }
     return std::string(v);
   };
-  m.state = text("state");
+  const std::string state = text("state");
+  if (const auto known = parse_scan_state(state)) {
+    m.state = *known;
+  } else {
+    throw std::runtime_error(path + ": unknown state '" + state +
+                             "' (running, interrupted, complete or failed): not a results "
+                             "folder this mxscan can continue");
+  }
   m.command_line = text("command_line");
   m.started = text("started");
   m.domains_file = text("domains_file");

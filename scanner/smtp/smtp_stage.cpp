@@ -29,11 +29,11 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // core busy for as long as the SMTP stage waited on DNS).
 constexpr auto kMaxWindowAge = std::chrono::milliseconds(1000);
 
-GateLimits shard_limits(const SmtpOptions& o) {
+GateLimits lane_limits(const SmtpOptions& o) {
   GateLimits l;
-  l.sessions_per_s = o.sessions_per_s;  // one bucket for all shards (SharedTokenBucket)
+  l.sessions_per_s = o.sessions_per_s;  // one bucket for all lanes (SharedTokenBucket)
   l.max_in_flight = o.max_in_flight ? std::max<std::size_t>(1, o.max_in_flight / o.threads) : 0;
-  // A prefix lives in exactly one shard: its caps are not divided.
+  // A prefix lives in exactly one lane: its caps are not divided.
   l.prefix_sessions_per_s = o.prefix_sessions_per_s;
   l.prefix_max_in_flight = o.prefix_max_in_flight;
   return l;
@@ -42,18 +42,18 @@ GateLimits shard_limits(const SmtpOptions& o) {
 }  // namespace
 
 struct SmtpStage::Impl {
-  struct Shard {
-    Shard(GateLimits limits, std::shared_ptr<SharedTokenBucket> global)
+  struct Lane {
+    Lane(GateLimits limits, std::shared_ptr<SharedTokenBucket> global)
         : wake(io), policy(limits, GateClock::now(), std::move(global)) {}
     asio::io_context io{1};
     asio::steady_timer wake;
-    GatePolicy policy;  // touched by the shard's thread only
+    GatePolicy policy;  // touched by the lane's thread only
     std::mutex mu;      // guards incoming and closed
     std::vector<GateTarget> incoming;
     bool closed = false;
     std::thread thread;
-    std::size_t sessions = 0, retries = 0, completed = 0;  // shard thread only; read after join
-    // The shard's own TLS context (tls_client.hpp: OpenSSL's locks stay per core).
+    std::size_t sessions = 0, retries = 0, completed = 0;  // lane thread only; read after join
+    // The lane's own TLS context (tls_client.hpp: OpenSSL's locks stay per core).
     std::unique_ptr<TlsClientContext> tls_context;
     SessionConfig session;
   };
@@ -62,8 +62,8 @@ struct SmtpStage::Impl {
   std::shared_ptr<const AsnSource> asn;
   Callback on_result;
   Blocklist blocklist;
-  SessionConfig session;  // every shard's, but for the TLS context
-  std::vector<std::unique_ptr<Shard>> shards;
+  SessionConfig session;  // every lane's, but for the TLS context
+  std::vector<std::unique_ptr<Lane>> lanes;
 
   std::mutex submit_mu;  // dedupe set, window, counters below, closed flag
   std::unordered_set<std::string> seen;
@@ -92,28 +92,28 @@ struct SmtpStage::Impl {
     if (on_result) on_result(std::move(obs));
   }
 
-  // Shuffles the window and hands it to the shards (submit_mu held).
+  // Shuffles the window and hands it to the lanes (submit_mu held).
   void flush_window() {
     if (window.empty()) return;
     std::shuffle(window.begin(), window.end(), rng);
-    std::vector<std::vector<GateTarget>> per_shard(shards.size());
+    std::vector<std::vector<GateTarget>> per_lane(lanes.size());
     for (auto& target : window) {
-      per_shard[shard_of(target.address, shards.size())].push_back(std::move(target));
+      per_lane[lane_of(target.address, lanes.size())].push_back(std::move(target));
     }
     window.clear();
     window_started = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < shards.size(); ++i) {
-      if (per_shard[i].empty()) continue;
-      Shard& s = *shards[i];
+    for (std::size_t i = 0; i < lanes.size(); ++i) {
+      if (per_lane[i].empty()) continue;
+      Lane& s = *lanes[i];
       {
         std::lock_guard lock(s.mu);
-        for (auto& t : per_shard[i]) s.incoming.push_back(std::move(t));
+        for (auto& t : per_lane[i]) s.incoming.push_back(std::move(t));
       }
       wake(s);
     }
   }
 
-  static void wake(Shard& s) {
+  static void wake(Lane& s) {
     asio::post(s.io, [&s] { s.wake.cancel(); });
   }
 };
@@ -124,16 +124,16 @@ using Impl = SmtpStage::Impl;
 
 // A contacted address from admission to its HostObs: the session, bounded
 // retries for transient failures before any reply, then the release of its slot.
-asio::awaitable<void> run_target(Impl* impl, Impl::Shard* shard, GateTarget target) {
+asio::awaitable<void> run_target(Impl* impl, Impl::Lane* lane, GateTarget target) {
   const SmtpOptions& o = impl->options;
   ++impl->live;
   HostObs obs;
   bool stopped = false;
   for (unsigned attempt = 0;; ++attempt) {
-    ++shard->sessions;
+    ++lane->sessions;
     try {
       SessionOutcome outcome =
-          co_await smtp_session(&shard->session, target.address, target.exchange);
+          co_await smtp_session(&lane->session, target.address, target.exchange);
       stopped = outcome.stopped;
       obs = std::move(outcome.obs);
     } catch (const std::exception& e) {
@@ -152,12 +152,12 @@ asio::awaitable<void> run_target(Impl* impl, Impl::Shard* shard, GateTarget targ
       stopped = true;  // the retry would be a new connect: left to the resumed scan
       break;
     }
-    ++shard->retries;
+    ++lane->retries;
     asio::steady_timer backoff(co_await asio::this_coro::executor);
     backoff.expires_after(o.retry_backoff * (1 << attempt));
     co_await backoff.async_wait(kTuple);
     // A retry is a new connection: it takes a token of the global rate like any other.
-    while (const auto until = shard->policy.take_rate_token(GateClock::now())) {
+    while (const auto until = lane->policy.take_rate_token(GateClock::now())) {
       if (impl->stopping.load()) break;  // the session checks the stop before connecting
       backoff.expires_at(*until);
       co_await backoff.async_wait(kTuple);
@@ -166,48 +166,49 @@ asio::awaitable<void> run_target(Impl* impl, Impl::Shard* shard, GateTarget targ
   if (stopped) {
     ++impl->stopped_sessions;
   } else {
-    ++shard->completed;
+    ++lane->completed;
     if (impl->stopping.load()) ++impl->finished_after_stop;
     impl->deliver(std::move(obs));
   }
   --impl->live;
-  shard->policy.release(target.address, GateClock::now());
-  shard->wake.cancel();
+  lane->policy.release(target.address, GateClock::now());
+  lane->wake.cancel();
 }
 
-// The shard's gate loop: admits queued addresses as the caps allow.
-asio::awaitable<void> dispatch(Impl* impl, Impl::Shard* shard) {
+// The lane's gate loop: admits queued addresses as the caps allow.
+asio::awaitable<void> dispatch(Impl* impl, Impl::Lane* lane) {
   for (;;) {
     bool closed = false;
     {
-      std::lock_guard lock(shard->mu);
+      std::lock_guard lock(lane->mu);
       if (impl->stopping.load()) {
-        impl->dropped += shard->incoming.size();
+        impl->dropped += lane->incoming.size();
       } else {
-        for (auto& t : shard->incoming) shard->policy.enqueue(std::move(t));
+        for (auto& t : lane->incoming) lane->policy.enqueue(std::move(t));
       }
-      shard->incoming.clear();
-      closed = shard->closed;
+      lane->incoming.clear();
+      closed = lane->closed;
     }
     if (impl->stopping.load()) {
       // Stopped: nothing more is admitted, whatever tokens the gate holds; the
       // loop waits only for the sessions in flight (each release wakes it).
-      impl->dropped += shard->policy.drop_queued();
-      if (shard->policy.in_flight() == 0) co_return;
-      shard->wake.expires_at(GateClock::time_point::max());
-      co_await shard->wake.async_wait(kTuple);
+      impl->dropped += lane->policy.drop_queued();
+      if (lane->policy.in_flight() == 0) co_return;
+      lane->wake.expires_at(GateClock::time_point::max());
+      co_await lane->wake.async_wait(kTuple);
       continue;
     }
-    GatePolicy::Decision d = shard->policy.next(GateClock::now());
+    GatePolicy::Decision d = lane->policy.next(GateClock::now());
     if (d.verdict == GatePolicy::Verdict::admit) {
-      asio::co_spawn(shard->io, run_target(impl, shard, std::move(d.target)), asio::detached);
+      asio::co_spawn(lane->io, run_target(impl, lane, std::move(d.target)), asio::detached);
       continue;
     }
-    if (d.verdict == GatePolicy::Verdict::idle && closed && shard->policy.queued() == 0 &&
-        shard->policy.in_flight() == 0)
+    if (d.verdict == GatePolicy::Verdict::idle && closed && lane->policy.queued() == 0 &&
+        lane->policy.in_flight() == 0)
       co_return;
-    shard->wake.expires_at(d.verdict == GatePolicy::Verdict::wait_until ? d.until : GateClock::time_point::max());
-    co_await shard->wake.async_wait(kTuple);
+    lane->wake.expires_at(
+        d.verdict == GatePolicy::Verdict::wait_until ? d.until : GateClock::time_point::max());
+    co_await lane->wake.async_wait(kTuple);
   }
 }
 
@@ -255,19 +256,19 @@ SmtpStage::SmtpStage(SmtpOptions options, std::shared_ptr<const AsnSource> asn, 
   const auto global = std::make_shared<SharedTokenBucket>(
       m.options.sessions_per_s, m.options.sessions_per_s / 10.0, GateClock::now());
   for (unsigned i = 0; i < m.options.threads; ++i) {
-    auto shard = std::make_unique<Impl::Shard>(shard_limits(m.options), global);
-    shard->tls_context =
-        m.shards.empty() ? std::make_unique<TlsClientContext>(tls)
-                         : std::make_unique<TlsClientContext>(tls, *m.shards.front()->tls_context);
-    shard->session = m.session;
-    shard->session.tls = shard->tls_context.get();
-    shard->session.stop = &m.stopping;
-    shard->session.on_connect = m.options.on_connect;
-    m.shards.push_back(std::move(shard));
+    auto lane = std::make_unique<Impl::Lane>(lane_limits(m.options), global);
+    lane->tls_context =
+        m.lanes.empty() ? std::make_unique<TlsClientContext>(tls)
+                        : std::make_unique<TlsClientContext>(tls, *m.lanes.front()->tls_context);
+    lane->session = m.session;
+    lane->session.tls = lane->tls_context.get();
+    lane->session.stop = &m.stopping;
+    lane->session.on_connect = m.options.on_connect;
+    m.lanes.push_back(std::move(lane));
   }
-  asio::co_spawn(m.shards.front()->io, flush_stale_window(&m), asio::detached);
-  for (auto& shard : m.shards) {
-    Impl::Shard* s = shard.get();
+  asio::co_spawn(m.lanes.front()->io, flush_stale_window(&m), asio::detached);
+  for (auto& lane : m.lanes) {
+    Impl::Lane* s = lane.get();
     asio::co_spawn(s->io, dispatch(&m, s), asio::detached);
     s->thread = std::thread([s] { s->io.run(); });
   }
@@ -331,12 +332,12 @@ void SmtpStage::close() {
   if (m.closed) return;
   m.closed = true;
   m.flush_window();
-  for (auto& shard : m.shards) {
+  for (auto& lane : m.lanes) {
     {
-      std::lock_guard shard_lock(shard->mu);
-      shard->closed = true;
+      std::lock_guard lane_lock(lane->mu);
+      lane->closed = true;
     }
-    Impl::wake(*shard);
+    Impl::wake(*lane);
   }
 }
 
@@ -348,12 +349,12 @@ std::size_t SmtpStage::stop() {
   m.dropped += m.window.size();
   m.window.clear();
   m.closed = true;
-  for (auto& shard : m.shards) {
+  for (auto& lane : m.lanes) {
     {
-      std::lock_guard shard_lock(shard->mu);
-      shard->closed = true;
+      std::lock_guard lane_lock(lane->mu);
+      lane->closed = true;
     }
-    Impl::wake(*shard);
+    Impl::wake(*lane);
   }
   return in_flight;
 }
@@ -366,13 +367,13 @@ void SmtpStage::flush() {
 void SmtpStage::wait() {
   Impl& m = *impl_;
   if (m.joined) return;
-  for (auto& shard : m.shards)
-    if (shard->thread.joinable()) shard->thread.join();
+  for (auto& lane : m.lanes)
+    if (lane->thread.joinable()) lane->thread.join();
   m.joined = true;
 }
 
 void SmtpStage::abort() {
-  for (auto& shard : impl_->shards) shard->io.stop();
+  for (auto& lane : impl_->lanes) lane->io.stop();
   wait();
 }
 
@@ -385,18 +386,19 @@ SmtpStageStats SmtpStage::stats() const {
     std::lock_guard lock(impl_->submit_mu);
     s = m.counts;
   }
-  s.chains_verified = m.shards.front()->tls_context->verifications();  // one cache, all shards
-  s.chain_verdicts_cached = m.shards.front()->tls_context->cache_hits();
+  s.chains_verified = m.lanes.front()->tls_context->verifications();  // one cache, all lanes
+  s.chain_verdicts_cached = m.lanes.front()->tls_context->cache_hits();
   s.dropped = m.dropped.load();
   s.stopped_sessions = m.stopped_sessions.load();
   s.finished_after_stop = m.finished_after_stop.load();
   if (m.joined) {
-    for (const auto& shard : m.shards) {
-      s.sessions += shard->sessions;
-      s.retries += shard->retries;
-      s.completed += shard->completed;
-      s.peak_in_flight += shard->policy.peak_in_flight();
-      s.peak_prefix_in_flight = std::max(s.peak_prefix_in_flight, shard->policy.peak_prefix_in_flight());
+    for (const auto& lane : m.lanes) {
+      s.sessions += lane->sessions;
+      s.retries += lane->retries;
+      s.completed += lane->completed;
+      s.peak_in_flight += lane->policy.peak_in_flight();
+      s.peak_prefix_in_flight =
+          std::max(s.peak_prefix_in_flight, lane->policy.peak_prefix_in_flight());
     }
   }
   return s;

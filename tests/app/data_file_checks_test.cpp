@@ -116,7 +116,7 @@ TEST_CASE("CA file: certificates counted, a file without one has none") {
 TEST_CASE("manifest: resume overrides are written and read back") {
   TempDir dir;
   Manifest m;
-  m.state = "interrupted";
+  m.state = mxscan::ScanState::interrupted;
   m.started = "2026-12-07T10:00:00Z";
   m.domains_file = "/data/list.txt";
   m.resumes = 2;

@@ -121,9 +121,9 @@ TEST_CASE("an idle prefix is forgotten once its bucket refilled") {
   CHECK(g.tracked_prefixes() == 0);
 }
 
-TEST_CASE("shard_of keeps a prefix in one shard and spreads prefixes evenly", "[gate]") {
-  for (std::size_t shards : {2u, 3u, 4u, 8u}) {
-    std::map<std::size_t, int> per_shard;
+TEST_CASE("lane_of keeps a prefix in one lane and spreads prefixes evenly", "[gate]") {
+  for (std::size_t lanes : {2u, 3u, 4u, 8u}) {
+    std::map<std::size_t, int> per_lane;
     // 4,096 consecutive /24s (the lab's and real address plans are this regular).
     for (int i = 0; i < 4096; ++i) {
       const auto a = IpAddress::parse("10." + std::to_string(i / 256) + "." +
@@ -132,23 +132,23 @@ TEST_CASE("shard_of keeps a prefix in one shard and spreads prefixes evenly", "[
                                       std::to_string(i % 256) + ".200");
       REQUIRE(a);
       REQUIRE(b);
-      const std::size_t s = mxscan::shard_of(*a, shards);
-      REQUIRE(s < shards);
-      CHECK(mxscan::shard_of(*b, shards) == s);
-      ++per_shard[s];
+      const std::size_t s = mxscan::lane_of(*a, lanes);
+      REQUIRE(s < lanes);
+      CHECK(mxscan::lane_of(*b, lanes) == s);
+      ++per_lane[s];
     }
-    const double even = 4096.0 / static_cast<double>(shards);
-    for (std::size_t s = 0; s < shards; ++s) {
-      CHECK(per_shard[s] > even * 0.8);
-      CHECK(per_shard[s] < even * 1.2);
+    const double even = 4096.0 / static_cast<double>(lanes);
+    for (std::size_t s = 0; s < lanes; ++s) {
+      CHECK(per_lane[s] > even * 0.8);
+      CHECK(per_lane[s] < even * 1.2);
     }
   }
   const auto v6a = IpAddress::parse("2001:db8:1:ffff::1");
   const auto v6b = IpAddress::parse("2001:db8:1:2::99");
   REQUIRE(v6a);
   REQUIRE(v6b);
-  CHECK(mxscan::shard_of(*v6a, 4) == mxscan::shard_of(*v6b, 4));  // one /48
-  CHECK(mxscan::shard_of(*v6a, 1) == 0);
+  CHECK(mxscan::lane_of(*v6a, 4) == mxscan::lane_of(*v6b, 4));  // one /48
+  CHECK(mxscan::lane_of(*v6a, 1) == 0);
 }
 
 TEST_CASE("a global rate below one per second: 0.5/s admits one session every 2 s") {
@@ -203,8 +203,8 @@ TEST_CASE("drop_queued forgets every queued address; sessions in flight still re
   CHECK(g.next(t0 + 30s).verdict == GatePolicy::Verdict::admit);
 }
 
-TEST_CASE("shards sharing one global bucket take turns instead of starting together") {
-  // --rate 1 over two shards: one session a second overall, never two at once,
+TEST_CASE("lanes sharing one global bucket take turns instead of starting together") {
+  // --rate 1 over two lanes: one session a second overall, never two at once,
   // however long the queues stayed empty before the addresses came.
   const auto t0 = GateClock::now();
   auto global = std::make_shared<mxscan::SharedTokenBucket>(1.0, 0.1, t0);
@@ -228,7 +228,7 @@ TEST_CASE("shards sharing one global bucket take turns instead of starting toget
   for (std::size_t i = 1; i < admitted.size(); ++i) {
     CHECK(admitted[i].first - admitted[i - 1].first == Approx(1.0).margin(0.011));
   }
-  // Both shards were served.
+  // Both lanes were served.
   CHECK(std::count_if(admitted.begin(), admitted.end(), [](auto x) { return x.second == 'a'; }) >
         0);
   CHECK(std::count_if(admitted.begin(), admitted.end(), [](auto x) { return x.second == 'b'; }) >

@@ -32,7 +32,7 @@ TEST_CASE("a written manifest reads back for --resume") {
   auto dir = fs::temp_directory_path() / ("mxscan-manifest-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   Manifest m;
-  m.state = "interrupted";
+  m.state = mxscan::ScanState::interrupted;
   m.command_line = "mxscan --domains \"a b.txt\"";
   m.started = "2026-11-29T10:00:00Z";
   m.domains_file = "/data/a b.txt";
@@ -44,7 +44,7 @@ TEST_CASE("a written manifest reads back for --resume") {
   write_manifest(dir.string(), m);
   CHECK_FALSE(fs::exists(dir / "manifest.json.tmp"));
   auto back = read_manifest(dir.string());
-  CHECK(back.state == "interrupted");
+  CHECK(back.state == mxscan::ScanState::interrupted);
   CHECK(back.command_line == m.command_line);
   CHECK(back.domains_file == "/data/a b.txt");
   CHECK(back.shard == "1/4");

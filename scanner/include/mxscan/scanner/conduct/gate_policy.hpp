@@ -72,9 +72,9 @@ struct GateLimits {
 // The /24 (IPv4) or /48 (IPv6) an address belongs to.
 IpAddress prefix_of(const IpAddress& a) noexcept;
 
-// Which of `shards` worker threads owns the address's /24 (/48): every address
-// of a prefix lands in the same shard, and prefixes spread evenly over shards.
-std::size_t shard_of(const IpAddress& a, std::size_t shards) noexcept;
+// Which of `lanes` worker threads owns the address's /24 (/48): every address
+// of a prefix lands in the same lane, and prefixes spread evenly over lanes.
+std::size_t lane_of(const IpAddress& a, std::size_t lanes) noexcept;
 
 struct GateTarget {
   IpAddress address;

@@ -1,4 +1,4 @@
-// manifest.json: what a results folder holds and how it was made (CONDUCT.md,
+// manifest.json: what a results folder holds and how it was made (docs/conduct.md,
 // "What is kept"): version and libraries, start and end, the effective
 // configuration, digests of every data file used (blocklists, ASN, PSL,
 // provider catalog), the EHLO name, the input and shard, and counts by status.
@@ -13,12 +13,24 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mxscan/common/scan_config.hpp"
 #include "mxscan/scanner/run/scan_counters.hpp"
 
 namespace mxscan {
+
+// Where a scan stands. running: under way, or killed before it could say more;
+// interrupted: stopped (signal, write error), resumable; failed: the resolvers
+// stopped answering for longer than dns.outage_wait_ms, resumable once they
+// answer again.
+enum class ScanState { running, complete, interrupted, failed };
+
+// The manifest's spelling ("running", ...); parse_scan_state is its inverse,
+// nullopt for any other text.
+std::string_view to_string(ScanState s) noexcept;
+std::optional<ScanState> parse_scan_state(std::string_view text) noexcept;
 
 // A conduct setting changed by `--resume DIR --rate N ...` (docs/formats.md).
 struct ResumeOverride {
@@ -30,7 +42,7 @@ struct ResumeOverride {
 };
 
 struct Manifest {
-  std::string state = "running";  // running | interrupted | complete
+  ScanState state = ScanState::running;
   std::string command_line;
   std::string started;            // ISO 8601 UTC
   std::string ended;              // empty while running
@@ -52,9 +64,15 @@ std::string manifest_json(const Manifest& m);
 // Writes DIR/manifest.json atomically; throws std::runtime_error on failure.
 void write_manifest(const std::string& dir, const Manifest& m);
 
+// The scan's last word in the manifest: its state, end time and counts,
+// written as write_manifest does (and throwing as it does).
+void finish_manifest(const std::string& dir, Manifest& m, ScanState state,
+                     const ScanSnapshot& counts);
+
 // Reads the fields --resume needs (state, domains_file, shard, dry_run,
 // started, resumes, command_line, resume_overrides). The configuration is read from
-// DIR/config.toml.
+// DIR/config.toml. Throws std::runtime_error naming the file for a state it
+// does not know.
 Manifest read_manifest(const std::string& dir);
 
 std::string utc_now_iso8601();

@@ -40,10 +40,6 @@ struct ScanPlan {
   std::vector<ResumeOverride> resume_overrides;
 };
 
-// failed: the resolvers stopped answering for longer than dns.outage_wait_ms;
-// the folder is resumable once they answer again.
-enum class ScanState { complete, interrupted, failed };
-
 struct ScanOutcome {
   ScanState state = ScanState::complete;
   Manifest manifest;

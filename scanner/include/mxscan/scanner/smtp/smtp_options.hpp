@@ -55,7 +55,7 @@ struct SmtpOptions {
   unsigned retries = 1;
   std::chrono::milliseconds retry_backoff{2'000};  // doubled per attempt
 
-  unsigned threads = 1;  // worker threads (event loops), addresses sharded by /24 or /48
+  unsigned threads = 1;  // worker threads (event loops), one lane each: addresses by /24 or /48
   // --- what is reported
   std::function<void()> on_connect;  // called from the workers just before each connect is begun
 

@@ -5,12 +5,14 @@
 // stage finds, from any thread. The stage dedupes per address (the port is
 // fixed per scan), rejects blocklisted addresses (reported `blocked` at once,
 // never contacted), buffers a window of addresses and shuffles it (randomised
-// visiting order), then shards them by /24 or /48 over worker threads, each
-// running its own event loop and its own gate (the global in-flight cap divided
-// evenly between shards, so per-prefix accounting stays local and exact; the
-// global rate one token bucket they share, so they take turns). Results go to
-// one callback, called under a lock, from worker threads (or from submit() for
-// addresses that are not contacted). Asio stays inside smtp_stage.cpp.
+// visiting order), then spreads them by /24 or /48 over lanes (one worker
+// thread each; "shard" is kept for the split of the input, --shard I/N), each
+// lane running its own event loop and its own gate (the global in-flight cap
+// divided evenly between lanes, so per-prefix accounting stays local and
+// exact; the global rate one token bucket they share, so they take turns).
+// Results go to one callback, called under a lock, from worker threads (or
+// from submit() for addresses that are not contacted). Asio stays inside
+// smtp_stage.cpp.
 #pragma once
 
 #include <cstddef>
@@ -41,7 +43,7 @@ struct SmtpStageStats {
   std::size_t sessions = 0;   // sessions started (retries included)
   std::size_t retries = 0;
   std::size_t completed = 0;  // HostObs delivered for contacted addresses
-  std::size_t peak_in_flight = 0;         // highest per shard, summed over shards
+  std::size_t peak_in_flight = 0;         // highest per lane, summed over lanes
   std::size_t peak_prefix_in_flight = 0;  // highest in any one /24 or /48
   std::size_t chains_verified = 0;        // certificate chains verified against the trust store
   std::size_t chain_verdicts_cached = 0;  // handshakes answered from the verdict cache
