@@ -28,7 +28,7 @@
 #include "mxscan/common/domain_list.hpp"
 #include "mxscan/common/json_text.hpp"
 #include "mxscan/common/names.hpp"
-#include "mxscan/common/observation_json.hpp"
+#include "mxscan/common/observation_jsonl_writer.hpp"
 #include "mxscan/common/output_file.hpp"
 #include "mxscan/scanner/dns_health.hpp"
 #include "mxscan/scanner/dns_stage.hpp"

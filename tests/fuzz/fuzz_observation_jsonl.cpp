@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "memory_file.hpp"
-#include "mxscan/common/observation_json.hpp"
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
+#include "mxscan/common/observation_jsonl_writer.hpp"
 
 namespace mxscan::fuzz {
 namespace {

@@ -1,7 +1,7 @@
-#include "mxscan/common/observation_json.hpp"
+#include "mxscan/common/observation_jsonl_writer.hpp"
 
 #include "mxscan/common/json_text.hpp"
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -270,7 +270,7 @@ TEST_CASE("malformed lines get a clear reason") {
 }
 
 TEST_CASE("a file with malformed lines reports file:line, counts them and loses nothing else") {
-  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_json_test.jsonl";
+  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_jsonl_test.jsonl";
   {
     std::ofstream out(path, std::ios::binary);
     out << line_of(google_domain());                       // 1
@@ -303,7 +303,7 @@ TEST_CASE("a file with malformed lines reports file:line, counts them and loses 
 }
 
 TEST_CASE("over-long lines are reported and skipped, later lines still read") {
-  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_json_long.jsonl";
+  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_jsonl_long.jsonl";
   HostObs big = tls_host();
   big.banner = std::string(20u << 20u, 'x');  // 20 MiB: larger than the 8 MiB chunk
   {
@@ -379,7 +379,7 @@ TEST_CASE("without chain decoding, the chain is cut before parsing and nothing e
   CHECK(got->duration_ms == h.duration_ms);
 
   // Through the file reader, which is where the cut happens.
-  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_json_chain.jsonl";
+  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_jsonl_chain.jsonl";
   {
     std::ofstream out(path, std::ios::binary);
     out << line << "\n" << line_of(google_domain());

@@ -1,7 +1,7 @@
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 
 #include "mxscan/common/base64.hpp"
-#include "mxscan/common/observation_json.hpp"
+#include "mxscan/common/observation_jsonl_writer.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
