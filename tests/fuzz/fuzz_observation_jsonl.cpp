@@ -15,7 +15,7 @@
 namespace mxscan::fuzz {
 namespace {
 
-// Keeps each record in its written form (records carry no operator==).
+// Keeps each record in its written form: the round trip promises the same bytes.
 struct Collector final : ObservationHandler {
   std::vector<std::string> written;
   std::uint64_t malformed = 0;
