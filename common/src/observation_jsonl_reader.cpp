@@ -169,18 +169,17 @@ void parse_mx(od::value v, MxRecord& mx) {
   required.check(" in an mx record");
 }
 
-// A record's MxRecords are parked here rather than destroyed when the record
-// is reset, so their strings' buffers serve later records.
+// MxRecords beyond the current record's count are parked here rather than
+// destroyed, so their strings' buffers serve later records.
 using MxPool = std::vector<MxRecord>;
 
-void park(std::vector<MxRecord>& mx, MxPool& pool) {
-  for (MxRecord& record : mx) pool.push_back(std::move(record));
-  mx.clear();
-}
-
 void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
-  park(d.mx, pool);
+  // The MX records stay out of the reset and are refilled in place (each resets
+  // itself); those left over are parked below.
+  std::vector<MxRecord> kept_mx = std::move(d.mx);
   d.reset();
+  d.mx = std::move(kept_mx);
+  std::size_t mx_count = 0;
   Required required{"domain", "mx_status", "mx"};
   for (auto f : obj) {
     od::field field = take(std::move(f), "record");
@@ -198,16 +197,18 @@ void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
     } else if (key == "cnames") {
       texts(value, "cnames", d.cnames);
     } else if (key == "mx") {
-      park(d.mx, pool);  // a repeated key: the last one counts
+      mx_count = 0;  // a repeated key: the last one counts
       for (auto element : take(value.get_array(), "mx")) {
-        if (pool.empty()) {
-          d.mx.emplace_back();
-        } else {
-          d.mx.push_back(std::move(pool.back()));
-          pool.pop_back();
+        if (mx_count == d.mx.size()) {
+          if (pool.empty()) {
+            d.mx.emplace_back();
+          } else {
+            d.mx.push_back(std::move(pool.back()));
+            pool.pop_back();
+          }
         }
         od::value item = take(std::move(element), "mx");  // NOLINT(performance-move-const-arg)
-        parse_mx(item, d.mx.back());
+        parse_mx(item, d.mx[mx_count++]);
       }
     } else if (key == "error") {
       text_or_null(value, "error", d.error);
@@ -215,6 +216,10 @@ void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
       continue;
     }
     required.seen(key);
+  }
+  while (d.mx.size() > mx_count) {
+    pool.push_back(std::move(d.mx.back()));
+    d.mx.pop_back();
   }
   required.check("");
 }
