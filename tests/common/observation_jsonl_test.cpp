@@ -524,8 +524,10 @@ TEST_CASE("a minimal record after a full one reads with every other field at its
   for (const bool decode_chains : {true, false}) {
     INFO("decode_chains " << decode_chains);
     ObservationReader reader({.decode_chains = decode_chains});
-    const std::string text = line_of(full_domain()) + min_domain + "\n" + line_of(full_host()) +
-                             min_host + "\n" + line_of(full_host()) + min_tls_host + "\n";
+    std::string text = line_of(full_domain());
+    text.append(min_domain).append("\n");
+    text.append(line_of(full_host())).append(min_host).append("\n");
+    text.append(line_of(full_host())).append(min_tls_host).append("\n");
     Collect got;
     const auto counts = reader.read_text(text, "mem", got);
     CHECK(counts.malformed == 0);

@@ -93,6 +93,7 @@ TEST_CASE("counters bumped from several threads at once lose nothing", "[scan_co
     }
   });
   std::vector<std::thread> writers;
+  writers.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     writers.emplace_back([&, t] {
       while (!go.load()) std::this_thread::yield();
