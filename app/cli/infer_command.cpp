@@ -5,8 +5,8 @@
 #include "scan_command.hpp"
 
 #include "mxscan/common/names.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 #include "mxscan/common/observation_pipeline.hpp"
-#include "mxscan/common/observation_reader.hpp"
 #include "mxscan/common/output_file.hpp"
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"

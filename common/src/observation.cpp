@@ -1,6 +1,7 @@
 #include "mxscan/common/observation.hpp"
 
 #include <array>
+#include <tuple>
 #include <utility>
 
 namespace mxscan {
@@ -86,5 +87,37 @@ std::optional<SmtpPhase> parse_smtp_phase(std::string_view s) noexcept {
 std::optional<SmtpStatus> parse_smtp_status(std::string_view s) noexcept {
   return value_of(kSmtpNames, s);
 }
+
+namespace {
+
+// Empties a part a record keeps across reset(), without freeing its buffers.
+template <typename T>
+void empty(std::vector<T>& list) noexcept {
+  list.clear();
+}
+void empty(CertificateInfo& leaf) noexcept { leaf.reset(); }
+
+// Assigns `record` a default-constructed value, then puts back the `kept`
+// members (lists, nested records), emptied, so their buffers serve the next
+// record. Strings need no such care: libstdc++ copies a short (here empty)
+// string into the existing buffer instead of freeing it.
+template <typename Record, typename... Kept>
+void reset_keeping(Record& record, Kept&... kept) noexcept {
+  std::tuple<Kept...> parked{std::move(kept)...};
+  record = Record{};
+  // `kept` is assigned before it is read again (the check sees only the capture).
+  // NOLINTNEXTLINE(bugprone-use-after-move)
+  std::apply([&](Kept&... back) { ((kept = std::move(back), empty(kept)), ...); }, parked);
+}
+
+}  // namespace
+
+void MxRecord::reset() noexcept { reset_keeping(*this, cnames, addresses); }
+// The MX records themselves are destroyed: a reader that wants their buffers parks them first.
+void DomainObs::reset() noexcept { reset_keeping(*this, cnames, mx); }
+void CertificateInfo::reset() noexcept { reset_keeping(*this, sans); }
+void TlsObs::reset() noexcept { reset_keeping(*this, chain_der, leaf); }
+// Likewise the TLS record: parked first by a reader that wants its buffers.
+void HostObs::reset() noexcept { reset_keeping(*this); }
 
 }  // namespace mxscan

@@ -1,6 +1,6 @@
 #include "mxscan/scanner/run/observation_logs.hpp"
 
-#include "mxscan/common/observation_json.hpp"
+#include "mxscan/common/observation_jsonl_writer.hpp"
 
 namespace mxscan {
 

@@ -1,11 +1,23 @@
 #include "mxscan/scanner/run/stage_options.hpp"
 
 #include <chrono>
+#include <limits>
+#include <utility>
 
 namespace mxscan {
 namespace {
 
 std::chrono::milliseconds ms(std::int64_t v) { return std::chrono::milliseconds(v); }
+
+// A setting beyond the range of a narrower option type becomes that type's
+// limit, which the stage's checks reject, rather than wrapping: 4294967298
+// retries must not turn into 2.
+template <typename T>
+T saturate(std::int64_t v) {
+  if (std::in_range<T>(v)) return static_cast<T>(v);
+  return v < 0 && std::numeric_limits<T>::is_signed ? std::numeric_limits<T>::min()
+                                                    : std::numeric_limits<T>::max();
+}
 
 }  // namespace
 
@@ -13,7 +25,7 @@ DnsOptions dns_options(const ScanConfig& c) {
   DnsOptions o;
   o.resolvers = c.dns.resolvers;
   o.timeout = ms(c.dns.timeout_ms);
-  o.retries = static_cast<int>(c.dns.retries);
+  o.retries = saturate<int>(c.dns.retries);
   o.qps = c.dns.rate;
   o.max_in_flight = static_cast<std::size_t>(c.dns.max_in_flight);
   o.channels = static_cast<std::size_t>(c.dns.channels);
@@ -26,7 +38,7 @@ DnsOptions dns_options(const ScanConfig& c) {
 SmtpOptions smtp_options(const ScanConfig& c) {
   SmtpOptions o;
   o.ehlo_name = c.smtp.ehlo_name;
-  o.port = static_cast<std::uint16_t>(c.smtp.port > 65535 ? 0 : c.smtp.port);
+  o.port = std::in_range<std::uint16_t>(c.smtp.port) ? static_cast<std::uint16_t>(c.smtp.port) : 0;
   o.sni = c.smtp.sni;
   o.ca_file = c.smtp.ca_file;
   o.timeouts.connect = ms(c.smtp.connect_timeout_ms);
@@ -49,8 +61,8 @@ SmtpOptions smtp_options(const ScanConfig& c) {
   o.max_in_flight = static_cast<std::size_t>(c.smtp.concurrency);
   o.prefix_sessions_per_s = c.smtp.per24_rate;
   o.prefix_max_in_flight = static_cast<std::size_t>(c.smtp.per24_in_flight);
-  o.retries = static_cast<unsigned>(c.smtp.connect_retries);
-  o.threads = static_cast<unsigned>(c.smtp.threads);
+  o.retries = saturate<unsigned>(c.smtp.connect_retries);
+  o.threads = saturate<unsigned>(c.smtp.threads);
   return o;
 }
 

@@ -11,7 +11,7 @@
 // everything else is plausible text. Records go through mxscan's own writers,
 // so the files are exactly what the scanner would write.
 #include "mxscan/common/observation.hpp"
-#include "mxscan/common/observation_json.hpp"
+#include "mxscan/common/observation_jsonl_writer.hpp"
 #include "mxscan/common/output_file.hpp"
 
 #include <fmt/format.h>

@@ -1,6 +1,6 @@
 #include "mxscan/common/observation_pipeline.hpp"
 
-#include "mxscan/common/observation_json.hpp"
+#include "mxscan/common/observation_jsonl_writer.hpp"
 
 #include <catch2/catch.hpp>
 

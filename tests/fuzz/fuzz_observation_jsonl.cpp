@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "memory_file.hpp"
-#include "mxscan/common/observation_json.hpp"
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
+#include "mxscan/common/observation_jsonl_writer.hpp"
 
 namespace mxscan::fuzz {
 namespace {
 
-// Keeps each record in its written form (records carry no operator==).
+// Keeps each record in its written form: the round trip promises the same bytes.
 struct Collector final : ObservationHandler {
   std::vector<std::string> written;
   std::uint64_t malformed = 0;

@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "loopback_options.hpp"
-#include "mxscan/common/observation_json.hpp"
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
+#include "mxscan/common/observation_jsonl_writer.hpp"
 #include "test_smtp_server.hpp"
 
 using mxscan::HostObs;

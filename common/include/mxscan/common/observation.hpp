@@ -6,7 +6,10 @@
 // (address, port), shared by every domain behind that address. They are plain
 // values: the scanner fills them, writers serialise them (docs/formats.md), and
 // the inference reads them, in any order. Expected failures are statuses here,
-// never exceptions.
+// never exceptions. Each record's reset() gives every field its default value,
+// as a fresh record would have, but keeps the buffers of its strings and lists:
+// readers reuse one record per line, and a field added to a struct is reset
+// without being named anywhere else (operator== likewise covers every field).
 #pragma once
 
 #include <cstdint>
@@ -81,6 +84,9 @@ struct MxRecord {
   DnsStatus addr_status = DnsStatus::not_queried;  // A/AAAA outcome for exchange
   std::vector<std::string> cnames;                 // CNAME chain followed, if any
   std::vector<std::string> addresses;              // textual IPv4/IPv6 addresses
+  // As if default-constructed, but keeping the buffers (see the note above).
+  void reset() noexcept;
+  bool operator==(const MxRecord&) const = default;
 };
 
 struct DomainObs {
@@ -91,6 +97,9 @@ struct DomainObs {
   std::vector<std::string> cnames;  // CNAME chain followed from the domain to its MX records
   std::vector<MxRecord> mx;  // sorted by preference, then exchange
   std::string error;         // human-readable detail of a failure (may be empty)
+  // As if default-constructed, but keeping the buffers (see the note above).
+  void reset() noexcept;
+  bool operator==(const DomainObs&) const = default;
 };
 
 // The leaf certificate's fields the method and the report need.
@@ -100,6 +109,9 @@ struct CertificateInfo {
   std::string sha256;               // lower-case hex of the leaf DER
   std::string not_before;           // ISO 8601 UTC, e.g. 2026-01-01T00:00:00Z
   std::string not_after;
+  // As if default-constructed, but keeping the buffers (see the note above).
+  void reset() noexcept;
+  bool operator==(const CertificateInfo&) const = default;
 };
 
 struct TlsObs {
@@ -110,6 +122,9 @@ struct TlsObs {
   bool trusted = false;                // chains to the trust store (no hostname check)
   std::string verify_error;            // OpenSSL's text for the first error, "" if trusted
   bool chain_truncated = false;        // the server sent more certificates than were kept
+  // As if default-constructed, but keeping the buffers (see the note above).
+  void reset() noexcept;
+  bool operator==(const TlsObs&) const = default;
 };
 
 struct HostObs {
@@ -130,6 +145,9 @@ struct HostObs {
   std::optional<TlsObs> tls;  // present once a handshake completed
   std::string error;          // human-readable detail of a failure (may be empty)
   double duration_ms = 0;     // wall time of the session
+  // As if default-constructed, but keeping the buffers (see the note above).
+  void reset() noexcept;
+  bool operator==(const HostObs&) const = default;
 };
 
 }  // namespace mxscan

@@ -12,7 +12,7 @@
 // before it propagates.
 #pragma once
 
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 
 #include <string>
 #include <vector>

@@ -13,7 +13,7 @@
 // An ASN source, when given, fills the AS of hosts whose record carries none.
 #pragma once
 
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 #include "mxscan/common/asn/asn_source.hpp"
 
 #include <optional>

@@ -12,7 +12,7 @@
 #pragma once
 
 #include "mxscan/common/observation.hpp"
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 #include "mxscan/inference/dns_errors.hpp"
 #include "mxscan/inference/result.hpp"
 #include "mxscan/results/results_folder.hpp"

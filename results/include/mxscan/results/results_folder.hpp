@@ -11,7 +11,7 @@
 // is shown.
 #pragma once
 
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 #include "mxscan/inference/result.hpp"
 
 #include <functional>

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 #include "mxscan/scanner/run/scan_sink.hpp"
 
 namespace mxscan {

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 #include "mxscan/common/scan_config.hpp"
 #include "mxscan/scanner/run/manifest.hpp"
 #include "mxscan/scanner/run/shard.hpp"

@@ -18,7 +18,7 @@
 #include <string>
 
 #include "mxscan/common/observation.hpp"
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 #include "mxscan/scanner/run/observation_logs.hpp"
 #include "mxscan/scanner/run/scan_counters.hpp"
 

@@ -1,7 +1,7 @@
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 
 #include "mxscan/common/base64.hpp"
-#include "mxscan/common/observation_json.hpp"
+#include "mxscan/common/observation_jsonl_writer.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -144,11 +144,7 @@ class Required {
 };
 
 void parse_mx(od::value v, MxRecord& mx) {
-  mx.exchange.clear();
-  mx.preference = 0;
-  mx.addr_status = DnsStatus::not_queried;
-  mx.cnames.clear();
-  mx.addresses.clear();
+  mx.reset();
   Required required{"exchange", "preference", "addr_status", "addresses"};
   for (auto f : take(v.get_object(), "mx")) {
     od::field field = take(std::move(f), "mx");
@@ -178,12 +174,11 @@ void parse_mx(od::value v, MxRecord& mx) {
 using MxPool = std::vector<MxRecord>;
 
 void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
-  d.domain.clear();
-  d.line = 0;
-  d.mx_status = DnsStatus::not_queried;
-  d.mx_capped = false;
-  d.cnames.clear();
-  d.error.clear();
+  // The MX records stay out of the reset and are refilled in place (each resets
+  // itself); those left over are parked below.
+  std::vector<MxRecord> kept_mx = std::move(d.mx);
+  d.reset();
+  d.mx = std::move(kept_mx);
   std::size_t mx_count = 0;
   Required required{"domain", "mx_status", "mx"};
   for (auto f : obj) {
@@ -202,7 +197,7 @@ void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
     } else if (key == "cnames") {
       texts(value, "cnames", d.cnames);
     } else if (key == "mx") {
-      mx_count = 0;
+      mx_count = 0;  // a repeated key: the last one counts
       for (auto element : take(value.get_array(), "mx")) {
         if (mx_count == d.mx.size()) {
           if (pool.empty()) {
@@ -212,7 +207,8 @@ void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
             pool.pop_back();
           }
         }
-        parse_mx(take(std::move(element), "mx"), d.mx[mx_count++]);  // NOLINT(performance-move-const-arg)
+        od::value item = take(std::move(element), "mx");  // NOLINT(performance-move-const-arg)
+        parse_mx(item, d.mx[mx_count++]);
       }
     } else if (key == "error") {
       text_or_null(value, "error", d.error);
@@ -229,11 +225,7 @@ void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
 }
 
 void parse_leaf(od::value v, CertificateInfo& leaf) {
-  leaf.subject_cn.clear();
-  leaf.sans.clear();
-  leaf.sha256.clear();
-  leaf.not_before.clear();
-  leaf.not_after.clear();
+  leaf.reset();
   Required required{"cn", "sans"};
   for (auto f : take(v.get_object(), "tls.leaf")) {
     od::field field = take(std::move(f), "tls.leaf");
@@ -258,12 +250,7 @@ void parse_leaf(od::value v, CertificateInfo& leaf) {
 }
 
 void parse_tls(od::value v, bool decode_chains, TlsObs& tls) {
-  tls.version.clear();
-  tls.cipher.clear();
-  tls.chain_der.clear();
-  tls.trusted = false;
-  tls.verify_error.clear();
-  tls.chain_truncated = false;
+  tls.reset();
   Required required{"version", "cipher", "chain", "leaf", "trusted"};
   for (auto f : take(v.get_object(), "tls")) {
     od::field field = take(std::move(f), "tls");
@@ -303,22 +290,8 @@ void parse_tls(od::value v, bool decode_chains, TlsObs& tls) {
 }
 
 void parse_host(od::object& obj, bool decode_chains, HostObs& h, TlsObs& tls_scratch) {
-  h.address.clear();
-  h.port = 25;
-  h.asn.reset();
-  h.as_name.clear();
-  h.status = SmtpStatus::not_contacted;
-  h.phase = SmtpPhase::none;
-  h.banner.clear();
-  h.ehlo.clear();
-  h.ehlo_tls.clear();
-  h.starttls_offered = false;
-  h.starttls_accepted = false;
-  h.plaintext_after_starttls = 0;
   if (h.tls) tls_scratch = std::move(*h.tls);  // keep its buffers for the next TLS record
-  h.tls.reset();
-  h.error.clear();
-  h.duration_ms = 0;
+  h.reset();
   Required required{"address", "port", "status", "phase"};
   for (auto f : obj) {
     od::field field = take(std::move(f), "record");

@@ -1,7 +1,7 @@
-#include "mxscan/common/observation_json.hpp"
+#include "mxscan/common/observation_jsonl_writer.hpp"
 
 #include "mxscan/common/json_text.hpp"
-#include "mxscan/common/observation_reader.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -9,48 +9,15 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 using namespace mxscan;
 using namespace std::string_literals;
 
 namespace {
-
-bool operator_eq(const MxRecord& a, const MxRecord& b) {
-  return a.exchange == b.exchange && a.preference == b.preference &&
-         a.addr_status == b.addr_status && a.cnames == b.cnames && a.addresses == b.addresses;
-}
-
-bool same(const DomainObs& a, const DomainObs& b) {
-  if (a.domain != b.domain || a.line != b.line || a.mx_status != b.mx_status ||
-      a.mx_capped != b.mx_capped || a.cnames != b.cnames || a.error != b.error ||
-      a.mx.size() != b.mx.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.mx.size(); ++i) {
-    if (!operator_eq(a.mx[i], b.mx[i])) return false;
-  }
-  return true;
-}
-
-bool same(const TlsObs& a, const TlsObs& b) {
-  return a.version == b.version && a.cipher == b.cipher && a.chain_der == b.chain_der &&
-         a.leaf.subject_cn == b.leaf.subject_cn && a.leaf.sans == b.leaf.sans &&
-         a.leaf.sha256 == b.leaf.sha256 && a.leaf.not_before == b.leaf.not_before &&
-         a.leaf.not_after == b.leaf.not_after && a.trusted == b.trusted &&
-         a.verify_error == b.verify_error && a.chain_truncated == b.chain_truncated;
-}
-
-bool same(const HostObs& a, const HostObs& b) {
-  if (a.tls.has_value() != b.tls.has_value()) return false;
-  if (a.tls && !same(*a.tls, *b.tls)) return false;
-  return a.address == b.address && a.port == b.port && a.asn == b.asn && a.as_name == b.as_name &&
-         a.status == b.status && a.phase == b.phase && a.banner == b.banner && a.ehlo == b.ehlo &&
-         a.ehlo_tls == b.ehlo_tls && a.starttls_offered == b.starttls_offered &&
-         a.starttls_accepted == b.starttls_accepted &&
-         a.plaintext_after_starttls == b.plaintext_after_starttls && a.error == b.error &&
-         a.duration_ms == b.duration_ms;
-}
 
 DomainObs google_domain() {
   DomainObs d;
@@ -92,6 +59,92 @@ HostObs tls_host() {
   h.plaintext_after_starttls = 17;
   h.duration_ms = 312.25;
   return h;
+}
+
+// Records with every field away from its default (full_fields_test checks it).
+DomainObs full_domain() {
+  DomainObs d = google_domain();
+  d.mx[0].cnames = {"aspmx.alias.example"};
+  d.mx[0].addr_status = DnsStatus::servfail;
+  d.error = "partial answer";
+  return d;
+}
+
+HostObs full_host() {
+  HostObs h = tls_host();
+  h.port = 465;
+  h.error = "closed after QUIT";
+  h.tls->verify_error = "unable to get local issuer certificate";
+  return h;
+}
+
+// Where the value written at `start` ends (at its closing ',', '}' or ']').
+std::size_t value_end(std::string_view text, std::size_t start) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = start; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']' || c == ',') {
+      if (depth == 0) return i;
+      if (c != ',') --depth;
+    }
+  }
+  return text.size();
+}
+
+// The members of one object as the writer puts it (no spaces; keys unescaped).
+std::vector<std::pair<std::string, std::string>> members(std::string_view object) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t i = 1;
+  while (i < object.size() && object[i] == '"') {
+    const std::size_t key_end = object.find('"', i + 1);
+    const std::size_t end = value_end(object, key_end + 2);
+    out.emplace_back(object.substr(i + 1, key_end - i - 1),
+                     object.substr(key_end + 2, end - key_end - 2));
+    i = end + 1;
+  }
+  return out;
+}
+
+// Adds to `out` the fields (as dotted paths) that `full` writes as `defaults`
+// does: nested objects are compared member by member, lists of objects by
+// their first element.
+void unset_fields(std::string_view full, std::string_view defaults, const std::string& path,
+                  std::vector<std::string>& out) {
+  const auto got = members(full);
+  const auto base = members(defaults);
+  REQUIRE(got.size() == base.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const auto& [key, value] = got[i];
+    REQUIRE(key == base[i].first);
+    const std::string_view other = base[i].second;
+    if (value.starts_with('{') && other.starts_with('{')) {
+      unset_fields(value, other, path + key + ".", out);
+    } else if (value.starts_with("[{") && other.starts_with("[{")) {
+      unset_fields(std::string_view(value).substr(1, value_end(value, 1) - 1),
+                   other.substr(1, value_end(other, 1) - 1), path + key + "[0].", out);
+    } else if (value == other && key != "schema") {
+      out.push_back(path + key);
+    }
+  }
+}
+
+std::vector<std::string> unset_fields(std::string line, std::string defaults) {
+  line.pop_back();  // the newline
+  defaults.pop_back();
+  std::vector<std::string> out;
+  unset_fields(line, defaults, "", out);
+  return out;
 }
 
 struct Collect : ObservationHandler {
@@ -152,7 +205,7 @@ TEST_CASE("domain records round-trip through JSON Lines") {
   REQUIRE(got.domains.size() == originals.size());
   for (std::size_t i = 0; i < originals.size(); ++i) {
     INFO(text);
-    CHECK(same(got.domains[i], originals[i]));
+    CHECK(got.domains[i] == originals[i]);
   }
   // Writing what was read gives the same bytes.
   std::string again;
@@ -177,8 +230,8 @@ TEST_CASE("host records round-trip, with and without TLS, ASN and chain decoding
     Collect got;
     reader.read_text(text, "mem", got);
     REQUIRE(got.hosts.size() == 2);
-    CHECK(same(got.hosts[0], originals[0]));
-    CHECK(same(got.hosts[1], originals[1]));
+    CHECK(got.hosts[0] == originals[0]);
+    CHECK(got.hosts[1] == originals[1]);
     CHECK_FALSE(got.hosts[1].asn.has_value());
     std::string again = line_of(got.hosts[0]) + line_of(got.hosts[1]);
     CHECK(again == text);
@@ -270,7 +323,7 @@ TEST_CASE("malformed lines get a clear reason") {
 }
 
 TEST_CASE("a file with malformed lines reports file:line, counts them and loses nothing else") {
-  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_json_test.jsonl";
+  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_jsonl_test.jsonl";
   {
     std::ofstream out(path, std::ios::binary);
     out << line_of(google_domain());                       // 1
@@ -298,12 +351,12 @@ TEST_CASE("a file with malformed lines reports file:line, counts them and loses 
   CHECK(got.problems[0].file == path);
   CHECK(got.problems[0].line == 2);
   CHECK(got.problems[1].line == 5);
-  CHECK(same(got.hosts[1], tls_host()));
-  CHECK(same(got.domains[1], google_domain()));
+  CHECK(got.hosts[1] == tls_host());
+  CHECK(got.domains[1] == google_domain());
 }
 
 TEST_CASE("over-long lines are reported and skipped, later lines still read") {
-  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_json_long.jsonl";
+  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_jsonl_long.jsonl";
   HostObs big = tls_host();
   big.banner = std::string(20u << 20u, 'x');  // 20 MiB: larger than the 8 MiB chunk
   {
@@ -379,7 +432,7 @@ TEST_CASE("without chain decoding, the chain is cut before parsing and nothing e
   CHECK(got->duration_ms == h.duration_ms);
 
   // Through the file reader, which is where the cut happens.
-  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_json_chain.jsonl";
+  const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_jsonl_chain.jsonl";
   {
     std::ofstream out(path, std::ios::binary);
     out << line << "\n" << line_of(google_domain());
@@ -391,9 +444,9 @@ TEST_CASE("without chain decoding, the chain is cut before parsing and nothing e
   REQUIRE(collected.hosts.size() == 1);
   HostObs expected = h;
   expected.tls->chain_der.clear();
-  CHECK(same(collected.hosts[0], expected));
+  CHECK(collected.hosts[0] == expected);
   REQUIRE(collected.domains.size() == 1);
-  CHECK(same(collected.domains[0], google_domain()));
+  CHECK(collected.domains[0] == google_domain());
 }
 
 TEST_CASE("addresses are checked every time, repeated or not") {
@@ -407,4 +460,93 @@ TEST_CASE("addresses are checked every time, repeated or not") {
              Catch::Contains("not an IP address"));
   CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"[2001:db8::1]","port":25,"status":"success","phase":"done"})"),
              Catch::Contains("not an IP address"));
+}
+
+TEST_CASE("the full records below set every field the writer writes") {
+  DomainObs domain_defaults;
+  domain_defaults.mx.emplace_back();  // so the MX record's own fields are compared too
+  HostObs host_defaults;
+  host_defaults.tls.emplace();
+  const std::vector<std::string> none;
+  CHECK(unset_fields(line_of(full_domain()), line_of(domain_defaults)) == none);
+  CHECK(unset_fields(line_of(full_host()), line_of(host_defaults)) == none);
+  // The check itself notices a field left at its default.
+  HostObs partial = full_host();
+  partial.tls->leaf.not_after.clear();
+  partial.port = 25;
+  CHECK(unset_fields(line_of(partial), line_of(host_defaults)) ==
+        std::vector<std::string>{"port", "tls.leaf.not_after"});
+}
+
+TEST_CASE("a full record written then read back is the same record, field for field") {
+  ObservationReader reader;
+  const std::string domain = line_of(full_domain());
+  const std::string host = line_of(full_host());
+  Collect got;
+  reader.read_text(domain + host, "mem", got);
+  REQUIRE(got.domains.size() == 1);
+  REQUIRE(got.hosts.size() == 1);
+  CHECK(got.domains[0] == full_domain());
+  CHECK(got.hosts[0] == full_host());
+  CHECK(line_of(got.domains[0]) == domain);
+  CHECK(line_of(got.hosts[0]) == host);
+}
+
+TEST_CASE("a minimal record after a full one reads with every other field at its default") {
+  // Only the required fields: whatever the full record before it set must not leak in.
+  const std::string min_domain =
+      R"({"schema":"mxscan/domain/1","domain":"b.example","mx_status":"ok","mx":[)"
+      R"({"exchange":"mx.b.example","preference":0,"addr_status":"nodata","addresses":[]}]})";
+  const std::string min_host =
+      R"({"schema":"mxscan/host/1","address":"192.0.2.9","port":2525,"status":"refused","phase":"connect"})";
+  const std::string min_tls_host =
+      R"({"schema":"mxscan/host/1","address":"192.0.2.10","port":25,"status":"success",)"
+      R"("phase":"done","tls":{"version":"TLSv1.2","cipher":"AES128-SHA","chain":[],)"
+      R"("leaf":{"cn":null,"sans":[]},"trusted":false}})";
+  DomainObs want_domain;
+  want_domain.domain = "b.example";
+  want_domain.mx_status = DnsStatus::ok;
+  want_domain.mx.emplace_back().exchange = "mx.b.example";
+  want_domain.mx[0].addr_status = DnsStatus::nodata;
+  HostObs want_host;
+  want_host.address = "192.0.2.9";
+  want_host.port = 2525;
+  want_host.status = SmtpStatus::refused;
+  want_host.phase = SmtpPhase::connect;
+  HostObs want_tls_host;
+  want_tls_host.address = "192.0.2.10";
+  want_tls_host.status = SmtpStatus::success;
+  want_tls_host.phase = SmtpPhase::done;
+  want_tls_host.tls.emplace();
+  want_tls_host.tls->version = "TLSv1.2";
+  want_tls_host.tls->cipher = "AES128-SHA";
+
+  for (const bool decode_chains : {true, false}) {
+    INFO("decode_chains " << decode_chains);
+    ObservationReader reader({.decode_chains = decode_chains});
+    std::string text = line_of(full_domain());
+    text.append(min_domain).append("\n");
+    text.append(line_of(full_host())).append(min_host).append("\n");
+    text.append(line_of(full_host())).append(min_tls_host).append("\n");
+    Collect got;
+    const auto counts = reader.read_text(text, "mem", got);
+    CHECK(counts.malformed == 0);
+    REQUIRE(got.domains.size() == 2);
+    REQUIRE(got.hosts.size() == 4);
+    CHECK(got.domains[1] == want_domain);
+    CHECK(got.hosts[1] == want_host);
+    CHECK(got.hosts[3] == want_tls_host);
+
+    // One line at a time, through the same reader's scratch records.
+    const auto parse = [&reader](std::string line) {
+      if (line.ends_with('\n')) line.pop_back();
+      return reader.parse_line(line);
+    };
+    CHECK(std::get<DomainObs>(parse(line_of(full_domain()))) == full_domain());
+    CHECK(std::get<DomainObs>(parse(min_domain)) == want_domain);
+    CHECK(std::get<HostObs>(parse(line_of(full_host()))).tls.has_value());
+    CHECK(std::get<HostObs>(parse(min_host)) == want_host);
+    CHECK(std::get<HostObs>(parse(line_of(full_host()))).tls.has_value());
+    CHECK(std::get<HostObs>(parse(min_tls_host)) == want_tls_host);
+  }
 }

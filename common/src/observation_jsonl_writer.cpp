@@ -1,4 +1,4 @@
-#include "mxscan/common/observation_json.hpp"
+#include "mxscan/common/observation_jsonl_writer.hpp"
 
 #include "mxscan/common/base64.hpp"
 #include "mxscan/common/json_text.hpp"
