@@ -5,8 +5,8 @@
 #include "mxscan/results/migration.hpp"
 #include "mxscan/results/results_folder.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -17,9 +17,10 @@ namespace fs = std::filesystem;
 
 DiffCommand::DiffCommand(CLI::App& app) : settings_(std::make_unique<DiffSettings>()) {
   auto& s = *settings_;
-  sub_ = app.add_subcommand("diff",
-                            "Provider migration between two results folders: credit moved between companies, "
-                            "gains and losses per provider ID, domains that changed");
+  sub_ = app.add_subcommand(
+      "diff",
+      "Provider migration between two results folders: credit moved between companies, "
+      "gains and losses per provider ID, domains that changed");
   sub_->add_option("old", s.old_dir, "Earlier results folder (or its providers.jsonl)")->required();
   sub_->add_option("new", s.new_dir, "Later results folder (or its providers.jsonl)")->required();
   sub_->add_option(
@@ -40,8 +41,9 @@ int DiffCommand::run() const {
     const fs::path in(*inputs[i]);
     files[i] = fs::is_directory(in, ec) ? (in / "providers.jsonl").string() : in.string();
     if (!fs::is_regular_file(files[i], ec)) {
-      std::fprintf(stderr, "mxscan diff: %s: no providers.jsonl there; give two results folders of mxscan "
-                           "(or of `mxscan infer`)\n",
+      std::fprintf(stderr,
+                   "mxscan diff: %s: no providers.jsonl there; give two results folders of mxscan "
+                   "(or of `mxscan infer`)\n",
                    inputs[i]->c_str());
       return kExitUsage;
     }
@@ -73,9 +75,11 @@ int DiffCommand::run() const {
       write_file((out / "provider_changes.csv").string(), provider_changes_csv(migration));
       write_file((out / "changed_domains.csv").string(), changed_domains_csv(migration));
       write_file((out / "diff.json").string(), migration_json(migration));
-      std::fprintf(stdout, "\nWritten to %s: migration_matrix.csv, provider_changes.csv, changed_domains.csv, "
-                           "diff.json\n",
-                   out.string().c_str());
+      std::fprintf(
+          stdout,
+          "\nWritten to %s: migration_matrix.csv, provider_changes.csv, changed_domains.csv, "
+          "diff.json\n",
+          out.string().c_str());
     }
     return kExitOk;
   } catch (const std::exception& e) {

@@ -1,25 +1,25 @@
 #include "infer_command.hpp"
 
-#include "mxscan/results/batch_outputs.hpp"
 #include "config_search.hpp"
+#include "mxscan/results/batch_outputs.hpp"
 #include "scan_command.hpp"
 
+#include "merged_folder.hpp"
+#include "mxscan/common/asn/open_asn_source.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/common/observation_jsonl_reader.hpp"
 #include "mxscan/common/observation_pipeline.hpp"
 #include "mxscan/common/output_file.hpp"
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
-#include "mxscan/results/summary_report.hpp"
 #include "mxscan/results/importers.hpp"
+#include "mxscan/results/summary_report.hpp"
 #include "mxscan/scanner/run/manifest.hpp"
-#include "merged_folder.hpp"
-#include "mxscan/common/asn/open_asn_source.hpp"
 
-#include <CLI/CLI.hpp>
-#include <sys/resource.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <sys/resource.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -44,12 +44,15 @@ InferCommand::InferCommand(CLI::App& app) : settings_(std::make_unique<InferSett
   sub_->add_option("inputs", s.inputs,
                    "Observation folders (holding domains.jsonl and/or hosts.jsonl) or files; "
                    "all are merged into one batch");
-  sub_->add_option("--from", s.imports,
-                   "Import another tool's data: KIND FILE, KIND one of zdns (MXLOOKUP JSON lines), zgrab2 "
-                   "(smtp module JSON lines), censys (port-25 records); repeat to combine (docs/import.md)")
+  sub_->add_option(
+          "--from", s.imports,
+          "Import another tool's data: KIND FILE, KIND one of zdns (MXLOOKUP JSON lines), zgrab2 "
+          "(smtp module JSON lines), censys (port-25 records); repeat to combine (docs/import.md)")
       ->type_name("KIND FILE");
-  sub_->add_option("--asn-db", s.asn_db, "ASN database (.mmdb) for imported hosts that carry no AS");
-  sub_->add_option("--pfx2as", s.pfx2as, "CAIDA prefix-to-AS file for imported hosts that carry no AS");
+  sub_->add_option("--asn-db", s.asn_db,
+                   "ASN database (.mmdb) for imported hosts that carry no AS");
+  sub_->add_option("--pfx2as", s.pfx2as,
+                   "CAIDA prefix-to-AS file for imported hosts that carry no AS");
   sub_->add_option("-o,--out", s.out_dir, "Output folder to create (never an existing one)")
       ->required();
   auto* providers = sub_->add_option("--providers", s.providers,
@@ -136,8 +139,10 @@ class BatchFeeder : public ObservationHandler {
     if (reported_ < max_reported_) {
       std::fputs(("mxscan infer: malformed line skipped: " + text).c_str(), stderr);
     } else if (reported_ == max_reported_) {
-      std::fputs(fmt::format("mxscan infer: more malformed lines: see {}\n", malformed_path_.string()).c_str(),
-                 stderr);
+      std::fputs(
+          fmt::format("mxscan infer: more malformed lines: see {}\n", malformed_path_.string())
+              .c_str(),
+          stderr);
     }
     ++reported_;
     if (!malformed_) malformed_.emplace(malformed_path_.string());
@@ -165,16 +170,19 @@ int run_infer(const InferSettings& s) {
   std::vector<std::pair<ImportFormat, std::string>> imports;
   try {
     if (s.inputs.empty() && s.imports.empty()) {
-      throw UsageError("give observation folders or files, or --from KIND FILE (see mxscan infer --help)");
+      throw UsageError(
+          "give observation folders or files, or --from KIND FILE (see mxscan infer --help)");
     }
     merge_inputs = expand_inputs(s.inputs);
     for (const auto& input : merge_inputs)
       files.insert(files.end(), input.files.begin(), input.files.end());
     for (const auto& [kind, file] : s.imports) {
       const auto format = parse_import_format(kind);
-      if (!format) throw UsageError(fmt::format("--from {}: unknown kind; use zdns, zgrab2 or censys", kind));
+      if (!format)
+        throw UsageError(fmt::format("--from {}: unknown kind; use zdns, zgrab2 or censys", kind));
       std::error_code ec;
-      if (!fs::is_regular_file(file, ec)) throw UsageError(fmt::format("--from {} {}: no such file", kind, file));
+      if (!fs::is_regular_file(file, ec))
+        throw UsageError(fmt::format("--from {} {}: no such file", kind, file));
       imports.emplace_back(*format, file);
     }
     std::error_code ec;
@@ -235,8 +243,8 @@ int run_infer(const InferSettings& s) {
       if (!imports.empty()) {
         for (const auto& [format, file] : imports) {
           const ReadCounts c = import_file(format, file, feeder, asn.get());
-          imported.push_back({std::string(to_string(format)) + ":" + file, c.lines, c.domains, c.hosts,
-                              c.malformed});
+          imported.push_back({std::string(to_string(format)) + ":" + file, c.lines, c.domains,
+                              c.hosts, c.malformed});
         }
       }
       feeder.close();
@@ -282,18 +290,19 @@ int run_infer(const InferSettings& s) {
       totals.domain_records += in.domain_records;
       totals.host_records += in.host_records;
     }
-    std::fputs(fmt::format("mxscan infer: {} domain and {} host records from {} files, {} malformed "
-                           "lines skipped{}; reading {:.2f} s (cpu {:.2f} s, main thread {:.2f} s, "
-                           "readers {:.2f} s), inferring and writing {:.2f} s (cpu {:.2f} s, main "
-                           "thread {:.2f} s); on two free cores about {:.2f} s\n",
-                           totals.domain_records, totals.host_records, run.inputs.size(),
-                           totals.malformed_lines,
-                           totals.malformed_lines ? fmt::format(" (list: {})", malformed_path.string()) : "",
-                           read_s, read_cpu, read_main_cpu, fmt::join(read.reader_cpu_seconds, " + "),
-                           seconds_since(start) - read_s, cpu_seconds() - read_cpu, finish_main_cpu,
-                           read_bound + finish_main_cpu)
-                   .c_str(),
-               stderr);
+    std::fputs(
+        fmt::format(
+            "mxscan infer: {} domain and {} host records from {} files, {} malformed "
+            "lines skipped{}; reading {:.2f} s (cpu {:.2f} s, main thread {:.2f} s, "
+            "readers {:.2f} s), inferring and writing {:.2f} s (cpu {:.2f} s, main "
+            "thread {:.2f} s); on two free cores about {:.2f} s\n",
+            totals.domain_records, totals.host_records, run.inputs.size(), totals.malformed_lines,
+            totals.malformed_lines ? fmt::format(" (list: {})", malformed_path.string()) : "",
+            read_s, read_cpu, read_main_cpu, fmt::join(read.reader_cpu_seconds, " + "),
+            seconds_since(start) - read_s, cpu_seconds() - read_cpu, finish_main_cpu,
+            read_bound + finish_main_cpu)
+            .c_str(),
+        stderr);
     print_summary(summary, catalog, out.string(), s.top);
     return kExitOk;
   } catch (const std::exception& e) {

@@ -6,8 +6,8 @@
 #include "mxscan/results/report_html.hpp"
 #include "mxscan/results/results_folder.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -21,7 +21,8 @@ namespace {
 
 std::string providers_file(const std::string& dir_or_file) {
   std::error_code ec;
-  if (fs::is_directory(dir_or_file, ec)) return (fs::path(dir_or_file) / "providers.jsonl").string();
+  if (fs::is_directory(dir_or_file, ec))
+    return (fs::path(dir_or_file) / "providers.jsonl").string();
   return dir_or_file;
 }
 
@@ -48,14 +49,17 @@ void print_problems(const ReportData& data) {
 
 ReportCommand::ReportCommand(CLI::App& app) : settings_(std::make_unique<ReportSettings>()) {
   auto& s = *settings_;
-  sub_ = app.add_subcommand("report",
-                            "Summarise a results folder on stdout and write DIR/report.html (charts of provider "
-                            "market share, statuses, STARTTLS and trust, ASes, the manifest)");
-  sub_->add_option("dir", s.dir, "Results folder (holding providers.jsonl; hosts.jsonl and manifest.json used "
-                                 "when present)")
+  sub_ = app.add_subcommand(
+      "report",
+      "Summarise a results folder on stdout and write DIR/report.html (charts of provider "
+      "market share, statuses, STARTTLS and trust, ASes, the manifest)");
+  sub_->add_option("dir", s.dir,
+                   "Results folder (holding providers.jsonl; hosts.jsonl and manifest.json used "
+                   "when present)")
       ->required();
-  sub_->add_option("--compare", s.compare,
-                   "Earlier results folder: add a provider-migration section (as `mxscan diff OLD DIR`)");
+  sub_->add_option(
+      "--compare", s.compare,
+      "Earlier results folder: add a provider-migration section (as `mxscan diff OLD DIR`)");
   sub_->add_option("--top", s.top, "Rows of the printed tables")->capture_default_str();
   sub_->add_flag("--no-html", s.no_html, "Only print the summary; do not write report.html");
 }
@@ -77,8 +81,9 @@ bool report_after_scan(const std::string& dir) {
     std::fprintf(stdout, "\nReport: %s (summary: mxscan report %s)\n", path.c_str(), dir.c_str());
     return true;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "mxscan: warning: report.html not written: %s (retry with: mxscan report %s)\n", e.what(),
-                 dir.c_str());
+    std::fprintf(stderr,
+                 "mxscan: warning: report.html not written: %s (retry with: mxscan report %s)\n",
+                 e.what(), dir.c_str());
     return false;
   }
 }
@@ -87,7 +92,8 @@ int ReportCommand::run() const {
   const auto& s = *settings_;
   std::error_code ec;
   if (!fs::is_directory(s.dir, ec)) {
-    std::fprintf(stderr, "mxscan report: %s: no such folder; give the results folder of a scan (-o DIR)\n",
+    std::fprintf(stderr,
+                 "mxscan report: %s: no such folder; give the results folder of a scan (-o DIR)\n",
                  s.dir.c_str());
     return kExitUsage;
   }
@@ -102,9 +108,10 @@ int ReportCommand::run() const {
     if (!s.no_html) {
       const auto comparison = load_comparison(s.compare, s.dir);
       if (comparison) {
-        std::fputs(("\nCompared with " + s.compare + ":\n" + migration_text(comparison->migration, s.top))
-                       .c_str(),
-                   stdout);
+        std::fputs(
+            ("\nCompared with " + s.compare + ":\n" + migration_text(comparison->migration, s.top))
+                .c_str(),
+            stdout);
       }
       const std::string path = (fs::path(s.dir) / "report.html").string();
       write_file(path, render_html(data, comparison ? &*comparison : nullptr));

@@ -13,13 +13,13 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "mxscan/results/batch_outputs.hpp"
 #include "config_search.hpp"
 #include "infer_command.hpp"
 #include "invalid_names.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
+#include "mxscan/results/batch_outputs.hpp"
 #include "mxscan/scanner/dns/resolver_probe.hpp"
 #include "mxscan/scanner/run/scan_engine.hpp"
 #include "mxscan/scanner/run/scan_preflight.hpp"

@@ -20,7 +20,8 @@ void append_encoded(std::string& out, std::string_view bytes) {
   std::size_t written = 0;
   for (std::size_t offset = 0; offset < bytes.size(); offset += kSlice) {
     const std::size_t n = std::min(kSlice, bytes.size() - offset);
-    written += static_cast<std::size_t>(EVP_EncodeBlock(dst + written, src + offset, static_cast<int>(n)));
+    written +=
+        static_cast<std::size_t>(EVP_EncodeBlock(dst + written, src + offset, static_cast<int>(n)));
   }
   out.resize(old_size + written);
 }

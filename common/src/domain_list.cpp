@@ -2,12 +2,12 @@
 
 #include <zlib.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <functional>
 #include <stdexcept>
-#include <unistd.h>
 #include <vector>
 
 #include "mxscan/common/host_name.hpp"
@@ -22,8 +22,8 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
     s.remove_prefix(1);
   }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
@@ -178,7 +178,8 @@ std::optional<DomainRecord> DomainListReader::next() {
   while (read_line(buffer_)) {
     std::uint64_t line_no = ++stats_.lines;
     std::string_view text = trim(buffer_);
-    if (line_no == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text = trim(text.substr(3));  // UTF-8 BOM
+    if (line_no == 1 && text.substr(0, 3) == "\xEF\xBB\xBF")
+      text = trim(text.substr(3));  // UTF-8 BOM
     if (text.empty() || text.front() == '#') {
       ++stats_.skipped;
       continue;
@@ -222,8 +223,7 @@ std::optional<DomainRecord> DomainListReader::next() {
   return std::nullopt;
 }
 
-DomainVectorSource::DomainVectorSource(std::vector<std::string> names)
-    : names_(std::move(names)) {}
+DomainVectorSource::DomainVectorSource(std::vector<std::string> names) : names_(std::move(names)) {}
 
 std::optional<DomainRecord> DomainVectorSource::next() {
   while (index_ < names_.size()) {

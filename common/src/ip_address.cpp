@@ -69,7 +69,8 @@ std::optional<Cidr> Cidr::parse(std::string_view text) {
   int length = addr->bits();
   if (slash != std::string_view::npos) {
     const std::string_view len_text = text.substr(slash + 1);
-    const auto [ptr, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), length);
+    const auto [ptr, ec] =
+        std::from_chars(len_text.data(), len_text.data() + len_text.size(), length);
     if (ec != std::errc{} || ptr != len_text.data() + len_text.size() || len_text.empty() ||
         length < 0 || length > addr->bits())
       return std::nullopt;

@@ -38,7 +38,8 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept 
 // Bytes that leave the fast path: controls (DEL too), quote, backslash, non-ASCII.
 constexpr std::array<bool, 256> kSpecial = [] {
   std::array<bool, 256> t{};
-  for (std::size_t c = 0; c < 256; ++c) t[c] = c < 0x20 || c == 0x7f || c == '"' || c == '\\' || c >= 0x80;
+  for (std::size_t c = 0; c < 256; ++c)
+    t[c] = c < 0x20 || c == 0x7f || c == '"' || c == '\\' || c >= 0x80;
   return t;
 }();
 
@@ -58,7 +59,8 @@ void append_string(std::string& out, std::string_view text) {
     }
     // C1 controls (U+0080..U+009F, e.g. U+009B CSI) are valid UTF-8 that some terminals
     // obey: escaped like C0 controls, so a JSONL line printed raw moves no cursor.
-    const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F &&
+    const bool c1 = c == 0xC2 && i + 1 < text.size() &&
+                    static_cast<unsigned char>(text[i + 1]) <= 0x9F &&
                     static_cast<unsigned char>(text[i + 1]) >= 0x80;
     if (c >= 0x80 && !c1) {
       if (const std::size_t n = utf8_sequence_length(text, i); n != 0) {
@@ -78,13 +80,27 @@ void append_string(std::string& out, std::string_view text) {
       continue;
     }
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
       default:
         if (c < 0x20) {
           constexpr std::string_view kHex = "0123456789abcdef";
@@ -127,7 +143,8 @@ void append_double(std::string& out, double value) {
     return;
   }
   // Whole numbers (most credits, scores, durations) take the integer path.
-  if (value >= 0 && value < 1e15 && value == static_cast<double>(static_cast<std::uint64_t>(value))) {
+  if (value >= 0 && value < 1e15 &&
+      value == static_cast<double>(static_cast<std::uint64_t>(value))) {
     append_uint(out, static_cast<std::uint64_t>(value));
     return;
   }

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 #include <vector>
@@ -38,8 +38,7 @@ bool is_ip_literal(std::string_view text) noexcept {
 }
 
 std::optional<std::string> to_a_label(std::string_view name) {
-  bool ascii = std::all_of(name.begin(), name.end(),
-                           [](unsigned char c) { return c < 0x80; });
+  bool ascii = std::all_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x80; });
   if (ascii) return normalise_name(name);
   // libidn2 reads C strings: after a NUL it would convert only a prefix.
   if (name.find('\0') != std::string_view::npos) return std::nullopt;
@@ -125,8 +124,7 @@ std::string PublicSuffixList::registered_domain(std::string_view name) const {
   if (dot == std::string::npos) return {};
   // An unknown TLD only matches libpsl's implicit "*" rule: no known suffix.
   std::string tld = n.substr(dot + 1);
-  if (psl_is_public_suffix2(ctx_.get(), tld.c_str(),
-                            PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 0) {
+  if (psl_is_public_suffix2(ctx_.get(), tld.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 0) {
     return {};
   }
   const char* rd = psl_registrable_domain(ctx_.get(), n.c_str());
@@ -151,12 +149,14 @@ std::optional<bool> PublicSuffixList::public_suffix_if_plain(std::string_view na
   // Only a dotted quad can be an address here (no ':' in a plain name), and its last
   // label is a number: names ending in a letter skip inet_pton.
   const std::string_view last = name.substr(name.rfind('.') + 1);
-  const bool numeric_end = std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool numeric_end =
+      std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (numeric_end && is_ip_literal(name)) return std::nullopt;
   if (!rule_names_.empty() && !rule_names_.contains(name)) {
     // No rule is the name, and no wildcard rule covers it: not a suffix.
     const auto dot = name.find('.');
-    if (dot == std::string_view::npos || !wildcard_bases_.contains(name.substr(dot + 1))) return false;
+    if (dot == std::string_view::npos || !wildcard_bases_.contains(name.substr(dot + 1)))
+      return false;
   }
   std::memcpy(text.data(), name.data(), name.size());
   return psl_is_public_suffix2(ctx_.get(), text.data(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;

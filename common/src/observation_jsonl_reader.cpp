@@ -76,7 +76,9 @@ template <typename Convert>
 void texts(od::value v, std::string_view field, std::vector<std::string>& out, Convert convert) {
   std::size_t n = 0;
   for (auto element : take(v.get_array(), field)) {
-    od::value item = take(std::move(element), field);  // NOLINT(performance-move-const-arg): simdjson get() is &&-qualified
+    od::value item =
+        take(std::move(element),
+             field);  // NOLINT(performance-move-const-arg): simdjson get() is &&-qualified
     if (n == out.size()) out.emplace_back();
     convert(item, field, out[n++]);
   }
@@ -84,11 +86,13 @@ void texts(od::value v, std::string_view field, std::vector<std::string>& out, C
 }
 
 void texts(od::value v, std::string_view field, std::vector<std::string>& out) {
-  texts(v, field, out, [](od::value item, std::string_view f, std::string& s) { text(item, f, s); });
+  texts(v, field, out,
+        [](od::value item, std::string_view f, std::string& s) { text(item, f, s); });
 }
 
 template <typename Enum>
-Enum status(od::value v, std::string_view field, std::optional<Enum> (*parse)(std::string_view) noexcept) {
+Enum status(od::value v, std::string_view field,
+            std::optional<Enum> (*parse)(std::string_view) noexcept) {
   const std::string_view s = take(v.get_string(), field);
   auto parsed = parse(s);
   if (!parsed) bad(fmt::format("field \"{}\": unknown value \"{}\"", field, s));
@@ -265,9 +269,11 @@ void parse_tls(od::value v, bool decode_chains, TlsObs& tls) {
       if (decode_chains) {
         std::size_t index = 0;
         for (auto element : chain) {
-          od::value item = take(std::move(element), "tls.chain");  // NOLINT(performance-move-const-arg)
+          od::value item =
+              take(std::move(element), "tls.chain");  // NOLINT(performance-move-const-arg)
           auto der = base64::decode(take(item.get_string(), "tls.chain"));
-          if (!der) bad(fmt::format("field \"tls.chain\": certificate {} is not valid base64", index));
+          if (!der)
+            bad(fmt::format("field \"tls.chain\": certificate {} is not valid base64", index));
           tls.chain_der.push_back(std::move(*der));
           ++index;
         }
@@ -428,9 +434,12 @@ struct ObservationReader::Impl {
     scratch.assign(line);
     scratch.resize(line.size() + simdjson::SIMDJSON_PADDING, ' ');
     switch (parse(scratch.data(), line.size(), scratch.size())) {
-      case Kind::domain: return domain;
-      case Kind::host: return host;
-      case Kind::malformed: break;
+      case Kind::domain:
+        return domain;
+      case Kind::host:
+        return host;
+      case Kind::malformed:
+        break;
     }
     return MalformedLine{reason};
   }
@@ -474,15 +483,16 @@ struct ObservationReader::Impl {
         // Parse a copy without the chain's contents: simdjson's first stage would
         // otherwise index kilobytes of base64 that are then skipped anyway.
         const char* open = chain + kChainKey.size();
-        const auto* close = static_cast<const char*>(std::memchr(open, ']', static_cast<std::size_t>(data + len - open)));
+        const auto* close = static_cast<const char*>(
+            std::memchr(open, ']', static_cast<std::size_t>(data + len - open)));
         if (close != nullptr) {
           const auto head = static_cast<std::size_t>(open - data);
           const auto tail = static_cast<std::size_t>(data + len - close);
           without_chain.resize(head + tail + simdjson::SIMDJSON_PADDING);
           std::memcpy(without_chain.data(), data, head);
           std::memcpy(without_chain.data() + head, close, tail);
-          dispatch(parse(without_chain.data(), head + tail, without_chain.size()), name, counts.lines,
-                   counts, handler);
+          dispatch(parse(without_chain.data(), head + tail, without_chain.size()), name,
+                   counts.lines, counts, handler);
           return;
         }
       }
@@ -526,8 +536,8 @@ ReadCounts ObservationReader::read_text(std::string_view text, const std::string
   std::size_t start = 0;
   while (start < text.size()) {
     const void* nl = std::memchr(buffer.data() + start, '\n', text.size() - start);
-    const std::size_t end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data())
-                               : text.size();
+    const std::size_t end =
+        nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) : text.size();
     impl_->line(buffer.data() + start, end - start, buffer.size() - start, name, counts, handler);
     start = end + 1;
   }
@@ -538,7 +548,8 @@ namespace {
 
 class FileDescriptor {
  public:
-  explicit FileDescriptor(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+  explicit FileDescriptor(const std::string& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
     if (fd_ < 0) {
       throw std::runtime_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
     }
@@ -604,9 +615,9 @@ ReadCounts ObservationReader::read_file(const std::string& path, ObservationHand
       } else if (capacity >= impl_->options.max_line_bytes) {
         ++counts.lines;
         ++counts.malformed;
-        handler.on_malformed({path, counts.lines,
-                              fmt::format("line exceeds the limit of {} bytes",
-                                          impl_->options.max_line_bytes)});
+        handler.on_malformed(
+            {path, counts.lines,
+             fmt::format("line exceeds the limit of {} bytes", impl_->options.max_line_bytes)});
         skipping = true;
         filled = 0;
       } else {

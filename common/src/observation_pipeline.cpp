@@ -175,9 +175,15 @@ BackgroundRead read_files_in_background(const std::vector<std::string>& files,
       std::size_t p = 0;
       for (const auto kind : chunk->kinds) {
         switch (kind) {
-          case Chunk::Kind::domain: handler.on_domain(chunk->domains[d++]); break;
-          case Chunk::Kind::host: handler.on_host(chunk->hosts[h++]); break;
-          case Chunk::Kind::problem: handler.on_malformed(chunk->problems[p++]); break;
+          case Chunk::Kind::domain:
+            handler.on_domain(chunk->domains[d++]);
+            break;
+          case Chunk::Kind::host:
+            handler.on_host(chunk->hosts[h++]);
+            break;
+          case Chunk::Kind::problem:
+            handler.on_malformed(chunk->problems[p++]);
+            break;
         }
       }
       if (chunk->end_of_file) {

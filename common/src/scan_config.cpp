@@ -16,7 +16,7 @@ namespace {
 
 // Settings naming files; relative values are resolved against the config's folder.
 constexpr std::array<std::string_view, 7> kPathKeys = {
-    "smtp.ca_file", "conduct.blocklists", "conduct.exclude_domains", "asn.mmdb",
+    "smtp.ca_file", "conduct.blocklists",  "conduct.exclude_domains", "asn.mmdb",
     "asn.pfx2as",   "inference.providers", "inference.psl_file"};
 
 bool is_path_key(const std::string& dotted) {

@@ -58,14 +58,16 @@ CertificateInfo certificate_info(x509_st* cert) {
 CertificateInfo certificate_info(x509_st* cert, const Sha256* digest) {
   CertificateInfo info;
   X509_NAME* subject = X509_get_subject_name(cert);
-  for (int idx = -1; subject && (idx = X509_NAME_get_index_by_NID(subject, NID_commonName, idx)) >= 0;) {
+  for (int idx = -1;
+       subject && (idx = X509_NAME_get_index_by_NID(subject, NID_commonName, idx)) >= 0;) {
     ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));
     unsigned char* utf8 = nullptr;
     const int len = ASN1_STRING_to_UTF8(&utf8, data);
     if (len < 0) continue;
     std::string cn(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
     OPENSSL_free(utf8);
-    if (cn.find('\0') == std::string::npos) info.subject_cn = std::move(cn);  // last CN is the most specific
+    if (cn.find('\0') == std::string::npos)
+      info.subject_cn = std::move(cn);  // last CN is the most specific
   }
   std::unique_ptr<GENERAL_NAMES, GeneralNamesFree> names(
       static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));

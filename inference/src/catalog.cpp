@@ -20,7 +20,9 @@ namespace {
 // Heterogeneous lookup: find(std::string_view) without building a std::string.
 struct NameHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
 };
 }  // namespace
 
@@ -38,7 +40,9 @@ struct Catalog::State {
   std::vector<std::string> ignored_suffixes;
   std::vector<std::pair<std::string, std::string>> overrides;  // token substring -> ID
   // Per RD: rule sets for banner and certificate names.
-  std::unordered_map<std::string, std::array<std::optional<NameRuleSet>, 2>, NameHash, std::equal_to<>> vps;
+  std::unordered_map<std::string, std::array<std::optional<NameRuleSet>, 2>, NameHash,
+                     std::equal_to<>>
+      vps;
   std::size_t rule_count = 0;
 };
 
@@ -68,7 +72,8 @@ class Loader {
   const toml::node& require(const toml::table& table, std::string_view key,
                             std::string_view what) const {
     const toml::node* node = table.get(key);
-    if (node == nullptr) fail(table.source(), std::string(what) + " needs '" + std::string(key) + "'");
+    if (node == nullptr)
+      fail(table.source(), std::string(what) + " needs '" + std::string(key) + "'");
     return *node;
   }
 
@@ -105,7 +110,8 @@ class Loader {
 
   std::vector<std::uint32_t> asns_of(const toml::node& node, std::string_view key) const {
     const auto* arr = node.as_array();
-    if (arr == nullptr) fail(node.source(), "'" + std::string(key) + "' must be an array of AS numbers");
+    if (arr == nullptr)
+      fail(node.source(), "'" + std::string(key) + "' must be an array of AS numbers");
     std::vector<std::uint32_t> out;
     for (const auto& item : *arr) {
       const auto* i = item.as_integer();
@@ -124,14 +130,15 @@ class Loader {
     std::string s = string_of(node, key);
     if (s == "vps") return NameClass::vps;
     if (s == "dedicated") return NameClass::dedicated;
-    fail(node.source(), "'" + std::string(key) + "' must be \"vps\" or \"dedicated\", not \"" + s + "\"");
+    fail(node.source(),
+         "'" + std::string(key) + "' must be \"vps\" or \"dedicated\", not \"" + s + "\"");
   }
 
   const toml::array& tables_of(const toml::node& node, std::string_view key) const {
     const auto* arr = node.as_array();
     if (arr == nullptr || !arr->is_array_of_tables()) {
-      fail(node.source(), "'" + std::string(key) + "' must be an array of tables ([[" +
-                              std::string(key) + "]])");
+      fail(node.source(),
+           "'" + std::string(key) + "' must be an array of tables ([[" + std::string(key) + "]])");
     }
     return *arr;
   }
@@ -174,13 +181,15 @@ class Loader {
 
   void load_banner(const toml::table& t, State& st) const {
     check_keys(t, {"ignored_suffixes", "override"}, "[banner]");
-    if (const auto* n = t.get("ignored_suffixes")) st.ignored_suffixes = names_of(*n, "ignored_suffixes");
+    if (const auto* n = t.get("ignored_suffixes"))
+      st.ignored_suffixes = names_of(*n, "ignored_suffixes");
     if (const auto* n = t.get("override")) {
       for (const auto& item : tables_of(*n, "banner.override")) {
         const auto& o = *item.as_table();
         check_keys(o, {"contains", "id"}, "[[banner.override]]");
-        st.overrides.emplace_back(name_of(require(o, "contains", "[[banner.override]]"), "contains"),
-                                  name_of(require(o, "id", "[[banner.override]]"), "id"));
+        st.overrides.emplace_back(
+            name_of(require(o, "contains", "[[banner.override]]"), "contains"),
+            name_of(require(o, "id", "[[banner.override]]"), "id"));
       }
     }
   }
@@ -207,7 +216,8 @@ class Loader {
           case NameTest::first_label_dashed_ipv4:
           case NameTest::wildcard: {
             const auto* b = node.as_boolean();
-            if (b == nullptr || c.all) fail(node.source(), "'" + std::string(key) + "' must be true or false");
+            if (b == nullptr || c.all)
+              fail(node.source(), "'" + std::string(key) + "' must be true or false");
             c.flag = b->get();
             return c;
           }
@@ -270,8 +280,9 @@ class Loader {
     auto& slot = st.vps[rd];
     for (std::size_t i = 0; i < 2; ++i) {
       if (!sources[i]) continue;
-      if (slot[i]) fail(t.source(), "VPS rules for '" + rd + "' (" + (i == 0 ? "banner" : "certificate") +
-                                        " names) defined twice");
+      if (slot[i])
+        fail(t.source(), "VPS rules for '" + rd + "' (" + (i == 0 ? "banner" : "certificate") +
+                             " names) defined twice");
       slot[i] = set;
     }
     st.rule_count += set.rules.size();
@@ -289,7 +300,8 @@ class Loader {
     check_keys(root, {"schema", "banner", "relabel", "vps", "company"}, "the catalog");
     if (const auto* n = root.get("schema")) {
       const auto* i = n->as_integer();
-      if (i == nullptr || i->get() != 1) fail(n->source(), "unsupported catalog schema (this mxscan reads 1)");
+      if (i == nullptr || i->get() != 1)
+        fail(n->source(), "unsupported catalog schema (this mxscan reads 1)");
     }
     if (const auto* n = root.get("banner")) {
       const auto* t = n->as_table();
@@ -363,7 +375,8 @@ bool Catalog::company_has_asn(std::size_t company, std::uint32_t asn) const noex
   return std::binary_search(asns.begin(), asns.end(), asn);
 }
 
-std::optional<Catalog::AsRelabel> Catalog::relabel_by_as(std::span<const std::uint32_t> asns) const {
+std::optional<Catalog::AsRelabel> Catalog::relabel_by_as(
+    std::span<const std::uint32_t> asns) const {
   if (asns.empty()) return std::nullopt;
   for (const auto& rule : state_->relabels) {
     bool all = std::all_of(asns.begin(), asns.end(), [&](std::uint32_t a) {
@@ -388,10 +401,11 @@ bool Catalog::is_ignored_banner_name(std::string_view fqdn) const noexcept {
 std::optional<std::string_view> Catalog::token_override(std::string_view token) const noexcept {
   for (const auto& [needle, id] : state_->overrides) {
     // Case-insensitive substring: replies come in any case.
-    auto it = std::search(token.begin(), token.end(), needle.begin(), needle.end(), [](char a, char b) {
-      if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-      return a == b;
-    });
+    auto it =
+        std::search(token.begin(), token.end(), needle.begin(), needle.end(), [](char a, char b) {
+          if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+          return a == b;
+        });
     if (it != token.end()) return std::string_view(id);
   }
   return std::nullopt;

@@ -74,7 +74,8 @@ bool test_value(NameTest test, std::string_view value, std::string_view name,
     case NameTest::label_prefix:
       return any_label(left, [&](std::string_view l) { return l.starts_with(value); });
     case NameTest::label_contains:
-      return any_label(left, [&](std::string_view l) { return l.find(value) != std::string_view::npos; });
+      return any_label(left,
+                       [&](std::string_view l) { return l.find(value) != std::string_view::npos; });
     default:
       return false;
   }
@@ -105,10 +106,18 @@ bool condition_holds(const NameCondition& c, std::string_view name, std::string_
 }  // namespace
 
 std::string_view name_test_key(NameTest t) noexcept {
-  static constexpr std::array<std::string_view, 12> keys = {
-      "name",  "suffix",       "starts_with_labels", "first_label",
-      "first_label_prefix", "first_label_contains", "label", "label_prefix",
-      "label_contains", "first_label_dashes", "first_label_dashed_ipv4", "wildcard"};
+  static constexpr std::array<std::string_view, 12> keys = {"name",
+                                                            "suffix",
+                                                            "starts_with_labels",
+                                                            "first_label",
+                                                            "first_label_prefix",
+                                                            "first_label_contains",
+                                                            "label",
+                                                            "label_prefix",
+                                                            "label_contains",
+                                                            "first_label_dashes",
+                                                            "first_label_dashed_ipv4",
+                                                            "wildcard"};
   auto i = static_cast<std::size_t>(t);
   return i < keys.size() ? keys[i] : std::string_view{};
 }
@@ -121,7 +130,8 @@ bool rule_matches(const NameRule& rule, std::string_view name, std::string_view 
                      [&](const NameCondition& c) { return condition_holds(c, name, first, left); });
 }
 
-NameClass classify_name(const NameRuleSet& set, std::string_view name, std::string_view rd) noexcept {
+NameClass classify_name(const NameRuleSet& set, std::string_view name,
+                        std::string_view rd) noexcept {
   for (const auto& rule : set.rules) {
     if (rule_matches(rule, name, rd)) return rule.result;
   }

@@ -25,17 +25,22 @@ std::string_view to_string(DomainOutcome o) noexcept {
 
 std::string_view to_string(Source s) noexcept {
   switch (s) {
-    case Source::tls: return "tls";
-    case Source::banner: return "banner";
-    case Source::mx: return "mx";
+    case Source::tls:
+      return "tls";
+    case Source::banner:
+      return "banner";
+    case Source::mx:
+      return "mx";
   }
   return "mx";
 }
 
 std::string_view to_string(Flag f) noexcept {
   switch (f) {
-    case Flag::vps: return "vps";
-    case Flag::unseen_as: return "unseen_as";
+    case Flag::vps:
+      return "vps";
+    case Flag::unseen_as:
+      return "unseen_as";
   }
   return "vps";
 }

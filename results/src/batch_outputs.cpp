@@ -13,8 +13,8 @@
 
 namespace mxscan {
 
-Summary write_batch_outputs(Batch& batch, const Catalog& catalog,
-                                       const std::string& out_dir, RunReport& run) {
+Summary write_batch_outputs(Batch& batch, const Catalog& catalog, const std::string& out_dir,
+                            RunReport& run) {
   const std::filesystem::path out(out_dir);
   // Serialising and summarising run on a writer thread beside finish().
   ResultWriter writer((out / "providers.jsonl").string(), catalog);
@@ -30,14 +30,13 @@ Summary write_batch_outputs(Batch& batch, const Catalog& catalog,
   return summary;
 }
 
-void print_summary(const Summary& summary, const Catalog& catalog,
-                   const std::string& out_dir, std::size_t top_rows) {
+void print_summary(const Summary& summary, const Catalog& catalog, const std::string& out_dir,
+                   std::size_t top_rows) {
   // Lines that are not domain names are no domains: counting them in "% of all"
   // would make every provider's share smaller by the share of junk in the list.
   // summary.json keeps its documented denominator (domains_total, with
   // by_status.invalid beside it); the printed figures leave them out.
-  const std::uint64_t invalid =
-      summary.by_status[static_cast<std::size_t>(DomainOutcome::invalid)];
+  const std::uint64_t invalid = summary.by_status[static_cast<std::size_t>(DomainOutcome::invalid)];
   Summary shown = summary;
   shown.domains_total -= std::min(invalid, shown.domains_total);
   for (auto* rows : {&shown.by_id, &shown.by_company}) {
@@ -61,11 +60,10 @@ void print_summary(const Summary& summary, const Catalog& catalog,
              stdout);
   // Said before the table when the run mostly measured its resolver
   // (summary.json and the report break DNS errors down in every case).
-  const auto dns_errors =
-      summary.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)];
+  const auto dns_errors = summary.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)];
   if (mostly_dns_errors(dns_errors, shown.domains_total)) {
     std::fputs(fmt::format("{}\n\n", dns_error_sentence(dns_errors, shown.domains_total,
-                                                                   summary.dns_error_causes))
+                                                        summary.dns_error_causes))
                    .c_str(),
                stdout);
   }

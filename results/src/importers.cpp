@@ -1,8 +1,8 @@
 #include "mxscan/results/importers.hpp"
 
 #include "mxscan/common/base64.hpp"
-#include "mxscan/common/names.hpp"
 #include "mxscan/common/ip_address.hpp"
+#include "mxscan/common/names.hpp"
 #include "mxscan/common/x509.hpp"
 
 #include <fmt/format.h>

@@ -87,7 +87,8 @@ double Migration::moved() const {
   return total;
 }
 
-Migration compare_runs(const std::vector<DomainResult>& old_run, const std::vector<DomainResult>& new_run) {
+Migration compare_runs(const std::vector<DomainResult>& old_run,
+                       const std::vector<DomainResult>& new_run) {
   Migration m;
   std::map<std::string, std::pair<const DomainResult*, const DomainResult*>> domains;
   for (const auto& r : old_run) domains[r.domain].first = &r;
@@ -158,8 +159,8 @@ Migration compare_runs(const std::vector<DomainResult>& old_run, const std::vect
     const std::string new_providers = providers_text(n);
     if (old_status != new_status || old_providers != new_providers) {
       ++m.changed_domains;
-      m.changes.push_back({domain, old_status, new_status, old_providers, new_providers, main_bucket(ob),
-                           main_bucket(nb)});
+      m.changes.push_back({domain, old_status, new_status, old_providers, new_providers,
+                           main_bucket(ob), main_bucket(nb)});
     }
   }
   for (auto& [id, c] : ids) m.ids.push_back(std::move(c));
@@ -186,15 +187,16 @@ std::string migration_matrix_csv(const Migration& m) {
 std::string provider_changes_csv(const Migration& m) {
   std::string out = "id,company,old_credit,new_credit,net,gained,lost,old_domains,new_domains\n";
   for (const auto& c : m.ids) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(c.id), csv_field(c.company), c.old_credit,
-                       c.new_credit, c.new_credit - c.old_credit, c.gained, c.lost, c.old_domains,
-                       c.new_domains);
+    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(c.id), csv_field(c.company),
+                       c.old_credit, c.new_credit, c.new_credit - c.old_credit, c.gained, c.lost,
+                       c.old_domains, c.new_domains);
   }
   return out;
 }
 
 std::string changed_domains_csv(const Migration& m) {
-  std::string out = "domain,old_status,new_status,old_bucket,new_bucket,old_providers,new_providers\n";
+  std::string out =
+      "domain,old_status,new_status,old_bucket,new_bucket,old_providers,new_providers\n";
   for (const auto& c : m.changes) {
     out += fmt::format("{},{},{},{},{},{},{}\n", csv_field(c.domain), c.old_status, c.new_status,
                        csv_field(c.old_bucket), csv_field(c.new_bucket), csv_field(c.old_providers),
@@ -283,7 +285,8 @@ std::string migration_json(const Migration& m) {
 
 std::string migration_text(const Migration& m, std::size_t rows) {
   std::string out = fmt::format(
-      "{} domains in OLD, {} in NEW, {} in both; {} changed; {:.2f} domains' worth of credit moved\n",
+      "{} domains in OLD, {} in NEW, {} in both; {} changed; {:.2f} domains' worth of credit "
+      "moved\n",
       m.old_domains, m.new_domains, m.common_domains, m.changed_domains, m.moved());
   struct Flow {
     std::string from, to;
@@ -310,8 +313,9 @@ std::string migration_text(const Migration& m, std::size_t rows) {
     for (std::size_t i = 0; i < m.ids.size() && i < rows; ++i) {
       const auto& c = m.ids[i];
       if (std::fabs(c.new_credit - c.old_credit) <= kEpsilon) break;
-      out += fmt::format("  {:>+9.2f}  {:<32} {:.2f} -> {:.2f}{}\n", c.new_credit - c.old_credit, c.id,
-                         c.old_credit, c.new_credit, c.company.empty() ? "" : " (" + c.company + ")");
+      out +=
+          fmt::format("  {:>+9.2f}  {:<32} {:.2f} -> {:.2f}{}\n", c.new_credit - c.old_credit, c.id,
+                      c.old_credit, c.new_credit, c.company.empty() ? "" : " (" + c.company + ")");
     }
   }
   return out;

@@ -28,7 +28,8 @@ std::vector<CreditRow> sorted_rows(const auto& table) {
 
 bool is_live(const HostObs& h) {
   const bool contacted = h.status != SmtpStatus::blocked && h.status != SmtpStatus::not_contacted;
-  return contacted && (!h.banner.empty() || !h.ehlo.empty() || !h.ehlo_tls.empty() || h.tls.has_value());
+  return contacted &&
+         (!h.banner.empty() || !h.ehlo.empty() || !h.ehlo_tls.empty() || h.tls.has_value());
 }
 
 class HostFeeder : public ObservationHandler {
@@ -64,8 +65,10 @@ void ReportBuilder::add(const DomainResult& r) {
     const auto source = static_cast<std::size_t>(a.source);
     base_.credit_by_source[source] += a.credit;
     ++base_.assignments_by_source[source];
-    if (a.flag) ++base_.flags[static_cast<std::size_t>(*a.flag)];
-    else if (a.original_id) ++base_.relabelled;
+    if (a.flag)
+      ++base_.flags[static_cast<std::size_t>(*a.flag)];
+    else if (a.original_id)
+      ++base_.relabelled;
     const std::string bucket(bucket_of(a));
     auto& company = companies_[bucket];
     company.credit += a.credit;
@@ -131,12 +134,14 @@ ReportData load_report_data(const std::string& dir) {
   const fs::path providers = root / "providers.jsonl";
   std::error_code ec;
   if (!fs::is_regular_file(providers, ec)) {
-    throw std::runtime_error(dir + " holds no providers.jsonl: give a results folder of a completed scan "
-                                   "(or of `mxscan infer`)");
+    throw std::runtime_error(dir +
+                             " holds no providers.jsonl: give a results folder of a completed scan "
+                             "(or of `mxscan infer`)");
   }
   ReportBuilder builder;
   std::vector<ReadProblem> problems;
-  read_providers_jsonl(providers.string(), [&](DomainResult& r) { builder.add(r); }, problems);
+  read_providers_jsonl(
+      providers.string(), [&](DomainResult& r) { builder.add(r); }, problems);
   for (const auto& p : problems) builder.add_problem(p);
   const fs::path hosts = root / "hosts.jsonl";
   const bool has_hosts = fs::is_regular_file(hosts, ec);

@@ -10,10 +10,10 @@ namespace mxscan {
 
 namespace {
 
-
 constexpr std::array<std::string_view, kDomainOutcomeCount> kStatusLabels = {
-    "provider found (ok)", "no MX (no_mx)",        "null MX (null_mx)", "NXDOMAIN (nxdomain)",
-    "DNS error (dns_error)", "no SMTP answer (no_smtp)", "blocked (blocked)", "invalid name (invalid)"};
+    "provider found (ok)", "no MX (no_mx)",         "null MX (null_mx)",
+    "NXDOMAIN (nxdomain)", "DNS error (dns_error)", "no SMTP answer (no_smtp)",
+    "blocked (blocked)",   "invalid name (invalid)"};
 
 struct Bar {
   std::string label;
@@ -68,7 +68,8 @@ std::string bar_chart(std::string_view name, std::string_view title, const std::
   for (const auto& b : bars) max = std::max(max, b.value);
   const int height = static_cast<int>(bars.size()) * kRow + 8;
   std::string out = fmt::format(
-      "<svg class=\"chart\" data-chart=\"{}\" role=\"img\" aria-label=\"{}\" width=\"{}\" height=\"{}\" "
+      "<svg class=\"chart\" data-chart=\"{}\" role=\"img\" aria-label=\"{}\" width=\"{}\" "
+      "height=\"{}\" "
       "viewBox=\"0 0 {} {}\" xmlns=\"http://www.w3.org/2000/svg\">\n<title>{}</title>\n",
       html_escape(name), html_escape(title), kWidth, height, kWidth, height, html_escape(title));
   for (std::size_t i = 0; i < bars.size(); ++i) {
@@ -78,7 +79,8 @@ std::string bar_chart(std::string_view name, std::string_view title, const std::
     out += fmt::format(
         "<g class=\"row\"><title>{}: {}</title>"
         "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>"
-        "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"16\" rx=\"2\" fill=\"{}\"/>"
+        "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"16\" rx=\"2\" "
+        "fill=\"{}\"/>"
         "<text class=\"value\" x=\"{:.1f}\" y=\"{}\">{}</text></g>\n",
         html_escape(b.label), html_escape(b.value_text), kLabelWidth - 8, y + 13,
         html_escape(shorten(b.label, 44)), kLabelWidth, y, w, colour, kLabelWidth + w + 6, y + 13,
@@ -88,7 +90,8 @@ std::string bar_chart(std::string_view name, std::string_view title, const std::
   return out;
 }
 
-std::vector<Bar> share_bars(const std::vector<CreditRow>& rows, std::size_t n, const ReportData& d) {
+std::vector<Bar> share_bars(const std::vector<CreditRow>& rows, std::size_t n,
+                            const ReportData& d) {
   std::vector<Bar> bars;
   for (std::size_t i = 0; i < rows.size() && i < n; ++i) {
     const auto& r = rows[i];
@@ -101,11 +104,13 @@ std::vector<Bar> share_bars(const std::vector<CreditRow>& rows, std::size_t n, c
   return bars;
 }
 
-std::string share_table(const std::vector<CreditRow>& rows, std::size_t n, const ReportData& d, bool ids) {
-  std::string out = fmt::format("<table class=\"data\"><thead><tr><th>#</th><th>{}</th>{}<th>credit</th>"
-                                "<th>domains</th><th>share of domains with a provider</th><th>share of all "
-                                "domains</th></tr></thead><tbody>\n",
-                                ids ? "provider ID" : "company", ids ? "<th>company</th>" : "");
+std::string share_table(const std::vector<CreditRow>& rows, std::size_t n, const ReportData& d,
+                        bool ids) {
+  std::string out = fmt::format(
+      "<table class=\"data\"><thead><tr><th>#</th><th>{}</th>{}<th>credit</th>"
+      "<th>domains</th><th>share of domains with a provider</th><th>share of all "
+      "domains</th></tr></thead><tbody>\n",
+      ids ? "provider ID" : "company", ids ? "<th>company</th>" : "");
   for (std::size_t i = 0; i < rows.size() && i < n; ++i) {
     const auto& r = rows[i];
     out += fmt::format(
@@ -173,14 +178,19 @@ std::string comparison_section(const Comparison& c, std::size_t rows) {
   const auto& m = c.migration;
   std::string out = "<section id=\"comparison\"><h2>Comparison with an earlier scan</h2>\n";
   out += fmt::format(
-      "<p>Earlier results: <code>{}</code>. {} domains there, {} here, {} in both; {} changed; {} domains' worth "
+      "<p>Earlier results: <code>{}</code>. {} domains there, {} here, {} in both; {} changed; {} "
+      "domains' worth "
       "of credit moved between companies.</p>\n",
       html_escape(c.old_folder), m.old_domains, m.new_domains, m.common_domains, m.changed_domains,
       number(m.moved()));
-  out += "<p class=\"note\">Companies come from the providers config; <b>other</b> is every provider ID of no "
-         "known company (self-hosted mail and providers the catalog does not list), <b>(no ID)</b> an MX with "
-         "no provider ID, <b>(no provider)</b> a domain whose status is not ok, <b>(absent)</b> a domain "
-         "missing from one scan.</p>\n";
+  out +=
+      "<p class=\"note\">Companies come from the providers config; <b>other</b> is every provider "
+      "ID of no "
+      "known company (self-hosted mail and providers the catalog does not list), <b>(no ID)</b> an "
+      "MX with "
+      "no provider ID, <b>(no provider)</b> a domain whose status is not ok, <b>(absent)</b> a "
+      "domain "
+      "missing from one scan.</p>\n";
   // Matrix over the buckets with the most credit on either side.
   std::map<std::string, double> weight;
   for (const auto& [from, row] : m.matrix) {
@@ -194,8 +204,9 @@ std::string comparison_section(const Comparison& c, std::size_t rows) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
   if (buckets.size() > 12) buckets.resize(12);
-  out += "<h3>Credit moved between companies (rows: before, columns: after)</h3>\n"
-         "<table class=\"data matrix\"><thead><tr><th>from \\ to</th>";
+  out +=
+      "<h3>Credit moved between companies (rows: before, columns: after)</h3>\n"
+      "<table class=\"data matrix\"><thead><tr><th>from \\ to</th>";
   for (const auto& [b, w] : buckets) out += fmt::format("<th>{}</th>", html_escape(b));
   out += "</tr></thead><tbody>\n";
   for (const auto& [from, w] : buckets) {
@@ -216,15 +227,20 @@ std::string comparison_section(const Comparison& c, std::size_t rows) {
   for (const auto& id : m.ids) {
     const double net = id.new_credit - id.old_credit;
     const std::string label = id.company.empty() ? id.id : id.id + " (" + id.company + ")";
-    if (net > 1e-9 && gains.size() < rows) gains.push_back({label, net, fmt::format("+{}", number(net))});
-    if (net < -1e-9 && losses.size() < rows) losses.push_back({label, -net, fmt::format("-{}", number(-net))});
+    if (net > 1e-9 && gains.size() < rows)
+      gains.push_back({label, net, fmt::format("+{}", number(net))});
+    if (net < -1e-9 && losses.size() < rows)
+      losses.push_back({label, -net, fmt::format("-{}", number(-net))});
   }
   out += "<h3>Largest gains per provider ID (credit)</h3>\n";
   out += bar_chart("gains", "Gains", gains, "#2e8b57");
   out += "<h3>Largest losses per provider ID (credit)</h3>\n";
   out += bar_chart("losses", "Losses", losses, "#c0392b");
   out += fmt::format("<h3>Domains that changed ({})</h3>\n", m.changes.size());
-  out += "<table class=\"data\"><thead><tr><th>domain</th><th>before</th><th>after</th></tr></thead><tbody>\n";
+  out +=
+      "<table "
+      "class=\"data\"><thead><tr><th>domain</th><th>before</th><th>after</th></tr></"
+      "thead><tbody>\n";
   constexpr std::size_t kShownChanges = 100;
   for (std::size_t i = 0; i < m.changes.size() && i < kShownChanges; ++i) {
     const auto& ch = m.changes[i];
@@ -237,8 +253,9 @@ std::string comparison_section(const Comparison& c, std::size_t rows) {
   }
   out += "</tbody></table>\n";
   if (m.changes.size() > kShownChanges) {
-    out += fmt::format("<p class=\"note\">{} more: see changed_domains.csv of <code>mxscan diff</code>.</p>\n",
-                       m.changes.size() - kShownChanges);
+    out += fmt::format(
+        "<p class=\"note\">{} more: see changed_domains.csv of <code>mxscan diff</code>.</p>\n",
+        m.changes.size() - kShownChanges);
   }
   out += "</section>\n";
   return out;
@@ -251,12 +268,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -266,13 +294,15 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n";
-  out += fmt::format("<title>mxscan report: {}</title>\n<style>{}</style></head><body>\n", html_escape(d.folder),
-                     kCss);
-  out += fmt::format("<header><h1>mxscan report</h1><p>Results folder: {}</p><p>Scan state: {} &middot; started "
-                     "{} &middot; ended {}</p></header>\n<main>\n",
-                     html_escape(d.folder), html_escape(manifest_value(d, "state")),
-                     html_escape(manifest_value(d, "started")), html_escape(manifest_value(d, "ended")));
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
+      "'unsafe-inline'\">\n";
+  out += fmt::format("<title>mxscan report: {}</title>\n<style>{}</style></head><body>\n",
+                     html_escape(d.folder), kCss);
+  out += fmt::format(
+      "<header><h1>mxscan report</h1><p>Results folder: {}</p><p>Scan state: {} &middot; started "
+      "{} &middot; ended {}</p></header>\n<main>\n",
+      html_escape(d.folder), html_escape(manifest_value(d, "state")),
+      html_escape(manifest_value(d, "started")), html_escape(manifest_value(d, "ended")));
 
   const std::uint64_t dns_errors = d.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)];
   const std::string dns_sentence = dns_error_sentence(
@@ -289,28 +319,34 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
                      invalid_lines(d) ? " (" + left_out(d, "") + ")" : std::string());
   out += fmt::format("<div class=\"card\"><b>{}</b><span>with a provider ({})</span></div>",
                      d.domains_with_provider, share(with, valid_domains(d)));
-  out += fmt::format("<div class=\"card\"><b>{}</b><span>provider IDs</span></div>", d.by_id.size());
+  out +=
+      fmt::format("<div class=\"card\"><b>{}</b><span>provider IDs</span></div>", d.by_id.size());
   if (d.has_hosts) {
-    out += fmt::format("<div class=\"card\"><b>{}</b><span>addresses, {} answered SMTP</span></div>",
-                       d.hosts.hosts, d.hosts.live);
-    out += fmt::format("<div class=\"card\"><b>{}</b><span>STARTTLS offered (of live hosts)</span></div>",
-                       share(static_cast<double>(d.hosts.starttls_offered), static_cast<double>(d.hosts.live)));
+    out +=
+        fmt::format("<div class=\"card\"><b>{}</b><span>addresses, {} answered SMTP</span></div>",
+                    d.hosts.hosts, d.hosts.live);
+    out += fmt::format(
+        "<div class=\"card\"><b>{}</b><span>STARTTLS offered (of live hosts)</span></div>",
+        share(static_cast<double>(d.hosts.starttls_offered), static_cast<double>(d.hosts.live)));
   }
   out += "</div>\n";
 
   out += "<section id=\"market-company\"><h2>Provider market share by company</h2>\n";
-  out += "<p class=\"note\">Credit: each domain with a provider counts 1, split equally among the MXes of its "
-         "primary set. <b>other</b> groups provider IDs of no company known to the providers config "
-         "(self-hosted mail, unlisted providers); <b>(no ID)</b> is credit of MXes that got no ID. Shares are of "
-         "the domains with a provider.</p>\n";
-  out += bar_chart("company", fmt::format("Top {} companies by credit", rows), share_bars(d.by_company, rows, d),
-                   "#3b6fb6");
+  out +=
+      "<p class=\"note\">Credit: each domain with a provider counts 1, split equally among the "
+      "MXes of its "
+      "primary set. <b>other</b> groups provider IDs of no company known to the providers config "
+      "(self-hosted mail, unlisted providers); <b>(no ID)</b> is credit of MXes that got no ID. "
+      "Shares are of "
+      "the domains with a provider.</p>\n";
+  out += bar_chart("company", fmt::format("Top {} companies by credit", rows),
+                   share_bars(d.by_company, rows, d), "#3b6fb6");
   out += share_table(d.by_company, rows, d, false);
   out += "</section>\n";
 
   out += "<section id=\"market-id\"><h2>Provider market share by provider ID</h2>\n";
-  out += bar_chart("id", fmt::format("Top {} provider IDs by credit", rows), share_bars(d.by_id, rows, d),
-                   "#5a8fd6");
+  out += bar_chart("id", fmt::format("Top {} provider IDs by credit", rows),
+                   share_bars(d.by_id, rows, d), "#5a8fd6");
   out += share_table(d.by_id, rows, d, true);
   out += "</section>\n";
 
@@ -318,9 +354,10 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   std::vector<Bar> status_bars;
   for (std::size_t i = 0; i < kDomainOutcomeCount; ++i) {
     const auto n = d.by_status[i];
-    status_bars.push_back({std::string(kStatusLabels[i]), static_cast<double>(n),
-                           fmt::format("{} ({})", n, share(static_cast<double>(n),
-                                                           static_cast<double>(d.domains_total)))});
+    status_bars.push_back(
+        {std::string(kStatusLabels[i]), static_cast<double>(n),
+         fmt::format("{} ({})", n,
+                     share(static_cast<double>(n), static_cast<double>(d.domains_total)))});
   }
   out += bar_chart("status", "Domains by status", status_bars, "#7a5cb8");
   if (dns_errors > 0) {
@@ -340,15 +377,21 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   std::vector<Bar> source_bars;
   for (std::size_t i = 0; i < kSourceCount; ++i) {
     const auto source = static_cast<Source>(i);
-    source_bars.push_back({fmt::format("{} ({} MXes)", to_string(source), d.assignments_by_source[i]),
-                           d.credit_by_source[i],
-                           fmt::format("{} ({})", number(d.credit_by_source[i]), share(d.credit_by_source[i], with))});
+    source_bars.push_back(
+        {fmt::format("{} ({} MXes)", to_string(source), d.assignments_by_source[i]),
+         d.credit_by_source[i],
+         fmt::format("{} ({})", number(d.credit_by_source[i]),
+                     share(d.credit_by_source[i], with))});
   }
-  out += "<p class=\"note\">Where each provider ID came from: <b>tls</b> a trusted certificate group, "
-         "<b>banner</b> the banner/EHLO name, <b>mx</b> the exchange's registered domain (METHOD.md).</p>\n";
+  out +=
+      "<p class=\"note\">Where each provider ID came from: <b>tls</b> a trusted certificate group, "
+      "<b>banner</b> the banner/EHLO name, <b>mx</b> the exchange's registered domain "
+      "(METHOD.md).</p>\n";
   out += bar_chart("sources", "Credit by inference source", source_bars, "#d08c2e");
-  out += "<table class=\"data\"><thead><tr><th>check</th><th>MXes</th><th>of all assignments</th></tr></thead>"
-         "<tbody>\n";
+  out +=
+      "<table class=\"data\"><thead><tr><th>check</th><th>MXes</th><th>of all "
+      "assignments</th></tr></thead>"
+      "<tbody>\n";
   for (std::size_t i = 0; i < kFlagCount; ++i) {
     out += fmt::format("<tr><td>flagged {}</td><td>{}</td><td>{}</td></tr>\n",
                        to_string(static_cast<Flag>(i)), d.flags[i],
@@ -356,8 +399,9 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   }
   out += fmt::format("<tr><td>relabelled by AS</td><td>{}</td><td>{}</td></tr>\n", d.relabelled,
                      share(static_cast<double>(d.relabelled), static_cast<double>(d.assignments)));
-  out += fmt::format("<tr><td>no provider ID</td><td>{}</td><td>{}</td></tr>\n", d.assignments_without_id,
-                     share(static_cast<double>(d.assignments_without_id), static_cast<double>(d.assignments)));
+  out += fmt::format(
+      "<tr><td>no provider ID</td><td>{}</td><td>{}</td></tr>\n", d.assignments_without_id,
+      share(static_cast<double>(d.assignments_without_id), static_cast<double>(d.assignments)));
   out += "</tbody></table>\n</section>\n";
 
   out += "<section id=\"tls\"><h2>STARTTLS and certificate trust</h2>\n";
@@ -366,14 +410,19 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   } else {
     std::vector<Bar> rate_bars;
     for (const auto& r : tls_rates(d.hosts)) {
-      const double pct = r.whole ? 100.0 * static_cast<double>(r.part) / static_cast<double>(r.whole) : 0.0;
-      rate_bars.push_back({r.label, pct, fmt::format("{} ({} of {})", share(static_cast<double>(r.part),
-                                                                             static_cast<double>(r.whole)),
-                                                     r.part, r.whole)});
+      const double pct =
+          r.whole ? 100.0 * static_cast<double>(r.part) / static_cast<double>(r.whole) : 0.0;
+      rate_bars.push_back(
+          {r.label, pct,
+           fmt::format("{} ({} of {})",
+                       share(static_cast<double>(r.part), static_cast<double>(r.whole)), r.part,
+                       r.whole)});
     }
     out += bar_chart("tls", "STARTTLS and trust rates", rate_bars, "#2e8b57");
-    out += "<h3>SMTP sessions by status</h3>\n<table class=\"data\"><thead><tr><th>status</th><th>addresses"
-           "</th><th>share</th></tr></thead><tbody>\n";
+    out +=
+        "<h3>SMTP sessions by status</h3>\n<table "
+        "class=\"data\"><thead><tr><th>status</th><th>addresses"
+        "</th><th>share</th></tr></thead><tbody>\n";
     for (const auto& [status, n] : d.hosts.by_status) {
       out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", html_escape(status), n,
                          share(static_cast<double>(n), static_cast<double>(d.hosts.hosts)));
@@ -406,21 +455,24 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
     std::vector<Bar> as_bars;
     for (std::size_t i = 0; i < d.ases.size() && i < rows; ++i) {
       const auto& a = d.ases[i];
-      as_bars.push_back({a.name.empty() ? fmt::format("AS{}", a.asn) : fmt::format("AS{} {}", a.asn, a.name),
-                         static_cast<double>(a.hosts), fmt::format("{} addresses, {} live", a.hosts, a.live)});
+      as_bars.push_back(
+          {a.name.empty() ? fmt::format("AS{}", a.asn) : fmt::format("AS{} {}", a.asn, a.name),
+           static_cast<double>(a.hosts), fmt::format("{} addresses, {} live", a.hosts, a.live)});
     }
     out += bar_chart("ases", "Addresses per AS", as_bars, "#4a90a4");
-    out += fmt::format("<p class=\"note\">{} of {} addresses have an AS number.</p>\n", d.hosts.with_asn,
-                       d.hosts.hosts);
+    out += fmt::format("<p class=\"note\">{} of {} addresses have an AS number.</p>\n",
+                       d.hosts.with_asn, d.hosts.hosts);
   }
   out += "</section>\n";
 
   if (comparison != nullptr) out += comparison_section(*comparison, rows);
 
   if (d.malformed_lines > 0) {
-    out += fmt::format("<section id=\"problems\"><h2>Malformed lines skipped ({})</h2><ul>\n", d.malformed_lines);
+    out += fmt::format("<section id=\"problems\"><h2>Malformed lines skipped ({})</h2><ul>\n",
+                       d.malformed_lines);
     for (const auto& p : d.problems) {
-      out += fmt::format("<li><code>{}:{}</code>: {}</li>\n", html_escape(p.file), p.line, html_escape(p.reason));
+      out += fmt::format("<li><code>{}:{}</code>: {}</li>\n", html_escape(p.file), p.line,
+                         html_escape(p.reason));
     }
     out += "</ul></section>\n";
   }
@@ -433,26 +485,33 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
     for (const auto& [k, v] : d.manifest) out += kv_row(k, v);
     out += "</tbody></table>\n";
   }
-  out += "</section>\n</main>\n<footer>Written by <code>mxscan report</code>; self-contained: no script, no "
-         "external resource.</footer>\n</body></html>\n";
+  out +=
+      "</section>\n</main>\n<footer>Written by <code>mxscan report</code>; self-contained: no "
+      "script, no "
+      "external resource.</footer>\n</body></html>\n";
   return out;
 }
 
 std::string render_text(const ReportData& d, std::size_t rows) {
   std::string out = fmt::format("Results folder: {}\n", d.folder);
   if (!d.manifest.empty()) {
-    for (const char* key : {"state", "started", "ended", "domains_file", "shard", "ehlo_name", "resumes"}) {
+    for (const char* key :
+         {"state", "started", "ended", "domains_file", "shard", "ehlo_name", "resumes"}) {
       out += fmt::format("  {:<26} {}\n", key, manifest_value(d, key));
     }
     // Configuration highlights: data sources, rates and politeness limits.
     static const std::set<std::string_view> kHighlights = {
-        "configuration.dns.resolvers[0]",  "configuration.dns.rate",           "configuration.smtp.port",
-        "configuration.smtp.rate",         "configuration.smtp.concurrency",   "configuration.smtp.per24_in_flight",
-        "configuration.smtp.per24_rate",   "configuration.asn.mmdb",           "configuration.asn.pfx2as",
-        "configuration.conduct.allow[0]",  "configuration.inference.providers"};
+        "configuration.dns.resolvers[0]",   "configuration.dns.rate",
+        "configuration.smtp.port",          "configuration.smtp.rate",
+        "configuration.smtp.concurrency",   "configuration.smtp.per24_in_flight",
+        "configuration.smtp.per24_rate",    "configuration.asn.mmdb",
+        "configuration.asn.pfx2as",         "configuration.conduct.allow[0]",
+        "configuration.inference.providers"};
     for (const auto& [k, v] : d.manifest) {
       if (kHighlights.contains(k) && !v.empty()) {
-        out += fmt::format("  {:<26} {}\n", std::string_view(k).substr(std::string_view("configuration.").size()), v);
+        out +=
+            fmt::format("  {:<26} {}\n",
+                        std::string_view(k).substr(std::string_view("configuration.").size()), v);
       }
     }
   } else {
@@ -463,21 +522,21 @@ std::string render_text(const ReportData& d, std::size_t rows) {
   out += fmt::format("\nDomains: {}, with a provider: {} ({}){}\n", valid_domains(d),
                      d.domains_with_provider, share(with, valid_domains(d)), left_out(d, "; "));
   for (std::size_t i = 0; i < kDomainOutcomeCount; ++i) {
-    out += fmt::format("  {:<10} {:>10} {:>8}\n", to_string(static_cast<DomainOutcome>(i)), d.by_status[i],
-                       share(static_cast<double>(d.by_status[i]), total));
+    out += fmt::format("  {:<10} {:>10} {:>8}\n", to_string(static_cast<DomainOutcome>(i)),
+                       d.by_status[i], share(static_cast<double>(d.by_status[i]), total));
   }
   if (const auto errors = d.by_status[static_cast<std::size_t>(DomainOutcome::dns_error)];
       errors > 0) {
-    out += fmt::format(
-        "\n{}\n", dns_error_sentence(
-                      errors, static_cast<std::uint64_t>(valid_domains(d)), d.dns_error_causes));
+    out += fmt::format("\n{}\n",
+                       dns_error_sentence(errors, static_cast<std::uint64_t>(valid_domains(d)),
+                                          d.dns_error_causes));
   }
   auto table = [&](std::string_view title, const std::vector<CreditRow>& rows_in) {
     out += fmt::format("\nTop {} by credit (share of domains with a provider):\n", title);
     for (std::size_t i = 0; i < rows_in.size() && i < rows; ++i) {
       const auto& r = rows_in[i];
-      out += fmt::format("  {:>3}. {:<36} {:>10.2f} {:>8}{}\n", i + 1, r.key, r.credit, share(r.credit, with),
-                         r.company.empty() ? "" : "  " + r.company);
+      out += fmt::format("  {:>3}. {:<36} {:>10.2f} {:>8}{}\n", i + 1, r.key, r.credit,
+                         share(r.credit, with), r.company.empty() ? "" : "  " + r.company);
     }
   };
   table("companies", d.by_company);
@@ -486,13 +545,15 @@ std::string render_text(const ReportData& d, std::size_t rows) {
   for (std::size_t i = 0; i < kSourceCount; ++i) {
     out += fmt::format(" {} {}", to_string(static_cast<Source>(i)), number(d.credit_by_source[i]));
   }
-  out += fmt::format("; flagged vps {}, unseen_as {}; relabelled by AS {}\n", d.flags[0], d.flags[1], d.relabelled);
+  out += fmt::format("; flagged vps {}, unseen_as {}; relabelled by AS {}\n", d.flags[0],
+                     d.flags[1], d.relabelled);
   if (d.has_hosts) {
-    out += fmt::format("\nHosts: {} addresses, {} contacted, {} answered SMTP\n", d.hosts.hosts, d.hosts.contacted,
-                       d.hosts.live);
+    out += fmt::format("\nHosts: {} addresses, {} contacted, {} answered SMTP\n", d.hosts.hosts,
+                       d.hosts.contacted, d.hosts.live);
     for (const auto& r : tls_rates(d.hosts)) {
       out += fmt::format("  {:<40} {:>8} ({} of {})\n", r.label,
-                         share(static_cast<double>(r.part), static_cast<double>(r.whole)), r.part, r.whole);
+                         share(static_cast<double>(r.part), static_cast<double>(r.whole)), r.part,
+                         r.whole);
     }
     if (!d.ases.empty()) {
       out += "\nTop ASes (addresses):\n";
@@ -503,8 +564,8 @@ std::string render_text(const ReportData& d, std::size_t rows) {
     }
   }
   if (d.malformed_lines > 0) {
-    out += fmt::format("\n{} malformed lines skipped, first: {}:{}: {}\n", d.malformed_lines, d.problems[0].file,
-                       d.problems[0].line, d.problems[0].reason);
+    out += fmt::format("\n{} malformed lines skipped, first: {}:{}: {}\n", d.malformed_lines,
+                       d.problems[0].file, d.problems[0].line, d.problems[0].reason);
   }
   return out;
 }

@@ -56,7 +56,8 @@ std::uint64_t uint_field(element obj, const char* key, std::uint64_t fallback) {
   element v;
   if (obj[key].get(v) != simdjson::SUCCESS || v.is_null()) return fallback;
   std::uint64_t n = 0;
-  if (v.get(n) != simdjson::SUCCESS) throw Bad(fmt::format("field \"{}\" is not an unsigned integer", key));
+  if (v.get(n) != simdjson::SUCCESS)
+    throw Bad(fmt::format("field \"{}\" is not an unsigned integer", key));
   return n;
 }
 
@@ -66,19 +67,26 @@ ProviderAssignment parse_assignment(element p) {
   a.id = text_field(p, "id", false);
   a.company = optional_text(p, "company");
   const std::string source = text_field(p, "source", true);
-  if (source == "tls") a.source = Source::tls;
-  else if (source == "banner") a.source = Source::banner;
-  else if (source == "mx") a.source = Source::mx;
-  else throw Bad(fmt::format("unknown source \"{}\"", source));
+  if (source == "tls")
+    a.source = Source::tls;
+  else if (source == "banner")
+    a.source = Source::banner;
+  else if (source == "mx")
+    a.source = Source::mx;
+  else
+    throw Bad(fmt::format("unknown source \"{}\"", source));
   a.score = uint_field(p, "score", 1);
   element credit;
   if (p["credit"].get(credit) != simdjson::SUCCESS || credit.get(a.credit) != simdjson::SUCCESS) {
     throw Bad("missing or non-numeric field \"credit\"");
   }
   if (auto flag = optional_text(p, "flag")) {
-    if (*flag == "vps") a.flag = Flag::vps;
-    else if (*flag == "unseen_as") a.flag = Flag::unseen_as;
-    else throw Bad(fmt::format("unknown flag \"{}\"", *flag));
+    if (*flag == "vps")
+      a.flag = Flag::vps;
+    else if (*flag == "unseen_as")
+      a.flag = Flag::unseen_as;
+    else
+      throw Bad(fmt::format("unknown flag \"{}\"", *flag));
   }
   a.original_id = optional_text(p, "original_id");
   a.flag_reason = text_field(p, "flag_reason", false);
@@ -155,7 +163,8 @@ std::optional<DomainResult> parse_providers_line(std::string_view line, std::str
     r.line = uint_field(doc, "line", 0);
     r.reason = text_field(doc, "reason", false);
     simdjson::dom::array providers;
-    if (doc["providers"].get(providers) != simdjson::SUCCESS) throw Bad("missing or non-array field \"providers\"");
+    if (doc["providers"].get(providers) != simdjson::SUCCESS)
+      throw Bad("missing or non-array field \"providers\"");
     for (auto p : providers) {
       if (!p.is_object()) throw Bad("providers[] entry is not an object");
       r.providers.push_back(parse_assignment(p));
@@ -192,16 +201,18 @@ void read_providers_jsonl(const std::string& path, const std::function<void(Doma
 }
 
 std::vector<DomainResult> read_providers_jsonl(const std::string& path,
-                                                          std::vector<ReadProblem>& problems) {
+                                               std::vector<ReadProblem>& problems) {
   std::vector<DomainResult> out;
-  read_providers_jsonl(path, [&](DomainResult& r) { out.push_back(std::move(r)); }, problems);
+  read_providers_jsonl(
+      path, [&](DomainResult& r) { out.push_back(std::move(r)); }, problems);
   return out;
 }
 
 FlatJson flatten_json(std::string_view json_text) {
   simdjson::dom::parser parser;
   element doc;
-  if (auto err = parser.parse(json_text.data(), json_text.size()).get(doc); err != simdjson::SUCCESS) {
+  if (auto err = parser.parse(json_text.data(), json_text.size()).get(doc);
+      err != simdjson::SUCCESS) {
     throw std::runtime_error(fmt::format("invalid JSON: {}", simdjson::error_message(err)));
   }
   FlatJson out;

@@ -220,8 +220,8 @@ std::string top_table(const Summary& summary, const Catalog& catalog, std::size_
   for (const auto& l : lines) {
     // Text columns left-aligned, numbers right-aligned.
     fmt::format_to(std::back_inserter(out), "{:>{}}  {:<{}}  {:<{}}  {:>{}}  {:>{}}  {:>{}}\n",
-                   l.rank, w[0], l.id, w[1], l.company, w[2], l.credit, w[3], l.with_provider,
-                   w[4], l.all, w[5]);
+                   l.rank, w[0], l.id, w[1], l.company, w[2], l.credit, w[3], l.with_provider, w[4],
+                   l.all, w[5]);
   }
   return out;
 }

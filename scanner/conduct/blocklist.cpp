@@ -74,7 +74,8 @@ void Blocklist::add_text(std::string_view text, const std::string& origin) {
 
 void Blocklist::allow(std::string_view cidr_text) {
   const auto cidr = Cidr::parse(trim(cidr_text));
-  if (!cidr) throw std::runtime_error("--allow: not an address or CIDR: '" + std::string(cidr_text) + "'");
+  if (!cidr)
+    throw std::runtime_error("--allow: not an address or CIDR: '" + std::string(cidr_text) + "'");
   allowed_.insert(*cidr, true);
   allow_text_.push_back(cidr->to_string());
 }

@@ -44,7 +44,8 @@ GateClock::time_point SharedTokenBucket::next_token(GateClock::time_point now) {
 GateClock::time_point TokenBucket::next_token(GateClock::time_point now) {
   if (available(now)) return now;
   const double missing = 1.0 - tokens_;
-  const auto wait = std::chrono::duration_cast<GateClock::duration>(std::chrono::duration<double>(missing / rate_));
+  const auto wait = std::chrono::duration_cast<GateClock::duration>(
+      std::chrono::duration<double>(missing / rate_));
   return now + wait + GateClock::duration(1);
 }
 
@@ -115,7 +116,8 @@ GatePolicy::Decision GatePolicy::next(GateClock::time_point now) {
     forget_if_idle(idle_.front().second, now);
     idle_.pop_front();
   }
-  if (limits_.max_in_flight && in_flight_ >= limits_.max_in_flight) return d;  // idle until a release
+  if (limits_.max_in_flight && in_flight_ >= limits_.max_in_flight)
+    return d;  // idle until a release
   while (!timed_.empty() && timed_.begin()->first <= now) {
     const Key k = timed_.begin()->second;
     timed_.erase(timed_.begin());
@@ -189,10 +191,11 @@ void GatePolicy::release(const IpAddress& address, GateClock::time_point now) {
     ready_.push_back(k);
   } else if (s.queue.empty() && s.in_flight == 0) {
     // Keep the bucket until it has refilled, so the per-prefix rate holds across gaps.
-    const auto refill = limits_.prefix_sessions_per_s > 0
-                            ? std::chrono::duration_cast<GateClock::duration>(
-                                  std::chrono::duration<double>(1.0 / limits_.prefix_sessions_per_s))
-                            : GateClock::duration::zero();
+    const auto refill =
+        limits_.prefix_sessions_per_s > 0
+            ? std::chrono::duration_cast<GateClock::duration>(
+                  std::chrono::duration<double>(1.0 / limits_.prefix_sessions_per_s))
+            : GateClock::duration::zero();
     idle_.emplace_back(now + refill, k);
   }
 }

@@ -137,21 +137,19 @@ void AresChannel::arm(const std::shared_ptr<Watch>& w) {
   if (w->closed) return;
   if (w->want_read && !w->read_armed) {
     w->read_armed = true;
-    w->sd.async_wait(stream_descriptor::wait_read,
-                     [this, w](const boost::system::error_code& ec) {
-                       w->read_armed = false;
-                       if (ec == boost::asio::error::operation_aborted || w->closed) return;
-                       on_ready(w, true);
-                     });
+    w->sd.async_wait(stream_descriptor::wait_read, [this, w](const boost::system::error_code& ec) {
+      w->read_armed = false;
+      if (ec == boost::asio::error::operation_aborted || w->closed) return;
+      on_ready(w, true);
+    });
   }
   if (w->want_write && !w->write_armed) {
     w->write_armed = true;
-    w->sd.async_wait(stream_descriptor::wait_write,
-                     [this, w](const boost::system::error_code& ec) {
-                       w->write_armed = false;
-                       if (ec == boost::asio::error::operation_aborted || w->closed) return;
-                       on_ready(w, false);
-                     });
+    w->sd.async_wait(stream_descriptor::wait_write, [this, w](const boost::system::error_code& ec) {
+      w->write_armed = false;
+      if (ec == boost::asio::error::operation_aborted || w->closed) return;
+      on_ready(w, false);
+    });
   }
 }
 

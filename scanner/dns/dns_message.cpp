@@ -146,8 +146,7 @@ ParseResult parse_message(std::span<const std::uint8_t> wire) {
   Reader r(wire);
   Message msg;
   std::uint16_t flags = 0, qd = 0, an = 0, ns = 0, ar = 0;
-  if (!r.u16(msg.id) || !r.u16(flags) || !r.u16(qd) || !r.u16(an) || !r.u16(ns) ||
-      !r.u16(ar)) {
+  if (!r.u16(msg.id) || !r.u16(flags) || !r.u16(qd) || !r.u16(an) || !r.u16(ns) || !r.u16(ar)) {
     result.error = "message shorter than a DNS header";
     return result;
   }
@@ -179,8 +178,8 @@ ParseResult parse_message(std::span<const std::uint8_t> wire) {
   for (std::size_t i = 0; i < std::size_t{an} + ns + ar; ++i) {
     ResourceRecord rr;
     if (const char* e = parse_record(r, wire, rr)) {
-      result.error = (i < an ? "answer record: " : "authority/additional record: ") +
-                     std::string(e);
+      result.error =
+          (i < an ? "answer record: " : "authority/additional record: ") + std::string(e);
       return result;
     }
     if (i < an) msg.answers.push_back(std::move(rr));
@@ -209,10 +208,17 @@ Answer read_answer(const Message& msg, const std::string& qname, RrType qtype) {
     return ans;
   }
   switch (msg.rcode) {
-    case 0: break;
-    case 2: ans.status = DnsStatus::servfail; return ans;
-    case 3: ans.status = DnsStatus::nxdomain; break;  // the chain may still be reported
-    case 5: ans.status = DnsStatus::refused; return ans;
+    case 0:
+      break;
+    case 2:
+      ans.status = DnsStatus::servfail;
+      return ans;
+    case 3:
+      ans.status = DnsStatus::nxdomain;
+      break;  // the chain may still be reported
+    case 5:
+      ans.status = DnsStatus::refused;
+      return ans;
     default:
       ans.status = DnsStatus::error;
       ans.error = "rcode " + std::to_string(msg.rcode);

@@ -34,12 +34,15 @@ dns::Answer failure(DnsStatus status, std::string error) {
 // What a c-ares callback means, when there is no answer to read.
 dns::Answer from_ares_status(int status) {
   switch (status) {
-    case ARES_ETIMEOUT: return failure(DnsStatus::timeout, "no answer after all tries");
+    case ARES_ETIMEOUT:
+      return failure(DnsStatus::timeout, "no answer after all tries");
     case ARES_ECONNREFUSED:
       return failure(DnsStatus::error, "resolver refused the connection (port closed)");
     case ARES_EDESTRUCTION:
-    case ARES_ECANCELLED: return failure(DnsStatus::error, "resolver shut down");
-    default: return failure(DnsStatus::error, std::string("c-ares: ") + ares_strerror(status));
+    case ARES_ECANCELLED:
+      return failure(DnsStatus::error, "resolver shut down");
+    default:
+      return failure(DnsStatus::error, std::string("c-ares: ") + ares_strerror(status));
   }
 }
 
@@ -97,8 +100,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
     while (!waiting.empty() && in_flight < options.max_in_flight && !closed) {
       if (options.qps > 0) {
         auto now = Clock::now();
-        tokens = std::min(burst, tokens + options.qps * std::chrono::duration<double>(
-                                                            now - last_refill).count());
+        tokens = std::min(
+            burst, tokens + options.qps * std::chrono::duration<double>(now - last_refill).count());
         last_refill = now;
         if (tokens < 1.0) {
           wake_for_tokens((1.0 - tokens) / options.qps);
@@ -148,8 +151,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
     }
     dns::Answer answer;
     if (abuf != nullptr && alen > 0) {
-      auto parsed = dns::parse_message(
-          std::span<const std::uint8_t>(abuf, static_cast<std::size_t>(alen)));
+      auto parsed =
+          dns::parse_message(std::span<const std::uint8_t>(abuf, static_cast<std::size_t>(alen)));
       if (parsed.message) {
         answer = dns::read_answer(*parsed.message, p.name, p.type);
       } else {

@@ -12,8 +12,8 @@
 #include <chrono>
 #include <exception>
 #include <functional>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>

@@ -6,8 +6,8 @@
 #include <iterator>
 #include <vector>
 
-#include "mxscan/common/json_text.hpp"
 #include "mxscan/common/ip_address.hpp"
+#include "mxscan/common/json_text.hpp"
 
 namespace mxscan {
 

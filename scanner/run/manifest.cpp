@@ -3,10 +3,10 @@
 #include <simdjson.h>
 #include <toml++/toml.h>
 
-#include <chrono>
-#include <filesystem>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>

@@ -8,12 +8,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "mxscan/common/asn/open_asn_source.hpp"
 #include "mxscan/common/domain_list.hpp"
 #include "mxscan/scanner/dns/dns_options.hpp"
-#include "mxscan/scanner/smtp/smtp_options.hpp"
-#include "mxscan/common/asn/open_asn_source.hpp"
-#include "mxscan/scanner/smtp/smtp_stage.hpp"
 #include "mxscan/scanner/run/stage_options.hpp"
+#include "mxscan/scanner/smtp/smtp_options.hpp"
+#include "mxscan/scanner/smtp/smtp_stage.hpp"
 
 namespace mxscan {
 namespace {

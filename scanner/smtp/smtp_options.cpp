@@ -13,8 +13,9 @@ namespace mxscan {
 void SmtpOptions::validate() const {
   auto fail = [](const std::string& what) { throw std::runtime_error("SMTP options: " + what); };
   if (port == 0) fail("--smtp-port must be 1..65535");
-  if (timeouts.connect.count() <= 0 || timeouts.greeting.count() <= 0 || timeouts.reply.count() <= 0 ||
-      timeouts.tls_handshake.count() <= 0 || timeouts.session.count() <= 0)
+  if (timeouts.connect.count() <= 0 || timeouts.greeting.count() <= 0 ||
+      timeouts.reply.count() <= 0 || timeouts.tls_handshake.count() <= 0 ||
+      timeouts.session.count() <= 0)
     fail("timeouts must be positive");
   if (reply_limits.max_line_bytes < 16 || reply_limits.max_lines < 1 ||
       reply_limits.max_reply_bytes < reply_limits.max_line_bytes)
@@ -36,9 +37,11 @@ bool is_fqdn(std::string_view name) noexcept {
   while (!name.empty()) {
     const auto dot = name.find('.');
     const std::string_view label = name.substr(0, dot);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+      return false;
     for (char c : label) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+      const bool ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
       if (!ok) return false;
     }
     ++labels;
@@ -55,7 +58,8 @@ bool is_fqdn(std::string_view name) noexcept {
 std::string resolve_ehlo_name(const std::string& configured) {
   if (!configured.empty()) {
     if (!is_fqdn(configured))
-      throw std::runtime_error("--ehlo-name '" + configured + "' is not a fully-qualified domain name");
+      throw std::runtime_error("--ehlo-name '" + configured +
+                               "' is not a fully-qualified domain name");
     return configured;
   }
   char host[256] = {};
@@ -73,9 +77,10 @@ std::string resolve_ehlo_name(const std::string& configured) {
     }
   }
   if (!is_fqdn(candidate)) {
-    throw std::runtime_error("this host's name '" + std::string(host) +
-                             "' is not a fully-qualified domain name; pass --ehlo-name FQDN, a name "
-                             "whose reverse DNS and web page explain the scan and how to opt out");
+    throw std::runtime_error(
+        "this host's name '" + std::string(host) +
+        "' is not a fully-qualified domain name; pass --ehlo-name FQDN, a name "
+        "whose reverse DNS and web page explain the scan and how to opt out");
   }
   if (candidate.back() == '.') candidate.pop_back();
   return candidate;
@@ -94,12 +99,14 @@ void ensure_fd_limit(std::size_t needed) {
   if (lim.rlim_cur == RLIM_INFINITY) return;
   rlimit want = lim;
   want.rlim_cur = needed;
-  if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < needed) want.rlim_max = needed;  // privileged only
+  if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < needed)
+    want.rlim_max = needed;  // privileged only
   if (setrlimit(RLIMIT_NOFILE, &want) == 0) return;
-  throw std::runtime_error("open-file limit too low: " + std::to_string(needed) +
-                           " descriptors needed for the configured sessions in flight, soft limit " +
-                           std::to_string(lim.rlim_cur) + ", hard limit " + std::to_string(lim.rlim_max) +
-                           "; lower --max-in-flight or raise the limit (ulimit -n)");
+  throw std::runtime_error(
+      "open-file limit too low: " + std::to_string(needed) +
+      " descriptors needed for the configured sessions in flight, soft limit " +
+      std::to_string(lim.rlim_cur) + ", hard limit " + std::to_string(lim.rlim_max) +
+      "; lower --max-in-flight or raise the limit (ulimit -n)");
 }
 
 }  // namespace mxscan

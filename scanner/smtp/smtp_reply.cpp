@@ -7,12 +7,13 @@ namespace {
 
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return lower(x) == lower(y);
-         });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lower(x) == lower(y); });
 }
 
 // RFC 5321 4.2: first digit 2-5, second 0-5, third 0-9.
@@ -109,13 +110,20 @@ ReplyParseResult parse_reply(std::string_view buffer, const ReplyLimits& limits)
 
 std::string_view to_string(ReplyParse p) noexcept {
   switch (p) {
-    case ReplyParse::complete: return "complete";
-    case ReplyParse::need_more: return "need-more";
-    case ReplyParse::malformed: return "malformed reply line";
-    case ReplyParse::mixed_codes: return "mixed reply codes";
-    case ReplyParse::line_too_long: return "reply line too long";
-    case ReplyParse::too_many_lines: return "too many reply lines";
-    case ReplyParse::too_large: return "reply too large";
+    case ReplyParse::complete:
+      return "complete";
+    case ReplyParse::need_more:
+      return "need-more";
+    case ReplyParse::malformed:
+      return "malformed reply line";
+    case ReplyParse::mixed_codes:
+      return "mixed reply codes";
+    case ReplyParse::line_too_long:
+      return "reply line too long";
+    case ReplyParse::too_many_lines:
+      return "too many reply lines";
+    case ReplyParse::too_large:
+      return "reply too large";
   }
   return "unknown";
 }

@@ -186,7 +186,8 @@ struct ReplyOutcome {
   bool ok() const { return io == Io::ok && parse == ReplyParse::complete; }
 };
 
-asio::awaitable<ReplyOutcome> read_reply(Wire& w, const ReplyLimits& limits, Clock::time_point deadline) {
+asio::awaitable<ReplyOutcome> read_reply(Wire& w, const ReplyLimits& limits,
+                                         Clock::time_point deadline) {
   ReplyOutcome out;
   for (;;) {
     ReplyParseResult parsed = parse_reply(w.inbuf, limits);

@@ -221,7 +221,8 @@ asio::awaitable<void> flush_stale_window(Impl* impl) {
     co_await tick.async_wait(kTuple);
     std::lock_guard lock(impl->submit_mu);
     if (impl->closed) co_return;
-    if (!impl->window.empty() && std::chrono::steady_clock::now() - impl->window_started >= kMaxWindowAge)
+    if (!impl->window.empty() &&
+        std::chrono::steady_clock::now() - impl->window_started >= kMaxWindowAge)
       impl->flush_window();
   }
 }
@@ -408,7 +409,8 @@ const std::string& SmtpStage::ehlo_name() const { return impl_->session.ehlo_nam
 const Blocklist& SmtpStage::blocklist() const { return impl_->blocklist; }
 const SmtpOptions& SmtpStage::options() const { return impl_->options; }
 
-std::vector<HostObs> scan_addresses(const SmtpOptions& options, const std::vector<std::string>& addresses,
+std::vector<HostObs> scan_addresses(const SmtpOptions& options,
+                                    const std::vector<std::string>& addresses,
                                     std::shared_ptr<const AsnSource> asn) {
   std::vector<HostObs> out;
   std::mutex mu;

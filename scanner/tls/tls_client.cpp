@@ -9,11 +9,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <mutex>
-#include <unordered_map>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace mxscan {
 namespace {
@@ -42,15 +42,15 @@ int verify_log_index() {
 
 int record_verify(int preverify_ok, X509_STORE_CTX* store) {
   if (!preverify_ok) {
-    auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* ssl =
+        static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
     auto* log = ssl ? static_cast<VerifyLog*>(SSL_get_ex_data(ssl, verify_log_index())) : nullptr;
     if (log && log->errors.size() < 64)
-      log->errors.emplace_back(X509_STORE_CTX_get_error_depth(store), X509_STORE_CTX_get_error(store));
+      log->errors.emplace_back(X509_STORE_CTX_get_error_depth(store),
+                               X509_STORE_CTX_get_error(store));
   }
   return 1;  // measure, never refuse: the verdict is recorded, the handshake goes on
 }
-
-
 
 }  // namespace
 
@@ -69,7 +69,6 @@ struct VerifyCache {
 };
 
 namespace {
-
 
 // The chain the server sent (leaf first), each certificate's DER and digest
 // worked out once: false when a certificate will not encode.
@@ -99,7 +98,8 @@ std::string chain_key(const std::vector<SentCertificate>& chain) {
 // (the verify callback logs every error) and remembers the verdict.
 int cached_verify(X509_STORE_CTX* store, void* arg) {
   auto* cache = static_cast<VerifyCache*>(arg);
-  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   auto* log = ssl ? static_cast<VerifyLog*>(SSL_get_ex_data(ssl, verify_log_index())) : nullptr;
   // On the client the untrusted certificates are the chain as sent, leaf first.
   std::vector<SentCertificate> local;
@@ -123,7 +123,8 @@ int cached_verify(X509_STORE_CTX* store, void* arg) {
   ++cache->verifications;
   if (!key.empty() && log && ok > 0) {
     VerifyCache::Entry entry;
-    entry.errors.assign(log->errors.begin() + static_cast<std::ptrdiff_t>(before), log->errors.end());
+    entry.errors.assign(log->errors.begin() + static_cast<std::ptrdiff_t>(before),
+                        log->errors.end());
     entry.result = X509_STORE_CTX_get_error(store);
     entry.expires = now + VerifyCache::kTtl;
     std::lock_guard lock(cache->mu);
@@ -141,7 +142,8 @@ int cached_verify(X509_STORE_CTX* store, void* arg) {
 void precompute_extension_caches(X509_STORE* store) {
   STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
   for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i)
-    if (X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i))) X509_get_extension_flags(cert);
+    if (X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i)))
+      X509_get_extension_flags(cert);
 }
 
 }  // namespace
@@ -150,7 +152,9 @@ void SslCtxFree::operator()(ssl_ctx_st* ctx) const noexcept { SSL_CTX_free(ctx);
 
 TlsClientContext::~TlsClientContext() = default;
 
-std::size_t TlsClientContext::verifications() const noexcept { return cache_->verifications.load(); }
+std::size_t TlsClientContext::verifications() const noexcept {
+  return cache_->verifications.load();
+}
 std::size_t TlsClientContext::cache_hits() const noexcept { return cache_->hits.load(); }
 
 TlsClientContext::TlsClientContext(const TlsClientSettings& settings)
@@ -159,7 +163,8 @@ TlsClientContext::TlsClientContext(const TlsClientSettings& settings)
 TlsClientContext::TlsClientContext(const TlsClientSettings& settings, const TlsClientContext& other)
     : TlsClientContext(settings, other.cache_) {}
 
-TlsClientContext::TlsClientContext(const TlsClientSettings& settings, std::shared_ptr<VerifyCache> cache)
+TlsClientContext::TlsClientContext(const TlsClientSettings& settings,
+                                   std::shared_ptr<VerifyCache> cache)
     : cache_(std::move(cache)) {
   ctx_.reset(SSL_CTX_new_ex(libctx_.get(), nullptr, TLS_client_method()));
   if (!ctx_) throw std::runtime_error("SSL_CTX_new: " + openssl_error());
@@ -178,7 +183,8 @@ TlsClientContext::TlsClientContext(const TlsClientSettings& settings, std::share
   // No renegotiation: a server's HelloRequest is declined (no_renegotiation alert). A
   // renegotiation ran the verify callback again mid-session and corrupted the heap
   // (tests/scanner/smtp/hostile_smtp_test.cpp, "a TLS renegotiation request").
-  SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_options(ctx,
+                      SSL_OP_LEGACY_SERVER_CONNECT | SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   // Idle established connections then hold no record buffers.
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
@@ -204,13 +210,15 @@ void attach_verify_log(ssl_st* ssl, VerifyLog* log) noexcept {
 
 void set_sni(ssl_st* ssl, const std::string& name) noexcept {
   // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
-  SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str()));
+  SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+           const_cast<char*>(name.c_str()));
 }
 
 TlsObs collect_tls_obs(ssl_st* ssl, const VerifyLog& log, std::size_t max_certs, bool& truncated) {
   TlsObs obs;
   obs.version = SSL_get_version(ssl);
-  if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl)) obs.cipher = SSL_CIPHER_get_name(cipher);
+  if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl))
+    obs.cipher = SSL_CIPHER_get_name(cipher);
   // On the client side the peer chain includes the leaf, as the server sent it.
   STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
   const int n = chain ? sk_X509_num(chain) : 0;
@@ -234,14 +242,10 @@ TlsObs collect_tls_obs(ssl_st* ssl, const VerifyLog& log, std::size_t max_certs,
   if (n == 0) {
     obs.verify_error = "no certificate presented (anonymous cipher suite)";
   } else if (!obs.trusted) {
-    obs.verify_error = X509_verify_cert_error_string(log.errors.empty() ? result : log.errors.front().second);
+    obs.verify_error =
+        X509_verify_cert_error_string(log.errors.empty() ? result : log.errors.front().second);
   }
   return obs;
 }
-
-
-
-
-
 
 }  // namespace mxscan

@@ -7,14 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "merged_folder.hpp"
+#include "mxscan/common/asn/mmdb_asn_source.hpp"
+#include "mxscan/common/asn/open_asn_source.hpp"
+#include "mxscan/common/asn/pfx2as_asn_source.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/scanner/conduct/blocklist.hpp"
 #include "mxscan/scanner/run/manifest.hpp"
-#include "merged_folder.hpp"
-#include "mxscan/common/asn/mmdb_asn_source.hpp"
-#include "mxscan/common/asn/pfx2as_asn_source.hpp"
 #include "mxscan/scanner/run/scan_preflight.hpp"
-#include "mxscan/common/asn/open_asn_source.hpp"
 #include "mxscan/scanner/smtp/smtp_stage.hpp"
 #include "temp_dir.hpp"
 

@@ -1,6 +1,7 @@
 // Benchmark driver for the DNS stage (scripts/bench dns): resolves a domain list
 // with run_dns_stage and prints one line of key=value figures.
-//   dns_bench_driver LIST RESOLVER [qps] [max_in_flight] [channels] [timeout_ms] [retries] [threads]
+//   dns_bench_driver LIST RESOLVER [qps] [max_in_flight] [channels] [timeout_ms] [retries]
+//   [threads]
 #include <cstdio>
 #include <cstdlib>
 #include <exception>

@@ -69,16 +69,18 @@ struct Provider {
   std::vector<bool> used;
 };
 
-constexpr std::array<std::string_view, 12> kTlds = {"com", "com", "com", "com", "net", "org",
-                                                    "de",  "co.uk", "fr", "nl", "io", "com.br"};
+constexpr std::array<std::string_view, 12> kTlds = {"com", "com",   "com", "com", "net", "org",
+                                                    "de",  "co.uk", "fr",  "nl",  "io",  "com.br"};
 constexpr std::array<std::string_view, 16> kWords = {
-    "acme", "blue", "north", "river", "stone", "bright", "green", "alpha",
+    "acme",  "blue",  "north", "river", "stone",  "bright", "green", "alpha",
     "metro", "pixel", "cedar", "nova",  "harbor", "summit", "maple", "delta"};
 
 class Generator {
  public:
   Generator(std::uint64_t domains, std::uint64_t seed, const std::filesystem::path& out)
-      : n_(domains), rng_(seed), domains_out_((out / "domains.jsonl").string()),
+      : n_(domains),
+        rng_(seed),
+        domains_out_((out / "domains.jsonl").string()),
         hosts_out_((out / "hosts.jsonl").string()) {
     Rng blob_rng(seed ^ 0xC3A5C85C97CB3127ULL);
     blob_.resize(8192);
@@ -103,15 +105,33 @@ class Generator {
   }
 
  private:
-  enum Kind : int { google, google_custom, microsoft, godaddy, proofpoint, cisco, mimecast, zoho,
-                    yahoo, yandex, rackspace, ovh_mx, small, hosting, self, mixed, kKinds };
+  enum Kind : int {
+    google,
+    google_custom,
+    microsoft,
+    godaddy,
+    proofpoint,
+    cisco,
+    mimecast,
+    zoho,
+    yahoo,
+    yandex,
+    rackspace,
+    ovh_mx,
+    small,
+    hosting,
+    self,
+    mixed,
+    kKinds
+  };
 
   Provider& add_provider(std::string name, std::size_t count, std::uint32_t base, std::uint32_t asn,
                          std::string as_name, std::string banner, std::string cn,
                          std::vector<std::string> sans, bool tls = true) {
-    Provider p{std::move(name), {}, asn, std::move(as_name), std::move(banner), std::move(cn),
+    Provider p{std::move(name), {},  asn, std::move(as_name), std::move(banner), std::move(cn),
                std::move(sans), tls, {}};
-    for (std::size_t k = 0; k < count; ++k) p.addresses.push_back(ipv4(base + static_cast<std::uint32_t>(k) * 3U));
+    for (std::size_t k = 0; k < count; ++k)
+      p.addresses.push_back(ipv4(base + static_cast<std::uint32_t>(k) * 3U));
     p.used.assign(count, false);
     providers_.push_back(std::move(p));
     return providers_.back();
@@ -123,32 +143,36 @@ class Generator {
                  {"mx.google.com", "aspmx.l.google.com", "*.aspmx.l.google.com",
                   "alt1.aspmx.l.google.com", "alt2.aspmx.l.google.com"});
     auto& g6 = providers_.back();
-    for (int k = 0; k < 5; ++k) g6.addresses[static_cast<std::size_t>(2 * k + 1)] = fmt::format("2a00:1450:40{:02x}:c00::1b", k);
-    add_provider("microsoft", 400, 0x34654400U, 8075, "MICROSOFT-CORP-MSN-AS-BLOCK",
-                 "AM{}PEPF0002.mail.protection.outlook.com", "mail.protection.outlook.com",
-                 {"mail.protection.outlook.com", "*.mail.protection.outlook.com",
-                  "*.mail.eo.outlook.com"});
+    for (int k = 0; k < 5; ++k)
+      g6.addresses[static_cast<std::size_t>(2 * k + 1)] =
+          fmt::format("2a00:1450:40{:02x}:c00::1b", k);
+    add_provider(
+        "microsoft", 400, 0x34654400U, 8075, "MICROSOFT-CORP-MSN-AS-BLOCK",
+        "AM{}PEPF0002.mail.protection.outlook.com", "mail.protection.outlook.com",
+        {"mail.protection.outlook.com", "*.mail.protection.outlook.com", "*.mail.eo.outlook.com"});
     add_provider("godaddy", 6, 0x44B2D500U, 26496, "AS-26496-GO-DADDY-COM-LLC",
                  "p3plibsmtp0{}.prod.phx3.secureserver.net", "", {}, false);
     add_provider("proofpoint", 200, 0x94A39800U, 26211, "PROOFPOINT-ASN-US-WEST",
                  "mx0a-00{}.pphosted.com", "*.pphosted.com", {"*.pphosted.com", "pphosted.com"});
     add_provider("cisco", 300, 0x44E88100U, 16417, "IRONPORT-SYSTEMS-INC", "esa{}.iphmx.com",
                  "*.iphmx.com", {"*.iphmx.com", "iphmx.com"});
-    add_provider("mimecast", 24, 0xCFD28E00U, 30031, "MIMECAST-AS", "eu-smtp-inbound-{}.mimecast.com",
-                 "*.mimecast.com", {"*.mimecast.com", "mimecast.com"});
+    add_provider("mimecast", 24, 0xCFD28E00U, 30031, "MIMECAST-AS",
+                 "eu-smtp-inbound-{}.mimecast.com", "*.mimecast.com",
+                 {"*.mimecast.com", "mimecast.com"});
     add_provider("zoho", 8, 0xCCA8A000U, 2639, "ZOHO-AS", "mx{}.zoho.com", "*.zoho.com",
                  {"*.zoho.com", "zoho.com"});
     add_provider("yahoo", 12, 0x43C3CC00U, 36647, "YAHOO-GQ1", "mta{}.am0.yahoodns.net",
                  "*.am0.yahoodns.net", {"*.am0.yahoodns.net"});
     add_provider("yandex", 6, 0x4DFA4800U, 13238, "YANDEX", "mx{}.mail.yandex.net", "mx.yandex.net",
                  {"mx.yandex.net", "*.mail.yandex.net"});
-    add_provider("rackspace", 10, 0xADCB0400U, 33070, "RMH-14", "mx{}.emailsrvr.com", "*.emailsrvr.com",
-                 {"*.emailsrvr.com", "emailsrvr.com"});
+    add_provider("rackspace", 10, 0xADCB0400U, 33070, "RMH-14", "mx{}.emailsrvr.com",
+                 "*.emailsrvr.com", {"*.emailsrvr.com", "emailsrvr.com"});
     add_provider("ovh", 10, 0x5BCE3400U, 16276, "OVH SAS", "mx{}.mail.ovh.net", "mx.mail.ovh.net",
                  {"mx.mail.ovh.net", "*.mail.ovh.net"});
     // A long tail of 200 small providers, 4 addresses each.
     for (int k = 0; k < 200; ++k) {
-      const std::string rd = fmt::format("mailhost{}-{}.net", k, kWords[static_cast<std::size_t>(k) % kWords.size()]);
+      const std::string rd =
+          fmt::format("mailhost{}-{}.net", k, kWords[static_cast<std::size_t>(k) % kWords.size()]);
       add_provider("small", 4, 0x6D000000U + static_cast<std::uint32_t>(k) * 256U,
                    60000U + static_cast<std::uint32_t>(k), fmt::format("SMALL-PROVIDER-{}", k),
                    "mx{}." + rd, "*." + rd, {"*." + rd, rd}, k % 3 != 0);
@@ -175,7 +199,8 @@ class Generator {
     MxRecord mx{std::move(exchange), pref, DnsStatus::ok, {}, {}};
     for (int a = 0; a < addresses; ++a) {
       const std::size_t k = mix(key + static_cast<std::uint64_t>(a)) % p.addresses.size();
-      if (std::find(mx.addresses.begin(), mx.addresses.end(), p.addresses[k]) != mx.addresses.end()) continue;
+      if (std::find(mx.addresses.begin(), mx.addresses.end(), p.addresses[k]) != mx.addresses.end())
+        continue;
       mx.addresses.push_back(p.addresses[k]);
       p.used[k] = true;
     }
@@ -188,7 +213,10 @@ class Generator {
         "alt3.aspmx.l.google.com", "alt4.aspmx.l.google.com"};
     static constexpr std::array<std::uint16_t, 5> prefs = {1, 5, 5, 10, 10};
     for (std::size_t k = 0; k < names.size(); ++k) {
-      MxRecord mx{std::string(names[k]), prefs[k], DnsStatus::ok, {},
+      MxRecord mx{std::string(names[k]),
+                  prefs[k],
+                  DnsStatus::ok,
+                  {},
                   {providers_[0].addresses[2 * k], providers_[0].addresses[2 * k + 1]}};
       providers_[0].used[2 * k] = providers_[0].used[2 * k + 1] = true;
       d.mx.push_back(std::move(mx));
@@ -237,10 +265,15 @@ class Generator {
   void mx_records(DomainObs& d, std::uint64_t i) {
     const std::uint64_t key = mix(i);
     switch (pick_kind()) {
-      case google: google_mx(d); break;
-      case google_custom: d.mx.push_back(provider_mx(0, "mailhost." + d.domain, 10, 0)); break;
+      case google:
+        google_mx(d);
+        break;
+      case google_custom:
+        d.mx.push_back(provider_mx(0, "mailhost." + d.domain, 10, 0));
+        break;
       case microsoft:
-        d.mx.push_back(provider_mx(1, dashed(d.domain) + ".mail.protection.outlook.com", 0, key, 2));
+        d.mx.push_back(
+            provider_mx(1, dashed(d.domain) + ".mail.protection.outlook.com", 0, key, 2));
         break;
       case godaddy:
         d.mx.push_back(provider_mx(2, "smtp.secureserver.net", 0, 1, 2));
@@ -254,7 +287,8 @@ class Generator {
       }
       case cisco:
         d.mx.push_back(provider_mx(4, fmt::format("mx1.{}.iphmx.com", dashed(d.domain)), 10, key));
-        d.mx.push_back(provider_mx(4, fmt::format("mx2.{}.iphmx.com", dashed(d.domain)), 10, key + 1));
+        d.mx.push_back(
+            provider_mx(4, fmt::format("mx2.{}.iphmx.com", dashed(d.domain)), 10, key + 1));
         break;
       case mimecast:
         d.mx.push_back(provider_mx(5, "eu-smtp-inbound-1.mimecast.com", 10, 3, 4));
@@ -264,13 +298,19 @@ class Generator {
         d.mx.push_back(provider_mx(6, "mx.zoho.com", 10, 5, 2));
         d.mx.push_back(provider_mx(6, "mx2.zoho.com", 20, 9, 2));
         break;
-      case yahoo: d.mx.push_back(provider_mx(7, "mta5.am0.yahoodns.net", 1, 2, 3)); break;
-      case yandex: d.mx.push_back(provider_mx(8, "mx.yandex.net", 10, 4, 2)); break;
+      case yahoo:
+        d.mx.push_back(provider_mx(7, "mta5.am0.yahoodns.net", 1, 2, 3));
+        break;
+      case yandex:
+        d.mx.push_back(provider_mx(8, "mx.yandex.net", 10, 4, 2));
+        break;
       case rackspace:
         d.mx.push_back(provider_mx(9, "mx1.emailsrvr.com", 10, 6, 2));
         d.mx.push_back(provider_mx(9, "mx2.emailsrvr.com", 20, 8, 2));
         break;
-      case ovh_mx: d.mx.push_back(provider_mx(10, "mx1.mail.ovh.net", 1, 10, 2)); break;
+      case ovh_mx:
+        d.mx.push_back(provider_mx(10, "mx1.mail.ovh.net", 1, 10, 2));
+        break;
       case small: {
         const std::size_t p = 11 + key % 200;
         const std::string rd = providers_[p].cert_sans.back();
@@ -289,11 +329,15 @@ class Generator {
         d.mx.resize(1);
         d.mx.push_back(self_hosted(d, "mail." + d.domain, 1));
         break;
-      default: d.mx.push_back(self_hosted(d, "mail." + d.domain, 10)); break;
+      default:
+        d.mx.push_back(self_hosted(d, "mail." + d.domain, 10));
+        break;
     }
   }
 
-  std::string pool_address(std::size_t k) { return ipv4(0xB9000000U + static_cast<std::uint32_t>(k) * 5U); }
+  std::string pool_address(std::size_t k) {
+    return ipv4(0xB9000000U + static_cast<std::uint32_t>(k) * 5U);
+  }
 
   // A self-hosted exchange with its own address; the host record is written now.
   MxRecord self_hosted(const DomainObs& d, std::string exchange, std::uint16_t pref) {
@@ -303,9 +347,9 @@ class Generator {
       return mx;
     }
     const std::uint64_t n = self_count_++;
-    std::string address = rng_.chance(0.05)
-                              ? fmt::format("2a01:4f8:{:x}:{:x}::25", 0x1000 + (n >> 16U), n & 0xFFFFU)
-                              : ipv4(0x50000000U + static_cast<std::uint32_t>(n) * 7U);
+    std::string address =
+        rng_.chance(0.05) ? fmt::format("2a01:4f8:{:x}:{:x}::25", 0x1000 + (n >> 16U), n & 0xFFFFU)
+                          : ipv4(0x50000000U + static_cast<std::uint32_t>(n) * 7U);
     mx.addresses.push_back(address);
     self_host(d, mx.exchange, std::move(address));
     return mx;
@@ -320,13 +364,15 @@ class Generator {
   }
 
   std::string fingerprint() {
-    return fmt::format("{:016x}{:016x}{:016x}{:016x}", rng_.next(), rng_.next(), rng_.next(), rng_.next());
+    return fmt::format("{:016x}{:016x}{:016x}{:016x}", rng_.next(), rng_.next(), rng_.next(),
+                       rng_.next());
   }
 
   TlsObs tls_obs(std::string cn, std::vector<std::string> sans, bool trusted) {
     TlsObs tls;
     tls.version = rng_.chance(0.7) ? "TLSv1.3" : "TLSv1.2";
-    tls.cipher = tls.version == "TLSv1.3" ? "TLS_AES_256_GCM_SHA384" : "ECDHE-RSA-AES256-GCM-SHA384";
+    tls.cipher =
+        tls.version == "TLSv1.3" ? "TLS_AES_256_GCM_SHA384" : "ECDHE-RSA-AES256-GCM-SHA384";
     chain(tls, trusted ? 2 + rng_.below(2) : 1 + rng_.below(2));
     tls.leaf.subject_cn = std::move(cn);
     tls.leaf.sans = std::move(sans);
@@ -338,18 +384,20 @@ class Generator {
     return tls;
   }
 
-  void finish_host(HostObs& h, const std::string& server, bool starttls, std::optional<TlsObs> tls) {
+  void finish_host(HostObs& h, const std::string& server, bool starttls,
+                   std::optional<TlsObs> tls) {
     h.port = 25;
     h.status = SmtpStatus::success;
     h.phase = SmtpPhase::done;
-    h.ehlo = fmt::format("250-{} Hello [192.0.2.10]\n250-SIZE 52428800\n250-8BITMIME\n250-PIPELINING\n{}250 "
-                         "HELP",
-                         server, starttls ? "250-STARTTLS\n" : "");
+    h.ehlo = fmt::format(
+        "250-{} Hello [192.0.2.10]\n250-SIZE 52428800\n250-8BITMIME\n250-PIPELINING\n{}250 "
+        "HELP",
+        server, starttls ? "250-STARTTLS\n" : "");
     h.starttls_offered = starttls;
     if (tls) {
       h.starttls_accepted = true;
-      h.ehlo_tls = fmt::format("250-{} Hello [192.0.2.10]\n250-SIZE 52428800\n250-AUTH PLAIN LOGIN\n250 HELP",
-                               server);
+      h.ehlo_tls = fmt::format(
+          "250-{} Hello [192.0.2.10]\n250-SIZE 52428800\n250-AUTH PLAIN LOGIN\n250 HELP", server);
       h.tls = std::move(tls);
     }
     h.duration_ms = 20.0 + static_cast<double>(rng_.below(400000)) / 1000.0;
@@ -387,10 +435,11 @@ class Generator {
       h.asn = 24940;
       h.as_name = "HETZNER-AS";
     }
-    h.banner = fmt::format("220-{} ESMTP Exim 4.96.2 #2 Sun, 29 Nov 2026 11:00:00 +0000 \n220-We do not "
-                           "authorize the use of this system to transport unsolicited, \n220 and/or bulk "
-                           "e-mail.",
-                           server);
+    h.banner = fmt::format(
+        "220-{} ESMTP Exim 4.96.2 #2 Sun, 29 Nov 2026 11:00:00 +0000 \n220-We do not "
+        "authorize the use of this system to transport unsolicited, \n220 and/or bulk "
+        "e-mail.",
+        server);
     finish_host(h, server, true, tls_obs(server, {server}, true));
   }
 
@@ -398,9 +447,13 @@ class Generator {
     HostObs h;
     h.address = std::move(address);
     const double outcome = rng_.unit();
-    static constexpr std::array<std::pair<std::uint32_t, std::string_view>, 6> kAses = {{
-        {3320, "DTAG"}, {7922, "COMCAST-7922"}, {16509, "AMAZON-02"}, {14061, "DIGITALOCEAN-ASN"},
-        {24940, "HETZNER-AS"}, {12876, "Online SAS"}}};
+    static constexpr std::array<std::pair<std::uint32_t, std::string_view>, 6> kAses = {
+        {{3320, "DTAG"},
+         {7922, "COMCAST-7922"},
+         {16509, "AMAZON-02"},
+         {14061, "DIGITALOCEAN-ASN"},
+         {24940, "HETZNER-AS"},
+         {12876, "Online SAS"}}};
     if (rng_.chance(0.97)) {
       const auto& [asn, name] = kAses[rng_.below(kAses.size())];
       h.asn = asn;
@@ -431,7 +484,8 @@ class Generator {
       h.as_name = "OVH SAS";
     } else if (vps < 0.04) {
       const std::uint32_t v = static_cast<std::uint32_t>(mix(self_count_));
-      server = fmt::format("s{}-{}-{}-{}.secureserver.net", 132, v & 0xFFU, (v >> 8U) & 0xFFU, (v >> 16U) & 0xFFU);
+      server = fmt::format("s{}-{}-{}-{}.secureserver.net", 132, v & 0xFFU, (v >> 8U) & 0xFFU,
+                           (v >> 16U) & 0xFFU);
       h.asn = 26496;
       h.as_name = "AS-26496-GO-DADDY-COM-LLC";
     }

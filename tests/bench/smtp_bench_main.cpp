@@ -49,12 +49,18 @@ int main(int argc, char** argv) {
   int hold_seconds = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
-    if (a == "--mode") mode = v;
-    else if (a == "--port") port = static_cast<std::uint16_t>(std::stoi(v));
-    else if (a == "--count") count = std::stoul(v);
-    else if (a == "--ca-file") ca_file = v;
-    else if (a == "--threads") threads = static_cast<unsigned>(std::stoi(v));
-    else if (a == "--hold-seconds") hold_seconds = std::stoi(v);
+    if (a == "--mode")
+      mode = v;
+    else if (a == "--port")
+      port = static_cast<std::uint16_t>(std::stoi(v));
+    else if (a == "--count")
+      count = std::stoul(v);
+    else if (a == "--ca-file")
+      ca_file = v;
+    else if (a == "--threads")
+      threads = static_cast<unsigned>(std::stoi(v));
+    else if (a == "--hold-seconds")
+      hold_seconds = std::stoi(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
@@ -99,29 +105,35 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::seconds(hold_seconds));
       const std::size_t open = stage.in_flight();
       const long rss_open = status_kb("VmRSS");
-      std::printf("hold open_sessions=%zu rss_before_kb=%ld rss_open_kb=%ld rss_kb_per_open_session=%.2f\n", open,
-                  rss_before, rss_open,
-                  open ? static_cast<double>(rss_open - rss_before) / static_cast<double>(open) : 0.0);
+      std::printf(
+          "hold open_sessions=%zu rss_before_kb=%ld rss_open_kb=%ld rss_kb_per_open_session=%.2f\n",
+          open, rss_before, rss_open,
+          open ? static_cast<double>(rss_open - rss_before) / static_cast<double>(open) : 0.0);
       std::fflush(stdout);
       stage.abort();
     }
     stage.close();
     stage.wait();
     const auto st = stage.stats();
-    std::printf("stage chains_verified=%zu chain_verdicts_cached=%zu peak_in_flight=%zu\n", st.chains_verified,
-                st.chain_verdicts_cached, st.peak_in_flight);
+    std::printf("stage chains_verified=%zu chain_verdicts_cached=%zu peak_in_flight=%zu\n",
+                st.chains_verified, st.chain_verdicts_cached, st.peak_in_flight);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan-smtp-bench: %s\n", e.what());
     return 1;
   }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double cpu = cpu_seconds() - cpu_before;
-  std::printf("%s sessions=%zu seconds=%.3f sessions_per_s=%.0f cpu_us_per_session=%.0f peak_rss_mb=%.1f trusted=%zu",
-              mode.c_str(), done.load(), secs, static_cast<double>(done.load()) / secs,
-              done.load() ? cpu * 1e6 / static_cast<double>(done.load()) : 0.0,
-              static_cast<double>(status_kb("VmHWM")) / 1024.0, trusted);
-  std::printf(" mean_session_ms=%.1f", done.load() ? total_ms / static_cast<double>(done.load()) : 0.0);
-  for (const auto& [s, n] : statuses) std::printf(" %s=%zu", std::string(mxscan::to_string(s)).c_str(), n);
+  std::printf(
+      "%s sessions=%zu seconds=%.3f sessions_per_s=%.0f cpu_us_per_session=%.0f peak_rss_mb=%.1f "
+      "trusted=%zu",
+      mode.c_str(), done.load(), secs, static_cast<double>(done.load()) / secs,
+      done.load() ? cpu * 1e6 / static_cast<double>(done.load()) : 0.0,
+      static_cast<double>(status_kb("VmHWM")) / 1024.0, trusted);
+  std::printf(" mean_session_ms=%.1f",
+              done.load() ? total_ms / static_cast<double>(done.load()) : 0.0);
+  for (const auto& [s, n] : statuses)
+    std::printf(" %s=%zu", std::string(mxscan::to_string(s)).c_str(), n);
   std::printf("\n");
   return 0;
 }

@@ -27,20 +27,26 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--port") port = static_cast<std::uint16_t>(std::stoi(value()));
-    else if (a == "--chain") persona.chain_file = value();
-    else if (a == "--no-starttls") persona.offer_starttls = false;
-    else if (a == "--threads") threads = static_cast<unsigned>(std::stoi(value()));
+    if (a == "--port")
+      port = static_cast<std::uint16_t>(std::stoi(value()));
+    else if (a == "--chain")
+      persona.chain_file = value();
+    else if (a == "--no-starttls")
+      persona.offer_starttls = false;
+    else if (a == "--threads")
+      threads = static_cast<unsigned>(std::stoi(value()));
     else if (a == "--fault") {
       const std::string f = value();
-      if (f == "tarpit") persona.fault = Fault::tarpit;
+      if (f == "tarpit")
+        persona.fault = Fault::tarpit;
       else if (f != "none") {
         std::fprintf(stderr, "unknown fault %s\n", f.c_str());
         return 2;
       }
     } else {
-      std::fprintf(stderr, "usage: %s --port N [--chain PEM|--no-starttls] [--fault tarpit] [--threads N]\n",
-                   argv[0]);
+      std::fprintf(
+          stderr, "usage: %s --port N [--chain PEM|--no-starttls] [--fault tarpit] [--threads N]\n",
+          argv[0]);
       return 2;
     }
   }
@@ -68,7 +74,8 @@ int main(int argc, char** argv) {
   server.stop();
   std::size_t accepted = 0;
   for (const auto& [a, n] : stats.accepted) accepted += n;
-  std::printf("server accepted=%zu addresses=%zu max_concurrent=%zu tls_handshakes=%zu forbidden=%zu\n", accepted,
-              stats.accepted.size(), stats.max_concurrent, stats.tls_handshakes, stats.forbidden);
+  std::printf(
+      "server accepted=%zu addresses=%zu max_concurrent=%zu tls_handshakes=%zu forbidden=%zu\n",
+      accepted, stats.accepted.size(), stats.max_concurrent, stats.tls_handshakes, stats.forbidden);
   return 0;
 }

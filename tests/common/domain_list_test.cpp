@@ -1,21 +1,20 @@
 #include "mxscan/common/domain_list.hpp"
 
-#include <catch2/catch.hpp>
 #include <zlib.h>
+#include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 #include "mxscan/common/host_name.hpp"
 
 namespace {
 
 std::string temp_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("mxscan-dl-" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() / ("mxscan-dl-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   return (dir / name).string();
 }
@@ -62,7 +61,10 @@ TEST_CASE("classify_domain normalises case, trailing dot and U-labels", "[domain
   CHECK(rec.valid());
   CHECK(rec.domain == "example.com");
   CHECK(rec.line == 7);
-  auto idn = mxscan::classify_domain("B\xC3\xBC" "cher.example", 1);
+  auto idn = mxscan::classify_domain(
+      "B\xC3\xBC"
+      "cher.example",
+      1);
   CHECK(idn.valid());
   CHECK(idn.domain == "xn--bcher-kva.example");
   auto url = mxscan::classify_domain("https://example.com/x", 3);
@@ -78,12 +80,12 @@ TEST_CASE("plain list: comments, blanks, duplicates and invalid lines", "[domain
                                 "# a comment\n"
                                 "\n"
                                 "example.com\n"
-                                "EXAMPLE.com.\n"        // duplicate after normalisation
+                                "EXAMPLE.com.\n"  // duplicate after normalisation
                                 "bad..name\n"
                                 "192.0.2.7\n"
                                 "other.org\r\n"
                                 "   \t\n"
-                                "last.net");            // no final newline
+                                "last.net");  // no final newline
   mxscan::DomainListReader reader(path);
   auto recs = read_all(reader);
   REQUIRE(recs.size() == 5);
@@ -178,7 +180,9 @@ TEST_CASE("seen-set scales and keeps distinct names distinct", "[domain_list]") 
 }
 
 TEST_CASE("stdin as '-' and a UTF-8 byte order mark", "[domain_list]") {
-  std::string path = write_file("stdin.txt", "\xEF\xBB\xBF" "1,first.com\n2,second.com\n");
+  std::string path = write_file("stdin.txt",
+                                "\xEF\xBB\xBF"
+                                "1,first.com\n2,second.com\n");
   int saved = ::dup(STDIN_FILENO);
   REQUIRE(saved >= 0);
   FILE* f = std::fopen(path.c_str(), "rb");

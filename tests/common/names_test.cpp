@@ -38,11 +38,11 @@ TEST_CASE("registered domains under the public suffix list") {
   CHECK(psl.registered_domain("foo.herokuapp.com") == "foo.herokuapp.com");  // private section
   CHECK(psl.registered_domain("herokuapp.com").empty());
   CHECK(psl.registered_domain("*.google.com") == "google.com");
-  CHECK(psl.registered_domain("a.b.foo.ck") == "b.foo.ck");                 // wildcard *.ck
+  CHECK(psl.registered_domain("a.b.foo.ck") == "b.foo.ck");                    // wildcard *.ck
   CHECK(psl.registered_domain("a.b.city.kawasaki.jp") == "city.kawasaki.jp");  // !exception
-  CHECK(psl.registered_domain("mail.local").empty());     // unknown TLD
-  CHECK(psl.registered_domain("localhost").empty());      // single label
-  CHECK(psl.registered_domain("192.0.2.1").empty());      // address literal
+  CHECK(psl.registered_domain("mail.local").empty());                          // unknown TLD
+  CHECK(psl.registered_domain("localhost").empty());                           // single label
+  CHECK(psl.registered_domain("192.0.2.1").empty());                           // address literal
   CHECK(psl.is_public_suffix("co.uk"));
   CHECK_FALSE(psl.is_public_suffix("example.com"));
   CHECK(psl.sha256().size() == 64);
@@ -62,7 +62,8 @@ std::string rd_by_parents(const PublicSuffixList& psl, std::string_view name) {
   const auto above = psl.public_suffix_if_plain(parent);
   if (!above) return psl.registered_domain(name);
   if (!*above) return rd_by_parents(psl, parent);
-  const bool tld_listed = psl.public_suffix_if_plain(name.substr(name.rfind('.') + 1)).value_or(false);
+  const bool tld_listed =
+      psl.public_suffix_if_plain(name.substr(name.rfind('.') + 1)).value_or(false);
   return tld_listed ? std::string(name) : std::string();
 }
 
@@ -78,20 +79,35 @@ TEST_CASE("registered domains from the parents' answers equal registered_domain 
   CHECK(psl.public_suffix_if_plain("foo.kawasaki.jp") == true);    // *.kawasaki.jp
   CHECK(psl.public_suffix_if_plain("s3.amazonaws.com") == true);   // private section
   CHECK_FALSE(psl.public_suffix_if_plain(std::string_view("mx\0.example.com", 16)).has_value());
-  for (const char* odd : {"Mail.example.com", "mail.example.com.", "a..example.com", ".a.example.com", "10.0.0.1",
-                          "b\303\274cher.example.com", ""}) {
+  for (const char* odd : {"Mail.example.com", "mail.example.com.", "a..example.com",
+                          ".a.example.com", "10.0.0.1", "b\303\274cher.example.com", ""}) {
     CHECK_FALSE(psl.public_suffix_if_plain(odd).has_value());
   }
   // Every rule of the list the scanner uses, with one to three labels in front
   // (wildcards and exceptions included), and names with tricky shapes.
-  std::vector<std::string> names = {"a.b.c.example.co.uk", "forgot.his.name", "a.forgot.his.name", "x.his.name",
-                                    "a.b.city.kawasaki.jp", "a.b.foo.kawasaki.jp", "y.x.s3.amazonaws.com",
-                                    "mail.local", "a.b.mail.local", "1.2.3.4.example.com", "mx.1.2.3.4",
-                                    "a.b.xn--bcher-kva.example", "a_b.c-d.example.org", "x.1.2.3.4",
-                                    "Mail.Example.COM", "mail.example.com.", "*.example.com", "com", "a.b.c"};
+  std::vector<std::string> names = {"a.b.c.example.co.uk",
+                                    "forgot.his.name",
+                                    "a.forgot.his.name",
+                                    "x.his.name",
+                                    "a.b.city.kawasaki.jp",
+                                    "a.b.foo.kawasaki.jp",
+                                    "y.x.s3.amazonaws.com",
+                                    "mail.local",
+                                    "a.b.mail.local",
+                                    "1.2.3.4.example.com",
+                                    "mx.1.2.3.4",
+                                    "a.b.xn--bcher-kva.example",
+                                    "a_b.c-d.example.org",
+                                    "x.1.2.3.4",
+                                    "Mail.Example.COM",
+                                    "mail.example.com.",
+                                    "*.example.com",
+                                    "com",
+                                    "a.b.c"};
   const auto with_flags = read_psl_rule_names(kDefaultPslFile);
   REQUIRE(with_flags.has_value());
-  CHECK(std::count_if(with_flags->begin(), with_flags->end(), [](const PslRuleName& r) { return r.wildcard; }) > 10);
+  CHECK(std::count_if(with_flags->begin(), with_flags->end(),
+                      [](const PslRuleName& r) { return r.wildcard; }) > 10);
   const auto rules = test::psl_rule_names();
   for (const auto& rule : rules) {
     names.push_back(rule);
@@ -103,13 +119,15 @@ TEST_CASE("registered domains from the parents' answers equal registered_domain 
   std::size_t differing = 0;
   for (const auto& name : names) {
     // A plain name's answer (rule-name prefilter, then libpsl) is libpsl's own.
-    if (const auto plain = psl.public_suffix_if_plain(name); plain && *plain != psl.is_public_suffix(name)) {
+    if (const auto plain = psl.public_suffix_if_plain(name);
+        plain && *plain != psl.is_public_suffix(name)) {
       ++differing;
       UNSCOPED_INFO(name << ": public_suffix_if_plain " << *plain);
     }
     if (rd_by_parents(psl, name) != psl.registered_domain(name)) {
       ++differing;
-      UNSCOPED_INFO(name << ": " << rd_by_parents(psl, name) << " vs " << psl.registered_domain(name));
+      UNSCOPED_INFO(name << ": " << rd_by_parents(psl, name) << " vs "
+                         << psl.registered_domain(name));
     }
   }
   CHECK(differing == 0);
@@ -117,7 +135,7 @@ TEST_CASE("registered domains from the parents' answers equal registered_domain 
 
 TEST_CASE("the binary form of the list gives the same answers (without the rule-name prefilter)") {
   const std::string dafsa = "/usr/share/publicsuffix/public_suffix_list.dafsa";
-  if (!std::ifstream(dafsa).good()) return;  // not every publicsuffix package ships it
+  if (!std::ifstream(dafsa).good()) return;             // not every publicsuffix package ships it
   CHECK_FALSE(read_psl_rule_names(dafsa).has_value());  // hence no prefilter for it
   PublicSuffixList text;
   PublicSuffixList binary(dafsa);
@@ -131,6 +149,5 @@ TEST_CASE("the binary form of the list gives the same answers (without the rule-
 }
 
 TEST_CASE("a missing list is a clear error") {
-  CHECK_THROWS_WITH(PublicSuffixList("/nonexistent.dat"),
-                    Catch::Contains("/nonexistent.dat"));
+  CHECK_THROWS_WITH(PublicSuffixList("/nonexistent.dat"), Catch::Contains("/nonexistent.dat"));
 }

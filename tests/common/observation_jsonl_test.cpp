@@ -26,8 +26,10 @@ DomainObs google_domain() {
   d.mx_status = DnsStatus::ok;
   d.mx_capped = true;
   d.cnames = {"netflix.alias.example", "mail.alias.example"};
-  d.mx.push_back({"aspmx.l.google.com", 1, DnsStatus::ok, {}, {"142.250.102.27", "2a00:1450:4013:c00::1b"}});
-  d.mx.push_back({"alt1.aspmx.l.google.com", 5, DnsStatus::timeout, {"a.example", "b.example"}, {}});
+  d.mx.push_back(
+      {"aspmx.l.google.com", 1, DnsStatus::ok, {}, {"142.250.102.27", "2a00:1450:4013:c00::1b"}});
+  d.mx.push_back(
+      {"alt1.aspmx.l.google.com", 5, DnsStatus::timeout, {"a.example", "b.example"}, {}});
   return d;
 }
 
@@ -190,7 +192,9 @@ TEST_CASE("domain records round-trip through JSON Lines") {
   null_mx.line = 3;
   originals.push_back(null_mx);
   DomainObs weird;
-  weird.domain = "b\xC3\xBC" "cher.example";  // raw text kept for an invalid name
+  weird.domain =
+      "b\xC3\xBC"
+      "cher.example";  // raw text kept for an invalid name
   weird.mx_status = DnsStatus::invalid_name;
   weird.error = "tab\there, quote \" and backslash \\";
   originals.push_back(weird);
@@ -289,54 +293,75 @@ TEST_CASE("malformed lines get a clear reason") {
   CHECK_THAT(reason_of("{\"schema\":\"mxscan/domain/1\",\"domain\":\"a.com\",\"mx\":[]"),
              Catch::Contains("invalid JSON") && Catch::Contains("ended early"));
   CHECK(reason_of("not json") == "not a JSON object");
-  CHECK_THAT(reason_of(R"({"domain":"a.com","mx_status":"ok","mx":[]})"), Catch::Contains("schema"));
+  CHECK_THAT(reason_of(R"({"domain":"a.com","mx_status":"ok","mx":[]})"),
+             Catch::Contains("schema"));
   CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/2","domain":"a.com","mx_status":"ok","mx":[]})"),
              Catch::Contains("unsupported schema \"mxscan/domain/2\""));
   CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx":[]})"),
              Catch::Contains("missing required field \"mx_status\""));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"weird","mx":[]})"),
-             Catch::Contains("mx_status") && Catch::Contains("unknown value \"weird\""));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[{"exchange":"m.a.com","preference":70000,"addr_status":"ok","addresses":[]}]})"),
-             Catch::Contains("mx.preference") && Catch::Contains("out of range"));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[{"exchange":"m.a.com","preference":1,"addr_status":"ok","addresses":["not-an-ip"]}]})"),
-             Catch::Contains("not an IP address"));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","cnames":"b.com","mx":[]})"),
-             Catch::Contains("cnames"));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[{"exchange":"m.a.com"}]})"),
-             Catch::Contains("missing required field \"preference\" in an mx record"));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"192.0.2.1","port":25,"status":"success"})"),
-             Catch::Contains("missing required field \"phase\""));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"192.0.2.1","port":25,"status":"success","phase":"done","asn":"15169"})"),
-             Catch::Contains("asn"));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"192.0.2.1","port":25,"status":"success","phase":"done","tls":{"version":"TLSv1.2","cipher":"x","chain":["@@@@"],"leaf":{"cn":null,"sans":[]},"trusted":false}})"),
-             Catch::Contains("not valid base64"));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"192.0.2.1","port":25,"status":"success","phase":"done"} {"x":1})"),
-             Catch::Contains("after the record"));
-  CHECK_THAT(reason_of("{\"schema\":\"mxscan/host/1\",\"address\":\"192.0.2.1\",\"port\":25,\"status\":\"success\",\"phase\":\"done\",\"banner\":\"\xff\"}"),
+  CHECK_THAT(
+      reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"weird","mx":[]})"),
+      Catch::Contains("mx_status") && Catch::Contains("unknown value \"weird\""));
+  CHECK_THAT(
+      reason_of(
+          R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[{"exchange":"m.a.com","preference":70000,"addr_status":"ok","addresses":[]}]})"),
+      Catch::Contains("mx.preference") && Catch::Contains("out of range"));
+  CHECK_THAT(
+      reason_of(
+          R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[{"exchange":"m.a.com","preference":1,"addr_status":"ok","addresses":["not-an-ip"]}]})"),
+      Catch::Contains("not an IP address"));
+  CHECK_THAT(
+      reason_of(
+          R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","cnames":"b.com","mx":[]})"),
+      Catch::Contains("cnames"));
+  CHECK_THAT(
+      reason_of(
+          R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[{"exchange":"m.a.com"}]})"),
+      Catch::Contains("missing required field \"preference\" in an mx record"));
+  CHECK_THAT(
+      reason_of(R"({"schema":"mxscan/host/1","address":"192.0.2.1","port":25,"status":"success"})"),
+      Catch::Contains("missing required field \"phase\""));
+  CHECK_THAT(
+      reason_of(
+          R"({"schema":"mxscan/host/1","address":"192.0.2.1","port":25,"status":"success","phase":"done","asn":"15169"})"),
+      Catch::Contains("asn"));
+  CHECK_THAT(
+      reason_of(
+          R"({"schema":"mxscan/host/1","address":"192.0.2.1","port":25,"status":"success","phase":"done","tls":{"version":"TLSv1.2","cipher":"x","chain":["@@@@"],"leaf":{"cn":null,"sans":[]},"trusted":false}})"),
+      Catch::Contains("not valid base64"));
+  CHECK_THAT(
+      reason_of(
+          R"({"schema":"mxscan/host/1","address":"192.0.2.1","port":25,"status":"success","phase":"done"} {"x":1})"),
+      Catch::Contains("after the record"));
+  CHECK_THAT(reason_of("{\"schema\":\"mxscan/host/"
+                       "1\",\"address\":\"192.0.2.1\",\"port\":25,\"status\":\"success\",\"phase\":"
+                       "\"done\",\"banner\":\"\xff\"}"),
              Catch::Contains("UTF-8") || Catch::Contains("UTF8"));
   CHECK(reason_of("[1,2]") == "not a JSON object");
   // Keys are matched as written (docs/formats.md): an escaped spelling is another key.
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","dom\u0061in":"a.com","mx_status":"ok","mx":[]})"),
-             Catch::Contains("missing required field \"domain\""));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[1,}])"),
-             Catch::Contains("invalid JSON") || Catch::Contains("field \"mx\""));
+  CHECK_THAT(
+      reason_of(R"({"schema":"mxscan/domain/1","dom\u0061in":"a.com","mx_status":"ok","mx":[]})"),
+      Catch::Contains("missing required field \"domain\""));
+  CHECK_THAT(
+      reason_of(R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[1,}])"),
+      Catch::Contains("invalid JSON") || Catch::Contains("field \"mx\""));
 }
 
 TEST_CASE("a file with malformed lines reports file:line, counts them and loses nothing else") {
   const std::string path = std::string(MXSCAN_BINARY_DIR) + "/observation_jsonl_test.jsonl";
   {
     std::ofstream out(path, std::ios::binary);
-    out << line_of(google_domain());                       // 1
+    out << line_of(google_domain());                         // 1
     out << "{\"schema\":\"mxscan/domain/1\",\"domain\":\n";  // 2 truncated
-    out << "\n";                                           // 3 blank
-    out << line_of(tls_host());                            // 4
-    out << "garbage\r\n";                                  // 5
+    out << "\n";                                             // 3 blank
+    out << line_of(tls_host());                              // 4
+    out << "garbage\r\n";                                    // 5
     std::string crlf = line_of(tls_host());
     crlf.insert(crlf.size() - 1, "\r");
-    out << crlf;                                           // 6 CRLF is fine
+    out << crlf;  // 6 CRLF is fine
     std::string last = line_of(google_domain());
     last.pop_back();
-    out << last;                                           // 7 no final newline
+    out << last;  // 7 no final newline
   }
   ObservationReader reader({.decode_chains = true, .max_line_bytes = 1 << 20});
   Collect got;
@@ -400,7 +425,8 @@ TEST_CASE("the bundled sample is in canonical form: read then written gives the 
     const std::string path = std::string(MXSCAN_SOURCE_DIR) + "/tests/data/sample/" + name;
     std::ifstream in(path, std::ios::binary);
     REQUIRE(in.good());
-    const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string original((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
     ObservationReader reader;
     Collect got;
     const auto counts = reader.read_file(path, got);
@@ -454,12 +480,18 @@ TEST_CASE("addresses are checked every time, repeated or not") {
   const std::string good =
       R"({"schema":"mxscan/host/1","address":"192.0.2.1","port":25,"status":"success","phase":"done"})";
   for (int i = 0; i < 3; ++i) CHECK(std::holds_alternative<HostObs>(reader.parse_line(good)));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"","port":25,"status":"success","phase":"done"})"),
-             Catch::Contains("not an IP address"));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"192.0.2.256","port":25,"status":"success","phase":"done"})"),
-             Catch::Contains("not an IP address"));
-  CHECK_THAT(reason_of(R"({"schema":"mxscan/host/1","address":"[2001:db8::1]","port":25,"status":"success","phase":"done"})"),
-             Catch::Contains("not an IP address"));
+  CHECK_THAT(
+      reason_of(
+          R"({"schema":"mxscan/host/1","address":"","port":25,"status":"success","phase":"done"})"),
+      Catch::Contains("not an IP address"));
+  CHECK_THAT(
+      reason_of(
+          R"({"schema":"mxscan/host/1","address":"192.0.2.256","port":25,"status":"success","phase":"done"})"),
+      Catch::Contains("not an IP address"));
+  CHECK_THAT(
+      reason_of(
+          R"({"schema":"mxscan/host/1","address":"[2001:db8::1]","port":25,"status":"success","phase":"done"})"),
+      Catch::Contains("not an IP address"));
 }
 
 TEST_CASE("the full records below set every field the writer writes") {

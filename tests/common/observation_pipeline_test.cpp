@@ -18,7 +18,9 @@ namespace {
 struct Record : ObservationHandler {
   std::vector<std::string> seen;
   std::size_t throw_at = 0;  // 0: never
-  void on_domain(DomainObs& d) override { note("d " + d.domain + " " + std::to_string(d.mx.size())); }
+  void on_domain(DomainObs& d) override {
+    note("d " + d.domain + " " + std::to_string(d.mx.size()));
+  }
   void on_host(HostObs& h) override { note("h " + h.address + " " + h.banner); }
   void on_malformed(const ReadProblem& p) override {
     note("m " + p.file + ":" + std::to_string(p.line) + " " + p.reason);
@@ -48,7 +50,11 @@ std::string write_file_of(const std::string& name, std::size_t records, std::siz
       d.domain = tag + std::to_string(i) + ".example";
       d.mx_status = DnsStatus::ok;
       for (std::size_t k = 0; k < i % 4; ++k) {
-        d.mx.push_back({"mx" + std::to_string(k) + ".example.net", static_cast<std::uint16_t>(k), DnsStatus::ok, {}, {"198.51.100.1"}});
+        d.mx.push_back({"mx" + std::to_string(k) + ".example.net",
+                        static_cast<std::uint16_t>(k),
+                        DnsStatus::ok,
+                        {},
+                        {"198.51.100.1"}});
       }
       append_jsonl(line, d);
     }
@@ -89,7 +95,8 @@ TEST_CASE("background reading gives the same records, problems and counts, each 
     if (threads == 1) CHECK(background.seen == sequential.seen);
     const std::vector<std::string> tags{"a", "b", "c"};
     for (std::size_t i = 0; i < files.size(); ++i) {
-      CHECK(of_file(background.seen, tags[i], files[i]) == of_file(sequential.seen, tags[i], files[i]));
+      CHECK(of_file(background.seen, tags[i], files[i]) ==
+            of_file(sequential.seen, tags[i], files[i]));
       CHECK(got.files[i].lines == expected[i].lines);
       CHECK(got.files[i].domains == expected[i].domains);
       CHECK(got.files[i].hosts == expected[i].hosts);
@@ -112,8 +119,9 @@ TEST_CASE("background reading: a missing file is rethrown, a failing handler sto
   }
   {
     Record handler;
-    CHECK_THROWS_WITH(read_files_in_background({good, "/nonexistent/hosts.jsonl", good}, {}, handler, 2),
-                      Catch::Contains("/nonexistent/hosts.jsonl"));
+    CHECK_THROWS_WITH(
+        read_files_in_background({good, "/nonexistent/hosts.jsonl", good}, {}, handler, 2),
+        Catch::Contains("/nonexistent/hosts.jsonl"));
   }
   Record quitter;
   quitter.throw_at = 5000;

@@ -16,8 +16,8 @@ TEST_CASE("the shipped configs/mxscan.toml holds exactly the built-in defaults")
 }
 
 TEST_CASE("a file overrides only what it names") {
-  auto c = parse_scan_config("[smtp]\nport = 2525\nsni = true\n[dns]\nresolvers = [\"127.0.0.1:5353\"]\n",
-                             "test.toml");
+  auto c = parse_scan_config(
+      "[smtp]\nport = 2525\nsni = true\n[dns]\nresolvers = [\"127.0.0.1:5353\"]\n", "test.toml");
   CHECK(c.smtp.port == 2525);
   CHECK(c.smtp.sni);
   CHECK(c.smtp.rate == 100);

@@ -4,8 +4,8 @@
 // around the blocklist.
 #include "fuzz_harness.hpp"
 
-#include "mxscan/scanner/conduct/blocklist.hpp"
 #include "mxscan/common/ip_address.hpp"
+#include "mxscan/scanner/conduct/blocklist.hpp"
 
 namespace mxscan::fuzz {
 namespace {

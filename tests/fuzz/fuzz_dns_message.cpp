@@ -49,7 +49,8 @@ void check_answer(const dns::Message& msg, dns::RrType qtype) {
   }
   // Asking another question of the same answer is refused, not misread.
   const dns::Answer other = dns::read_answer(msg, msg.qname + "x", qtype);
-  MXSCAN_FUZZ_CHECK(other.status == DnsStatus::error && other.mx.empty() && other.addresses.empty());
+  MXSCAN_FUZZ_CHECK(other.status == DnsStatus::error && other.mx.empty() &&
+                    other.addresses.empty());
 }
 
 }  // namespace

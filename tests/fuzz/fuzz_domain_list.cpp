@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <set>
 
+#include "memory_file.hpp"
 #include "mxscan/common/domain_list.hpp"
 #include "mxscan/common/host_name.hpp"
-#include "memory_file.hpp"
 
 namespace mxscan::fuzz {
 namespace {

@@ -25,8 +25,8 @@ int fuzz_fqdn_extractor(const std::uint8_t* data, std::size_t size) {
   if (fqdn) {
     // What is extracted is a valid, lower-case name taken from the reply.
     MXSCAN_FUZZ_CHECK(is_valid_fqdn(*fqdn));
-    MXSCAN_FUZZ_CHECK(std::none_of(fqdn->begin(), fqdn->end(),
-                                   [](char c) { return c >= 'A' && c <= 'Z'; }));
+    MXSCAN_FUZZ_CHECK(
+        std::none_of(fqdn->begin(), fqdn->end(), [](char c) { return c >= 'A' && c <= 'Z'; }));
     MXSCAN_FUZZ_CHECK(fqdn->size() <= 253);
     MXSCAN_FUZZ_CHECK(lower(reply).find(*fqdn) != std::string::npos);
   }

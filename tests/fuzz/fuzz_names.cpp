@@ -38,8 +38,8 @@ int fuzz_names(const std::uint8_t* data, std::size_t size) {
   MXSCAN_FUZZ_CHECK(normal.size() + 1 >= text.size());
 
   if (std::optional<std::string> alabel = to_a_label(text)) {
-    MXSCAN_FUZZ_CHECK(std::all_of(alabel->begin(), alabel->end(),
-                                  [](unsigned char c) { return c < 0x80; }));
+    MXSCAN_FUZZ_CHECK(
+        std::all_of(alabel->begin(), alabel->end(), [](unsigned char c) { return c < 0x80; }));
     MXSCAN_FUZZ_CHECK(!has_upper(*alabel));
   }
 

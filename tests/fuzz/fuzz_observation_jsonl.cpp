@@ -45,7 +45,8 @@ int fuzz_observation_jsonl(const std::uint8_t* data, std::size_t size) {
   const ReadCounts counts = reader.read_text(text, "fuzz.jsonl", in_memory);
   const auto newlines = static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
   MXSCAN_FUZZ_CHECK(counts.lines == newlines + ((!text.empty() && text.back() != '\n') ? 1 : 0));
-  MXSCAN_FUZZ_CHECK(counts.blank + counts.domains + counts.hosts + counts.malformed == counts.lines);
+  MXSCAN_FUZZ_CHECK(counts.blank + counts.domains + counts.hosts + counts.malformed ==
+                    counts.lines);
   MXSCAN_FUZZ_CHECK(counts.domains + counts.hosts == in_memory.written.size());
   MXSCAN_FUZZ_CHECK(counts.malformed == in_memory.malformed);
   MXSCAN_FUZZ_CHECK(counts.bytes == size);

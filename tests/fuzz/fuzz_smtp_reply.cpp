@@ -46,7 +46,8 @@ void parse_all(std::string_view buffer, const ReplyLimits& limits, bool byte_by_
     if (r.status != ReplyParse::complete) {
       MXSCAN_FUZZ_CHECK(r.consumed == 0);
       MXSCAN_FUZZ_CHECK(r.status == ReplyParse::need_more || r.error_line >= 1);
-      if (r.status == ReplyParse::need_more) MXSCAN_FUZZ_CHECK(buffer.size() <= limits.max_reply_bytes);
+      if (r.status == ReplyParse::need_more)
+        MXSCAN_FUZZ_CHECK(buffer.size() <= limits.max_reply_bytes);
       return;
     }
     check_complete(r, buffer, limits);

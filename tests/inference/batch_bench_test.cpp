@@ -6,8 +6,8 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <string>
@@ -48,7 +48,10 @@ long peak_rss_mb() {
 }  // namespace
 
 TEST_CASE("inference core throughput on 1,000,000 domains", "[.bench]") {
-  const std::uint32_t kDomains = std::getenv("MXSCAN_BENCH_DOMAINS") ? static_cast<std::uint32_t>(std::stoul(std::getenv("MXSCAN_BENCH_DOMAINS"))) : 1'000'000;
+  const std::uint32_t kDomains =
+      std::getenv("MXSCAN_BENCH_DOMAINS")
+          ? static_cast<std::uint32_t>(std::stoul(std::getenv("MXSCAN_BENCH_DOMAINS")))
+          : 1'000'000;
   const std::uint32_t kTailHosts = 290'000, kProviders = 200, kIpsPerProvider = 50;
   std::mt19937 rng(42);
   static const PublicSuffixList psl;
@@ -67,7 +70,8 @@ TEST_CASE("inference core throughput on 1,000,000 domains", "[.bench]") {
       h.status = SmtpStatus::success;
       std::string base = "provider" + std::to_string(p) + ".net";
       h.banner = "220 mx" + std::to_string(i) + "." + base + " ESMTP ready";
-      h.ehlo = "250-mx" + std::to_string(i) + "." + base + " Hello [192.0.2.7]\n250-SIZE 52428800\n250 STARTTLS";
+      h.ehlo = "250-mx" + std::to_string(i) + "." + base +
+               " Hello [192.0.2.7]\n250-SIZE 52428800\n250 STARTTLS";
       TlsObs t;
       t.trusted = true;
       t.leaf.subject_cn = "mx." + base;
@@ -105,7 +109,8 @@ TEST_CASE("inference core throughput on 1,000,000 domains", "[.bench]") {
     o.mx_status = d % 20 == 0 ? DnsStatus::nxdomain : DnsStatus::ok;
     if (o.mx_status == DnsStatus::ok) {
       if (d % 10 < 7) {  // a provider customer, Zipf-like skew over providers
-        std::uint32_t p = static_cast<std::uint32_t>(std::pow(rng() % 10000 / 10000.0, 3) * kProviders);
+        std::uint32_t p =
+            static_cast<std::uint32_t>(std::pow(rng() % 10000 / 10000.0, 3) * kProviders);
         for (std::uint16_t k = 0; k < 2; ++k) {
           MxRecord m;
           m.exchange = "mx" + std::to_string(k) + ".provider" + std::to_string(p) + ".net";
@@ -132,9 +137,12 @@ TEST_CASE("inference core throughput on 1,000,000 domains", "[.bench]") {
   auto t2 = std::chrono::steady_clock::now();
   double add_s = std::chrono::duration<double>(t1 - t0).count();
   double finish_s = std::chrono::duration<double>(t2 - t1).count();
-  std::printf("hosts added in %.2f s (with their generation)\n", std::chrono::duration<double>(t_hosts - t0).count());
-  std::printf("RESULT infer-core domains=%u addresses=%llu add_s=%.2f finish_s=%.2f cpu_s=%.2f domains_per_s=%.0f peak_rss_mb=%ld ok=%zu\n",
-              kDomains, static_cast<unsigned long long>(stats.unique_addresses), add_s, finish_s, cpu_seconds(),
-              kDomains / (add_s + finish_s), peak_rss_mb(), ok);
+  std::printf("hosts added in %.2f s (with their generation)\n",
+              std::chrono::duration<double>(t_hosts - t0).count());
+  std::printf(
+      "RESULT infer-core domains=%u addresses=%llu add_s=%.2f finish_s=%.2f cpu_s=%.2f "
+      "domains_per_s=%.0f peak_rss_mb=%ld ok=%zu\n",
+      kDomains, static_cast<unsigned long long>(stats.unique_addresses), add_s, finish_s,
+      cpu_seconds(), kDomains / (add_s + finish_s), peak_rss_mb(), ok);
   if (!dry) CHECK(ok > kDomains / 2);
 }

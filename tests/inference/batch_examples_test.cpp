@@ -38,10 +38,11 @@ void check_expectations(const Scenario& s, const Results& results) {
     for (std::size_t i = 0; i < r.providers.size(); ++i) {
       const auto& got = r.providers[i];
       const auto& want = (*x.providers)[i];
-      INFO("provider " << i << ": mx=" << got.mx << " id=" << got.id << " source=" << to_string(got.source)
-                       << " score=" << got.score << " flag=" << (got.flag ? to_string(*got.flag) : "-")
-                       << " original=" << got.original_id.value_or("-") << " reason=" << got.flag_reason
-                       << got.reason);
+      INFO("provider " << i << ": mx=" << got.mx << " id=" << got.id
+                       << " source=" << to_string(got.source) << " score=" << got.score
+                       << " flag=" << (got.flag ? to_string(*got.flag) : "-")
+                       << " original=" << got.original_id.value_or("-")
+                       << " reason=" << got.flag_reason << got.reason);
       if (want.mx) CHECK(got.mx == *want.mx);
       if (want.id) CHECK(got.id == *want.id);
       if (want.source) CHECK(to_string(got.source) == *want.source);
@@ -51,7 +52,8 @@ void check_expectations(const Scenario& s, const Results& results) {
       if (want.credit) CHECK(got.credit == Approx(*want.credit));
       if (want.score) CHECK(got.score == *want.score);
       if (want.live_ips) CHECK(got.live_ips == *want.live_ips);
-      if (want.reason_contains) CHECK_THAT(got.flag_reason + got.reason, Catch::Contains(*want.reason_contains));
+      if (want.reason_contains)
+        CHECK_THAT(got.flag_reason + got.reason, Catch::Contains(*want.reason_contains));
     }
   }
 }
@@ -72,7 +74,8 @@ void check_credit_sums(const Results& results) {
 }  // namespace
 
 TEST_CASE("worked examples of docs/method.md and the paper give the expected providers") {
-  auto scenarios = test::load_scenarios(test::source_path("tests/inference/data/worked_examples.toml"));
+  auto scenarios =
+      test::load_scenarios(test::source_path("tests/inference/data/worked_examples.toml"));
   REQUIRE(scenarios.size() >= 30);
   for (const auto& s : scenarios) {
     auto catalog = catalog_for(s);
@@ -81,13 +84,15 @@ TEST_CASE("worked examples of docs/method.md and the paper give the expected pro
     check_credit_sums(results);
     // Every input domain has exactly one result, in input-line order.
     CHECK(results.domains.size() == s.domains.size());
-    CHECK(std::is_sorted(results.domains.begin(), results.domains.end(),
-                         [](const DomainResult& a, const DomainResult& b) { return a.line < b.line; }));
+    CHECK(std::is_sorted(
+        results.domains.begin(), results.domains.end(),
+        [](const DomainResult& a, const DomainResult& b) { return a.line < b.line; }));
   }
 }
 
 TEST_CASE("the same observations in any order give identical results") {
-  auto scenarios = test::load_scenarios(test::source_path("tests/inference/data/worked_examples.toml"));
+  auto scenarios =
+      test::load_scenarios(test::source_path("tests/inference/data/worked_examples.toml"));
   std::mt19937 rng(20211102);
   for (const auto& s : scenarios) {
     INFO("scenario: " << s.name);

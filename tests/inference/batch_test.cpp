@@ -41,7 +41,8 @@ MxRecord mx(std::string exchange, std::uint16_t pref, std::vector<std::string> a
   return m;
 }
 
-HostObs host(std::string address, std::string banner, std::optional<std::uint32_t> asn = std::nullopt) {
+HostObs host(std::string address, std::string banner,
+             std::optional<std::uint32_t> asn = std::nullopt) {
   HostObs h;
   h.address = std::move(address);
   h.status = SmtpStatus::success;
@@ -68,32 +69,53 @@ struct Synthetic {
   std::vector<HostObs> hosts;
 };
 
-std::string ip(int i) { return "10." + std::to_string(i / 65536) + "." + std::to_string((i / 256) % 256) + "." + std::to_string(i % 256); }
+std::string ip(int i) {
+  return "10." + std::to_string(i / 65536) + "." + std::to_string((i / 256) % 256) + "." +
+         std::to_string(i % 256);
+}
 
 Synthetic synthetic(std::uint32_t seed) {
   std::mt19937 rng(seed);
   auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
-  const std::vector<std::string> providers = {"google.com", "outlook.com", "secureserver.net", "ovh.net",
-                                              "bigmail.net", "relay-corp.de", "iphmx.com", "webhostbox.net"};
-  const std::vector<std::uint32_t> asns = {15169, 8075, 26496, 16276, 64500, 64501, 16417, 46606, 398101};
+  const std::vector<std::string> providers = {"google.com", "outlook.com",   "secureserver.net",
+                                              "ovh.net",    "bigmail.net",   "relay-corp.de",
+                                              "iphmx.com",  "webhostbox.net"};
+  const std::vector<std::uint32_t> asns = {15169, 8075,  26496, 16276, 64500,
+                                           64501, 16417, 46606, 398101};
   Synthetic s;
   const int nhosts = 160;
   for (int i = 0; i < nhosts; ++i) {
     auto provider = providers[static_cast<std::size_t>(i % providers.size())];
     std::string fq;
     switch (pick(5)) {
-      case 0: fq = "mx" + std::to_string(pick(3)) + "." + provider; break;
-      case 1: fq = "vps" + std::to_string(pick(50)) + "." + provider; break;
-      case 2: fq = "s" + std::to_string(pick(9)) + "-1-2-" + std::to_string(pick(9)) + "." + provider; break;
-      case 3: fq = "mail.self" + std::to_string(i) + ".org"; break;
-      default: fq = ""; break;
+      case 0:
+        fq = "mx" + std::to_string(pick(3)) + "." + provider;
+        break;
+      case 1:
+        fq = "vps" + std::to_string(pick(50)) + "." + provider;
+        break;
+      case 2:
+        fq = "s" + std::to_string(pick(9)) + "-1-2-" + std::to_string(pick(9)) + "." + provider;
+        break;
+      case 3:
+        fq = "mail.self" + std::to_string(i) + ".org";
+        break;
+      default:
+        fq = "";
+        break;
     }
     auto h = host(ip(i), fq.empty() ? "220 ESMTP" : "220 " + fq + " ESMTP",
-                  pick(6) == 0 ? std::nullopt : std::optional<std::uint32_t>(asns[static_cast<std::size_t>(pick(static_cast<int>(asns.size())))]));
-    if (pick(3) == 0) h.ehlo = "250-" + (pick(2) ? fq : "other.self" + std::to_string(i) + ".net") + " Hello";
+                  pick(6) == 0
+                      ? std::nullopt
+                      : std::optional<std::uint32_t>(
+                            asns[static_cast<std::size_t>(pick(static_cast<int>(asns.size())))]));
+    if (pick(3) == 0)
+      h.ehlo = "250-" + (pick(2) ? fq : "other.self" + std::to_string(i) + ".net") + " Hello";
     if (pick(2) == 0) {
       std::vector<std::string> sans = {"mx" + std::to_string(pick(3)) + "." + provider};
-      if (pick(3) == 0) sans.push_back("mx" + std::to_string(pick(3)) + "." + providers[static_cast<std::size_t>(pick(8))]);
+      if (pick(3) == 0)
+        sans.push_back("mx" + std::to_string(pick(3)) + "." +
+                       providers[static_cast<std::size_t>(pick(8))]);
       if (pick(4) == 0) sans.push_back("*." + provider);
       with_cert(h, pick(2) ? sans.front() : "no-dot-cn", sans, pick(5) != 0);
     }
@@ -113,8 +135,9 @@ Synthetic synthetic(std::uint32_t seed) {
     int n = 1 + pick(3);
     for (int k = 0; k < n; ++k) {
       // Popular exchanges shared by many domains, plus a self-hosted tail.
-      std::string ex = pick(2) ? "mx" + std::to_string(pick(6)) + ".shared" + std::to_string(pick(4)) + ".net"
-                               : "mail.d" + std::to_string(d) + ".com";
+      std::string ex =
+          pick(2) ? "mx" + std::to_string(pick(6)) + ".shared" + std::to_string(pick(4)) + ".net"
+                  : "mail.d" + std::to_string(d) + ".com";
       std::vector<std::string> addrs;
       int na = pick(3);
       for (int a = 0; a < na; ++a) addrs.push_back(ip(pick(nhosts + 10)));  // some never observed
@@ -123,9 +146,11 @@ Synthetic synthetic(std::uint32_t seed) {
     std::sort(records.begin(), records.end(), [](const MxRecord& a, const MxRecord& b) {
       return std::tie(a.preference, a.exchange) < std::tie(b.preference, b.exchange);
     });
-    s.domains.push_back(domain("d" + std::to_string(d) + ".com", static_cast<std::uint64_t>(d + 1), records));
+    s.domains.push_back(
+        domain("d" + std::to_string(d) + ".com", static_cast<std::uint64_t>(d + 1), records));
     if (pick(40) == 0) {  // duplicate record of the same domain on a later line
-      s.domains.push_back(domain("d" + std::to_string(d) + ".com", static_cast<std::uint64_t>(ndomains + d + 1),
+      s.domains.push_back(domain("d" + std::to_string(d) + ".com",
+                                 static_cast<std::uint64_t>(ndomains + d + 1),
                                  {mx("mail.other.com", 10, {ip(1)})}));
     }
   }
@@ -135,9 +160,10 @@ Synthetic synthetic(std::uint32_t seed) {
 std::string describe(const DomainResult& r) {
   std::string out = r.domain + " " + std::string(to_string(r.status)) + ":";
   for (const auto& p : r.providers) {
-    out += " [" + p.mx + " " + p.id + " " + std::string(to_string(p.source)) + " score=" + std::to_string(p.score) +
-           " flag=" + (p.flag ? std::string(to_string(*p.flag)) : "-") + " orig=" + p.original_id.value_or("-") +
-           " " + p.flag_reason + p.reason + "]";
+    out += " [" + p.mx + " " + p.id + " " + std::string(to_string(p.source)) +
+           " score=" + std::to_string(p.score) +
+           " flag=" + (p.flag ? std::string(to_string(*p.flag)) : "-") +
+           " orig=" + p.original_id.value_or("-") + " " + p.flag_reason + p.reason + "]";
   }
   return out;
 }
@@ -175,7 +201,7 @@ TEST_CASE("a random batch gives identical results in any input order") {
       }
       CHECK(sum == Approx(1.0));
     }
-    CHECK(ok > 100);     // the generator exercises the method, not only failures
+    CHECK(ok > 100);  // the generator exercises the method, not only failures
     CHECK(flagged > 0);
     std::mt19937 rng(seed);
     for (int round = 0; round < 4; ++round) {
@@ -185,7 +211,8 @@ TEST_CASE("a random batch gives identical results in any input order") {
       REQUIRE(again.domains.size() == reference.domains.size());
       for (std::size_t i = 0; i < again.domains.size(); ++i) {
         if (again.domains[i] == reference.domains[i]) continue;
-        INFO("first difference: " << describe(reference.domains[i]) << "\n    vs " << describe(again.domains[i]));
+        INFO("first difference: " << describe(reference.domains[i]) << "\n    vs "
+                                  << describe(again.domains[i]));
         CHECK(again.domains[i] == reference.domains[i]);
         break;
       }
@@ -250,17 +277,18 @@ TEST_CASE("a duplicate host observation is resolved the same way in either order
 // The batch derives registered domains from the parents' answers (kept per name);
 // whatever the order names arrive in, each must be registered_domain()'s answer.
 TEST_CASE("MX-name IDs are registered_domain()'s answer for names under every rule of the list") {
-  std::vector<std::string> names = {"mail.example.com", "MX.Example.COM", "mx.example.com.", "x.1.2.3.4",
-                                    "a.b.city.kawasaki.jp", "x.ac.za", "y.x.ac.za", "mail.local", "*.google.com",
-                                    "*.co.uk", "a..b.example.com"};
+  std::vector<std::string> names = {"mail.example.com", "MX.Example.COM",       "mx.example.com.",
+                                    "x.1.2.3.4",        "a.b.city.kawasaki.jp", "x.ac.za",
+                                    "y.x.ac.za",        "mail.local",           "*.google.com",
+                                    "*.co.uk",          "a..b.example.com"};
   for (const auto& rule : test::psl_rule_names()) {
     // Deepest first, so each name is asked before its parents are known.
     for (const char* prefix : {"z.y.x.", "x.", "y.x.", ""}) names.push_back(prefix + rule);
   }
   Batch batch(real(), psl());
   for (std::size_t i = 0; i < names.size(); ++i) {
-    const std::string address = "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." +
-                                std::to_string(i % 256);
+    const std::string address = "10." + std::to_string(i / 65536) + "." +
+                                std::to_string(i / 256 % 256) + "." + std::to_string(i % 256);
     batch.add(domain("d" + std::to_string(i) + ".test", i + 1, {mx(names[i], 10, {address})}));
     batch.add(host(address, "220 ready"));  // no name in the banner: the MX name decides
   }
@@ -270,7 +298,8 @@ TEST_CASE("MX-name IDs are registered_domain()'s answer for names under every ru
   for (std::size_t i = 0; i < names.size(); ++i) {
     REQUIRE(r.domains[i].providers.size() == 1);
     const auto& p = r.domains[i].providers[0];
-    const std::string expected = psl().registered_domain(names[i].starts_with("*.") ? names[i].substr(2) : names[i]);
+    const std::string expected =
+        psl().registered_domain(names[i].starts_with("*.") ? names[i].substr(2) : names[i]);
     const std::string got = p.original_id.value_or(p.id);
     if (got != expected) {
       ++differing;

@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 
-
 #include "mxscan/inference/glob.hpp"
 #include "scenario.hpp"
 
@@ -45,7 +44,7 @@ TEST_CASE("company lookup of provider IDs, globs included") {
   CHECK(real().company_of("gmail.com") == "Google");
   CHECK(real().company_of("outlook.com") == "Microsoft");
   CHECK(real().company_of("iphmx.com") == "Cisco");
-  CHECK(real().company_of("siteground.us") == "SiteGround");     // siteground.*
+  CHECK(real().company_of("siteground.us") == "SiteGround");       // siteground.*
   CHECK(real().company_of("sitegroundhost.com") == "SiteGround");  // siteground*.com
   CHECK_FALSE(real().company_of("mysiteground.com"));
   CHECK_FALSE(real().company_of("google.co.uk"));
@@ -71,11 +70,11 @@ TEST_CASE("AS relabelling rules, including the empty-ASN case") {
   CHECK(relabel({16417, 30215, 30238}) == "iphmx.com");
   CHECK(relabel({13916, 22843}) == "pphosted.com");
   CHECK(relabel({26211, 52129}) == "pphosted.com");
-  CHECK(relabel({15830}) == "-");          // shared with Zoho: excluded
+  CHECK(relabel({15830}) == "-");  // shared with Zoho: excluded
   CHECK(relabel({13916, 15830}) == "-");
-  CHECK(relabel({16417, 13916}) == "-");   // mixed sets
+  CHECK(relabel({16417, 13916}) == "-");  // mixed sets
   CHECK(relabel({16417, 15169}) == "-");
-  CHECK(relabel({}) == "-");               // defect 2: never true for an empty set
+  CHECK(relabel({}) == "-");  // defect 2: never true for an empty set
   CHECK_FALSE(real().relabel_by_as(A{16417})->reason.empty());
 }
 
@@ -113,22 +112,33 @@ TEST_CASE("a bad catalog fails with file:line:column and a clear message") {
                       "[[company]]\nname = \"B\"\nids = [\"a.com\"]\nasns = [2]\n"),
              Catch::StartsWith("test.toml:7:") && Catch::Contains("two companies"));
   CHECK_THAT(error_of("[[company]]\nname = \"A\"\nasns = [1]\n"), Catch::Contains("needs 'ids'"));
-  CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nclass = \"vps\"\nfirst_label_prefx = \"s\"\n"),
-             Catch::StartsWith("test.toml:5:") && Catch::Contains("unknown condition 'first_label_prefx'"));
-  CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nclass = \"maybe\"\nname = \"x.a.com\"\n"),
-             Catch::StartsWith("test.toml:4:") && Catch::Contains("\"vps\" or \"dedicated\""));
-  CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nname = \"x.a.com\"\n"), Catch::Contains("needs 'class'"));
-  CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nclass = \"vps\"\n"), Catch::Contains("no condition"));
-  CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\n[[vps]]\nrd = \"a.com\"\n"), Catch::Contains("defined twice"));
-  CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nclass = \"vps\"\nwildcard = \"yes\"\n"),
-             Catch::Contains("true or false"));
-  CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\nsource = \"ehlo\"\n"), Catch::Contains("'source' must be"));
+  CHECK_THAT(
+      error_of(
+          "[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nclass = \"vps\"\nfirst_label_prefx = \"s\"\n"),
+      Catch::StartsWith("test.toml:5:") &&
+          Catch::Contains("unknown condition 'first_label_prefx'"));
+  CHECK_THAT(
+      error_of("[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nclass = \"maybe\"\nname = \"x.a.com\"\n"),
+      Catch::StartsWith("test.toml:4:") && Catch::Contains("\"vps\" or \"dedicated\""));
+  CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nname = \"x.a.com\"\n"),
+             Catch::Contains("needs 'class'"));
+  CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nclass = \"vps\"\n"),
+             Catch::Contains("no condition"));
+  CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\n[[vps]]\nrd = \"a.com\"\n"),
+             Catch::Contains("defined twice"));
+  CHECK_THAT(
+      error_of("[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nclass = \"vps\"\nwildcard = \"yes\"\n"),
+      Catch::Contains("true or false"));
+  CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\nsource = \"ehlo\"\n"),
+             Catch::Contains("'source' must be"));
   CHECK_THAT(error_of("[[vps]]\nrd = \"a.com\"\n[[vps.rule]]\nclass = \"vps\"\nlabel = \"x.y\"\n"),
              Catch::StartsWith("test.toml:5:") && Catch::Contains("has a dot"));
   CHECK_THAT(error_of("schema = 2\n"), Catch::Contains("unsupported catalog schema"));
-  CHECK_THAT(error_of("[[relabel]]\nid = \"x.com\"\nasns = []\n"), Catch::Contains("must not be empty"));
+  CHECK_THAT(error_of("[[relabel]]\nid = \"x.com\"\nasns = []\n"),
+             Catch::Contains("must not be empty"));
   CHECK_THAT(error_of("[banner]\nignored_suffixes = 3\n"), Catch::Contains("string or an array"));
-  CHECK_THROWS_WITH(Catalog::load("/nonexistent/providers.toml"), Catch::Contains("/nonexistent/providers.toml"));
+  CHECK_THROWS_WITH(Catalog::load("/nonexistent/providers.toml"),
+                    Catch::Contains("/nonexistent/providers.toml"));
   CHECK(error_of("") == "(no error)");
 }
 
@@ -146,8 +156,10 @@ class = "dedicated"
 first_label_prefix = "mx"
 )");
   CHECK(c.company_of("exm-eu.com") == "Example Mail");
-  CHECK(c.classify("mx1.examplemail.net", "examplemail.net", NameSource::banner) == NameClass::dedicated);
-  CHECK(c.classify("cust7.examplemail.net", "examplemail.net", NameSource::certificate) == NameClass::vps);
+  CHECK(c.classify("mx1.examplemail.net", "examplemail.net", NameSource::banner) ==
+        NameClass::dedicated);
+  CHECK(c.classify("cust7.examplemail.net", "examplemail.net", NameSource::certificate) ==
+        NameClass::vps);
 }
 
 TEST_CASE("glob matching of provider IDs") {

@@ -20,8 +20,10 @@ std::string rd_of(const std::string& name) { return name.substr(name.find('.') +
 
 // Group name per certificate computed with the grouper, with names given ids in
 // `id_order` and certificates added in `cert_order`.
-std::map<Cert, std::string> run(const std::vector<Cert>& certs, const std::map<std::string, std::uint64_t>& count,
-                                 const std::vector<std::string>& id_order, const std::vector<std::size_t>& cert_order) {
+std::map<Cert, std::string> run(const std::vector<Cert>& certs,
+                                const std::map<std::string, std::uint64_t>& count,
+                                const std::vector<std::string>& id_order,
+                                const std::vector<std::size_t>& cert_order) {
   // ids: names first, then RDs.
   std::map<std::string, std::uint32_t> id;
   std::vector<std::string> text;
@@ -46,14 +48,16 @@ std::map<Cert, std::string> run(const std::vector<Cert>& certs, const std::map<s
     std::reverse(names.begin(), names.end());
     grouper.add(names);
   }
-  auto groups = grouper.group_names(rd, cnt, [&](std::uint32_t a, std::uint32_t b) { return text[a] < text[b]; });
+  auto groups = grouper.group_names(
+      rd, cnt, [&](std::uint32_t a, std::uint32_t b) { return text[a] < text[b]; });
   std::map<Cert, std::string> out;
   for (std::size_t k = 0; k < cert_order.size(); ++k) out[certs[cert_order[k]]] = text[groups[k]];
   return out;
 }
 
 // The closed form of docs/method.md computed naively: merge until no two groups share a name.
-std::map<Cert, std::string> brute_force(const std::vector<Cert>& certs, const std::map<std::string, std::uint64_t>& count) {
+std::map<Cert, std::string> brute_force(const std::vector<Cert>& certs,
+                                        const std::map<std::string, std::uint64_t>& count) {
   std::vector<std::set<std::string>> groups;
   for (const auto& c : certs) groups.push_back(c);
   bool merged = true;
@@ -62,8 +66,8 @@ std::map<Cert, std::string> brute_force(const std::vector<Cert>& certs, const st
     for (std::size_t i = 0; i < groups.size() && !merged; ++i) {
       for (std::size_t j = i + 1; j < groups.size() && !merged; ++j) {
         std::vector<std::string> common;
-        std::set_intersection(groups[i].begin(), groups[i].end(), groups[j].begin(), groups[j].end(),
-                              std::back_inserter(common));
+        std::set_intersection(groups[i].begin(), groups[i].end(), groups[j].begin(),
+                              groups[j].end(), std::back_inserter(common));
         if (!common.empty()) {
           groups[i].insert(groups[j].begin(), groups[j].end());
           groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(j));
@@ -74,7 +78,8 @@ std::map<Cert, std::string> brute_force(const std::vector<Cert>& certs, const st
   }
   std::map<Cert, std::string> out;
   for (const auto& c : certs) {
-    const auto& g = *std::find_if(groups.begin(), groups.end(), [&](const auto& s) { return s.count(*c.begin()); });
+    const auto& g = *std::find_if(groups.begin(), groups.end(),
+                                  [&](const auto& s) { return s.count(*c.begin()); });
     std::string best;
     for (const auto& n : g) {  // std::set: names in lexicographic order
       auto cn = count.at(rd_of(n));
@@ -90,7 +95,8 @@ std::map<Cert, std::string> brute_force(const std::vector<Cert>& certs, const st
 TEST_CASE("certificate grouping does not depend on input order (random permutations)") {
   std::mt19937 rng(7);
   for (int trial = 0; trial < 200; ++trial) {
-    std::uniform_int_distribution<int> rd_pick(0, 5), host_pick(0, 6), size_pick(1, 4), count_pick(1, 4);
+    std::uniform_int_distribution<int> rd_pick(0, 5), host_pick(0, 6), size_pick(1, 4),
+        count_pick(1, 4);
     std::vector<Cert> certs;
     std::set<Cert> seen;
     int ncerts = 2 + trial % 12;
@@ -126,7 +132,8 @@ TEST_CASE("certificate grouping does not depend on input order (random permutati
 }
 
 TEST_CASE("group name: highest count wins, ties go to the RD of the smallest name") {
-  std::vector<Cert> certs = {{"h1.rd1.com", "h2.rd2.com"}, {"h2.rd2.com", "h3.rd3.com"}, {"h4.rd4.com"}};
+  std::vector<Cert> certs = {
+      {"h1.rd1.com", "h2.rd2.com"}, {"h2.rd2.com", "h3.rd3.com"}, {"h4.rd4.com"}};
   std::vector<std::size_t> order = {0, 1, 2};
   std::vector<std::string> ids = {"h1.rd1.com", "h2.rd2.com", "h3.rd3.com", "h4.rd4.com"};
   auto g = run(certs, {{"rd1.com", 1}, {"rd2.com", 1}, {"rd3.com", 5}, {"rd4.com", 1}}, ids, order);

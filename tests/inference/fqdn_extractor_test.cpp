@@ -1,7 +1,7 @@
 #include "mxscan/inference/fqdn_extractor.hpp"
 
-#include <catch2/catch.hpp>
 #include <toml++/toml.h>
+#include <catch2/catch.hpp>
 
 #include "mxscan/common/names.hpp"
 #include "mxscan/inference/catalog.hpp"
@@ -16,11 +16,13 @@ TEST_CASE("FQDN after a reply code with a space") {
 }
 
 TEST_CASE("FQDN after a reply code with a dash") {
-  CHECK(extract_fqdn("250-mail.example.org Hello [192.0.2.1]\n250-SIZE 1000") == "mail.example.org");
+  CHECK(extract_fqdn("250-mail.example.org Hello [192.0.2.1]\n250-SIZE 1000") ==
+        "mail.example.org");
 }
 
 TEST_CASE("Last word when the code form gives nothing valid") {
-  CHECK(extract_fqdn("220 ESMTP ready at se26.mailspamprotection.com.") == "se26.mailspamprotection.com");
+  CHECK(extract_fqdn("220 ESMTP ready at se26.mailspamprotection.com.") ==
+        "se26.mailspamprotection.com");
   CHECK_FALSE(extract_fqdn("220 ESMTP ready").has_value());
 }
 
@@ -52,7 +54,8 @@ TEST_CASE("Validity of candidates") {
 TEST_CASE("banner/EHLO extraction table (tests/inference/data/banner_extraction.toml)") {
   static const mxscan::PublicSuffixList psl;
   auto catalog = Catalog::load(mxscan::test::source_path("configs/providers.toml"));
-  auto root = toml::parse_file(mxscan::test::source_path("tests/inference/data/banner_extraction.toml"));
+  auto root =
+      toml::parse_file(mxscan::test::source_path("tests/inference/data/banner_extraction.toml"));
   const auto* cases = root["case"].as_array();
   REQUIRE(cases != nullptr);
   REQUIRE(cases->size() >= 30);

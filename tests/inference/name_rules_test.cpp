@@ -1,7 +1,7 @@
 #include "mxscan/inference/name_rules.hpp"
 
-#include <catch2/catch.hpp>
 #include <toml++/toml.h>
+#include <catch2/catch.hpp>
 
 #include "mxscan/common/names.hpp"
 #include "scenario.hpp"
@@ -35,10 +35,12 @@ TEST_CASE("every row of the VPS table (tests/inference/data/vps_patterns.toml)")
     const auto& t = *node.as_table();
     auto name = t["name"].value<std::string>().value();
     auto source = t["source"].value<std::string>().value_or("both");
-    auto expected = t["class"].value<std::string>().value() == "vps" ? NameClass::vps : NameClass::dedicated;
+    auto expected =
+        t["class"].value<std::string>().value() == "vps" ? NameClass::vps : NameClass::dedicated;
     std::string covered = name.starts_with("*.") ? name.substr(2) : name;
     auto rd = psl.registered_domain(covered);
-    INFO(name << " (rd " << rd << ", " << source << "): " << t["note"].value<std::string>().value_or(""));
+    INFO(name << " (rd " << rd << ", " << source
+              << "): " << t["note"].value<std::string>().value_or(""));
     REQUIRE_FALSE(rd.empty());
     if (source != "certificate") CHECK(catalog.classify(name, rd, NameSource::banner) == expected);
     if (source != "banner") CHECK(catalog.classify(name, rd, NameSource::certificate) == expected);
@@ -47,8 +49,10 @@ TEST_CASE("every row of the VPS table (tests/inference/data/vps_patterns.toml)")
 
 TEST_CASE("name tests match on label boundaries") {
   const std::string rd = "host.net";
-  CHECK(rule_matches(rule(NameClass::vps, {cond(NameTest::name, {"a.host.net"})}), "a.host.net", rd));
-  CHECK_FALSE(rule_matches(rule(NameClass::vps, {cond(NameTest::name, {"a.host.net"})}), "xa.host.net", rd));
+  CHECK(
+      rule_matches(rule(NameClass::vps, {cond(NameTest::name, {"a.host.net"})}), "a.host.net", rd));
+  CHECK_FALSE(rule_matches(rule(NameClass::vps, {cond(NameTest::name, {"a.host.net"})}),
+                           "xa.host.net", rd));
   auto suffix = rule(NameClass::vps, {cond(NameTest::suffix, {"mail.host.net"})});
   CHECK(rule_matches(suffix, "mail.host.net", rd));
   CHECK(rule_matches(suffix, "x.mail.host.net", rd));
@@ -60,16 +64,18 @@ TEST_CASE("name tests match on label boundaries") {
   CHECK(rule_matches(label, "a.rs.host.net", rd));
   CHECK_FALSE(rule_matches(label, "a.rsx.host.net", rd));
   // The RD's own labels never match: "host" is part of the RD here.
-  CHECK_FALSE(rule_matches(rule(NameClass::vps, {cond(NameTest::label_prefix, {"host"})}), "a.host.net", rd));
-  CHECK_FALSE(rule_matches(rule(NameClass::vps, {cond(NameTest::label_contains, {"vps"})}), "a.vps-host.net",
-                           "vps-host.net"));
+  CHECK_FALSE(rule_matches(rule(NameClass::vps, {cond(NameTest::label_prefix, {"host"})}),
+                           "a.host.net", rd));
+  CHECK_FALSE(rule_matches(rule(NameClass::vps, {cond(NameTest::label_contains, {"vps"})}),
+                           "a.vps-host.net", "vps-host.net"));
   auto all = rule(NameClass::vps, {cond(NameTest::first_label_contains, {"pp", "wb"}, true)});
   CHECK(rule_matches(all, "ppwb1.host.net", rd));
   CHECK_FALSE(rule_matches(all, "pp1.host.net", rd));
   auto any = rule(NameClass::vps, {cond(NameTest::first_label_contains, {"pp", "wb"})});
   CHECK(rule_matches(any, "pp1.host.net", rd));
   // The first label is the leftmost label below the RD: the RD alone has none.
-  CHECK_FALSE(rule_matches(rule(NameClass::vps, {cond(NameTest::first_label_prefix, {"h"})}), "host.net", rd));
+  CHECK_FALSE(rule_matches(rule(NameClass::vps, {cond(NameTest::first_label_prefix, {"h"})}),
+                           "host.net", rd));
 }
 
 TEST_CASE("numeric and boolean name tests") {

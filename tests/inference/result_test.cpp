@@ -39,7 +39,8 @@ ProviderAssignment pa(std::string id, double credit, std::optional<Flag> flag = 
   p.flag = flag;
   return p;
 }
-DomainResult result(std::string domain, DomainOutcome status, std::vector<ProviderAssignment> providers = {}) {
+DomainResult result(std::string domain, DomainOutcome status,
+                    std::vector<ProviderAssignment> providers = {}) {
   DomainResult r;
   r.domain = std::move(domain);
   r.status = status;
@@ -94,7 +95,8 @@ TEST_CASE("summary: credit per ID and per company, with both denominators") {
 TEST_CASE("summary of an inferred batch: lodi.gov gives 1.0 to iphmx.com") {
   static const PublicSuffixList psl;
   auto catalog = Catalog::load(test::source_path("configs/providers.toml"));
-  auto scenarios = test::load_scenarios(test::source_path("tests/inference/data/worked_examples.toml"));
+  auto scenarios =
+      test::load_scenarios(test::source_path("tests/inference/data/worked_examples.toml"));
   auto it = std::find_if(scenarios.begin(), scenarios.end(),
                          [](const test::Scenario& s) { return s.name.starts_with("lodi.gov"); });
   REQUIRE(it != scenarios.end());

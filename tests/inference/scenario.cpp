@@ -13,7 +13,8 @@ namespace mxscan::test {
 namespace {
 
 [[noreturn]] void bad(const toml::node& n, const std::string& what) {
-  throw std::runtime_error("scenario data line " + std::to_string(n.source().begin.line) + ": " + what);
+  throw std::runtime_error("scenario data line " + std::to_string(n.source().begin.line) + ": " +
+                           what);
 }
 
 // Fixture typos must not pass silently.
@@ -64,8 +65,9 @@ DomainObs domain_of(const toml::table& t, std::uint64_t default_line) {
       r.exchange = str(mt, "exchange");
       r.preference = mt["pref"].value<std::uint16_t>().value_or(10);
       r.addresses = strings(mt.get("addrs"));
-      r.addr_status = mt.contains("addr_status") ? dns(mt, "addr_status")
-                                                 : (r.addresses.empty() ? DnsStatus::nodata : DnsStatus::ok);
+      r.addr_status = mt.contains("addr_status")
+                          ? dns(mt, "addr_status")
+                          : (r.addresses.empty() ? DnsStatus::nodata : DnsStatus::ok);
       d.mx.push_back(std::move(r));
     }
   }
@@ -101,8 +103,8 @@ HostObs host_of(const toml::table& t) {
 }
 
 ExpectedProvider provider_of(const toml::table& t) {
-  only_keys(t, {"mx", "id", "source", "flag", "original_id", "company", "credit", "score", "live_ips",
-                "reason_contains"});
+  only_keys(t, {"mx", "id", "source", "flag", "original_id", "company", "credit", "score",
+                "live_ips", "reason_contains"});
   ExpectedProvider p;
   p.mx = opt_str(t, "mx");
   p.id = opt_str(t, "id");
@@ -134,7 +136,8 @@ std::vector<Scenario> load_scenarios(const std::string& path) {
     Scenario s;
     s.name = str(t, "name");
     s.catalog_text = opt_str(t, "catalog");
-    if (auto th = t["threshold"].value<std::int64_t>()) s.options.misidentification_threshold = static_cast<std::uint64_t>(*th);
+    if (auto th = t["threshold"].value<std::int64_t>())
+      s.options.misidentification_threshold = static_cast<std::uint64_t>(*th);
     s.options.keep_flagged = t["keep_flagged"].value<bool>().value_or(false);
     std::uint64_t line = 0;
     if (const auto* arr = t["domain"].as_array()) {
@@ -170,7 +173,7 @@ std::vector<std::size_t> natural_order(const Scenario& s) {
 }
 
 Results run_batch(const Scenario& s, const Catalog& catalog,
-                             const std::vector<std::size_t>& order) {
+                  const std::vector<std::size_t>& order) {
   static const PublicSuffixList psl;
   Batch batch(catalog, psl, s.options);
   for (auto i : order) {

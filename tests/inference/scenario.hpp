@@ -42,8 +42,7 @@ std::vector<Scenario> load_scenarios(const std::string& path);
 
 // Runs a batch with the observations in the given order (indices into domains
 // then hosts: i < domains.size() is a domain, else a host).
-Results run_batch(const Scenario& s, const Catalog& catalog,
-                             const std::vector<std::size_t>& order);
+Results run_batch(const Scenario& s, const Catalog& catalog, const std::vector<std::size_t>& order);
 std::vector<std::size_t> natural_order(const Scenario& s);
 
 }  // namespace mxscan::test

@@ -17,9 +17,12 @@ int main(int argc, char** argv) {
   o.retries = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
-    if (a == "--port") o.port = static_cast<std::uint16_t>(std::stoi(v));
-    else if (a == "--ca-file") o.ca_file = v;
-    else if (a == "--allow") o.allow.push_back(v);
+    if (a == "--port")
+      o.port = static_cast<std::uint16_t>(std::stoi(v));
+    else if (a == "--ca-file")
+      o.ca_file = v;
+    else if (a == "--allow")
+      o.allow.push_back(v);
     else if (a == "--timeout-ms") {
       const std::chrono::milliseconds t(std::stol(v));
       o.timeouts.greeting = o.timeouts.reply = o.timeouts.tls_handshake = o.timeouts.connect = t;
@@ -37,10 +40,12 @@ int main(int argc, char** argv) {
       };
       const std::string banner = h.banner.substr(0, h.banner.find('\n'));
       std::printf("%s\t%s\t%s\t%d\t%d\t%d\t%s\t%u\t%zu\t%s\t%s\n", h.address.c_str(),
-                  std::string(mxscan::to_string(h.status)).c_str(), std::string(mxscan::to_string(h.phase)).c_str(),
-                  h.starttls_offered ? 1 : 0, h.tls ? 1 : 0, h.tls && h.tls->trusted ? 1 : 0,
+                  std::string(mxscan::to_string(h.status)).c_str(),
+                  std::string(mxscan::to_string(h.phase)).c_str(), h.starttls_offered ? 1 : 0,
+                  h.tls ? 1 : 0, h.tls && h.tls->trusted ? 1 : 0,
                   clean(h.tls ? h.tls->verify_error : "").c_str(), h.plaintext_after_starttls,
-                  h.tls ? h.tls->chain_der.size() : 0, clean(banner).c_str(), clean(h.error).c_str());
+                  h.tls ? h.tls->chain_der.size() : 0, clean(banner).c_str(),
+                  clean(h.error).c_str());
       std::fflush(stdout);
     });
     std::string line;

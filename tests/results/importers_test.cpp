@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "mxscan/common/asn/pfx2as_asn_source.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
-#include "mxscan/common/asn/pfx2as_asn_source.hpp"
 
 using namespace mxscan;
 
@@ -65,7 +65,8 @@ std::string temp_file(const std::string& name, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("import: ZDNS + ZGrab2 with a pfx2as file infer what the native files of the same scan infer") {
+TEST_CASE(
+    "import: ZDNS + ZGrab2 with a pfx2as file infer what the native files of the same scan infer") {
   const auto expected = native({"native/domains.jsonl", "native/hosts.jsonl"});
 
   const Pfx2AsSource asn(kDir + "pfx2as.txt");
@@ -129,31 +130,38 @@ TEST_CASE("import: ZDNS v1 and v2 layouts give the same DomainObs") {
 }
 
 TEST_CASE("import: ZDNS statuses, null MX and exchanges without addresses") {
-  auto status_of = [](const std::string& line) { return std::get<DomainObs>(import_zdns_line(line, 1)).mx_status; };
+  auto status_of = [](const std::string& line) {
+    return std::get<DomainObs>(import_zdns_line(line, 1)).mx_status;
+  };
   CHECK(status_of(R"({"name":"a.example","status":"NXDOMAIN"})") == DnsStatus::nxdomain);
   CHECK(status_of(R"({"name":"a.example","status":"SERVFAIL"})") == DnsStatus::servfail);
   CHECK(status_of(R"({"name":"a.example","status":"TIMEOUT"})") == DnsStatus::timeout);
   CHECK(status_of(R"({"name":"a.example","status":"NO_ANSWER"})") == DnsStatus::nodata);
-  CHECK(status_of(R"({"name":"a.example","status":"NOERROR","data":{"exchanges":[]}})") == DnsStatus::nodata);
-  CHECK(status_of(R"({"name":"a.example","status":"NOERROR","data":{"exchanges":[{"name":".","type":"MX","preference":0}]}})") ==
-        DnsStatus::null_mx);
+  CHECK(status_of(R"({"name":"a.example","status":"NOERROR","data":{"exchanges":[]}})") ==
+        DnsStatus::nodata);
+  CHECK(
+      status_of(
+          R"({"name":"a.example","status":"NOERROR","data":{"exchanges":[{"name":".","type":"MX","preference":0}]}})") ==
+      DnsStatus::null_mx);
   auto d = std::get<DomainObs>(import_zdns_line(
-      R"({"name":"a.example","status":"NOERROR","data":{"exchanges":[{"name":"mx.a.example.","type":"MX","preference":5}]}})", 1));
+      R"({"name":"a.example","status":"NOERROR","data":{"exchanges":[{"name":"mx.a.example.","type":"MX","preference":5}]}})",
+      1));
   REQUIRE(d.mx.size() == 1);
   CHECK(d.mx[0].addr_status == DnsStatus::nodata);
   CHECK(d.mx[0].addresses.empty());
 }
 
 TEST_CASE("import: malformed lines are counted with file:line and the rest is kept") {
-  const std::string path = temp_file("import-bad-zgrab2.jsonl",
-                                     "{\"ip\":\"192.0.2.1\",\"data\":{\"smtp\":{\"status\":\"success\",\"result\":{"
-                                     "\"banner\":\"220 mx.example.net ESMTP\\r\\n\"}}}}\n"
-                                     "not json\n"
-                                     "\n"
-                                     "{\"ip\":\"999.1.1.1\",\"data\":{\"smtp\":{\"status\":\"success\"}}}\n"
-                                     "{\"ip\":\"192.0.2.2\",\"data\":{\"smtp\":{\"status\":\"weird\"}}}\n"
-                                     "{\"ip\":\"192.0.2.3\",\"data\":{\"http\":{}}}\n"
-                                     "{\"ip\":\"192.0.2.4\",\"data\":{\"smtp\":{\"status\":\"connection-refused\"}}}\n");
+  const std::string path =
+      temp_file("import-bad-zgrab2.jsonl",
+                "{\"ip\":\"192.0.2.1\",\"data\":{\"smtp\":{\"status\":\"success\",\"result\":{"
+                "\"banner\":\"220 mx.example.net ESMTP\\r\\n\"}}}}\n"
+                "not json\n"
+                "\n"
+                "{\"ip\":\"999.1.1.1\",\"data\":{\"smtp\":{\"status\":\"success\"}}}\n"
+                "{\"ip\":\"192.0.2.2\",\"data\":{\"smtp\":{\"status\":\"weird\"}}}\n"
+                "{\"ip\":\"192.0.2.3\",\"data\":{\"http\":{}}}\n"
+                "{\"ip\":\"192.0.2.4\",\"data\":{\"smtp\":{\"status\":\"connection-refused\"}}}\n");
   Batch batch(catalog(), psl());
   Collect sink(batch);
   const auto counts = import_file(ImportFormat::zgrab2, path, sink, nullptr);
@@ -173,8 +181,9 @@ TEST_CASE("import: malformed lines are counted with file:line and the rest is ke
   CHECK(sink.hosts[0].status == SmtpStatus::success);
   CHECK(sink.hosts[1].status == SmtpStatus::refused);
   CHECK(sink.hosts[1].phase == SmtpPhase::connect);
-  CHECK_THROWS_WITH(import_file(ImportFormat::zdns, MXSCAN_BINARY_DIR "/no-such-file.jsonl", sink, nullptr),
-                    Catch::Contains("cannot read"));
+  CHECK_THROWS_WITH(
+      import_file(ImportFormat::zdns, MXSCAN_BINARY_DIR "/no-such-file.jsonl", sink, nullptr),
+      Catch::Contains("cannot read"));
 }
 
 TEST_CASE("import: ZGrab2 TLS from raw DER or from parsed names; Censys record") {

@@ -43,7 +43,8 @@ TEST_CASE("migration: self-hosted to Google, splits, statuses and absent domains
   const std::vector<DomainResult> before = {
       ok("moved.example", {assign("moved.example", std::nullopt, 1)}),
       ok("stayed.example", {assign("google.com", "Google", 1)}),
-      ok("split.example", {assign("google.com", "Google", 0.5), assign("split.example", std::nullopt, 0.5)}),
+      ok("split.example",
+         {assign("google.com", "Google", 0.5), assign("split.example", std::nullopt, 0.5)}),
       status("gone-dark.example", DomainOutcome::no_smtp),
       ok("dropped.example", {assign("outlook.com", "Microsoft", 1)}),
   };
@@ -105,7 +106,8 @@ TEST_CASE("migration: self-hosted to Google, splits, statuses and absent domains
   const auto changes_csv = provider_changes_csv(m);
   CHECK(changes_csv.find("google.com,Google,1.5,2,0.5,1,0.5,2,2\n") != std::string::npos);
   const auto domains_csv = changed_domains_csv(m);
-  CHECK(domains_csv.find("moved.example,ok,ok,other,Google,moved.example=1,google.com=1\n") != std::string::npos);
+  CHECK(domains_csv.find("moved.example,ok,ok,other,Google,moved.example=1,google.com=1\n") !=
+        std::string::npos);
   const auto json = migration_json(m);
   CHECK(json.find("\"schema\":\"mxscan/diff/1\"") != std::string::npos);
   CHECK(json.find("{\"from\":\"other\",\"to\":\"Google\",\"credit\":1}") != std::string::npos);

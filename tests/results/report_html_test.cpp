@@ -13,8 +13,8 @@ using namespace mxscan;
 
 namespace {
 
-ProviderAssignment assign(std::string mx, std::string id, std::optional<std::string> company, Source source,
-                          double credit) {
+ProviderAssignment assign(std::string mx, std::string id, std::optional<std::string> company,
+                          Source source, double credit) {
   ProviderAssignment a;
   a.mx = std::move(mx);
   a.id = std::move(id);
@@ -60,9 +60,11 @@ HostObs host(std::string address, std::uint32_t asn, std::string as_name, bool t
 ReportData sample_data() {
   ReportBuilder b;
   b.add(ok("a.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 1)}));
-  b.add(ok("b.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 0.5),
-                         assign("mail.b.example", "b.example", std::nullopt, Source::banner, 0.5)}));
-  b.add(ok("c.example", {assign("c-example.mail.protection.outlook.com", "outlook.com", "Microsoft", Source::tls, 1)}));
+  b.add(
+      ok("b.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 0.5),
+                       assign("mail.b.example", "b.example", std::nullopt, Source::banner, 0.5)}));
+  b.add(ok("c.example", {assign("c-example.mail.protection.outlook.com", "outlook.com", "Microsoft",
+                                Source::tls, 1)}));
   b.add(ok("d.example", {assign("mx.d.example", "", std::nullopt, Source::mx, 1)}));
   b.add(failed("e.example", DomainOutcome::no_mx));
   b.add(failed("f.example", DomainOutcome::null_mx));
@@ -74,13 +76,16 @@ ReportData sample_data() {
   blocked.address = "192.0.2.4";
   blocked.status = SmtpStatus::blocked;
   b.add(blocked);
-  FlatJson manifest = {{"state", "complete"}, {"started", "2026-11-29T12:00:00Z"}, {"ended", "2026-11-29T12:01:00Z"}};
+  FlatJson manifest = {{"state", "complete"},
+                       {"started", "2026-11-29T12:00:00Z"},
+                       {"ended", "2026-11-29T12:01:00Z"}};
   return b.build("/tmp/results", manifest, true);
 }
 
 std::size_t count(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
-  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1))
+    ++n;
   return n;
 }
 
@@ -119,7 +124,8 @@ TEST_CASE("report: figures by company, ID, status, source and host") {
 
 TEST_CASE("report: HTML has every section and chart, and nothing that fetches or runs") {
   const auto html = render_html(sample_data());
-  for (const char* id : {"market-company", "market-id", "status", "sources", "tls", "ases", "manifest"}) {
+  for (const char* id :
+       {"market-company", "market-id", "status", "sources", "tls", "ases", "manifest"}) {
     INFO(id);
     CHECK(html.find(std::string("<section id=\"") + id + "\"") != std::string::npos);
   }
@@ -129,7 +135,8 @@ TEST_CASE("report: HTML has every section and chart, and nothing that fetches or
   }
   CHECK(count(html, "<rect class=\"bar\"") == 4 + 3 + 8 + 3 + 5 + 2);
   CHECK(html.find("Google") != std::string::npos);
-  CHECK(html.find("1.50 (37.50%)") != std::string::npos);  // number beside the bar: credit and share
+  CHECK(html.find("1.50 (37.50%)") !=
+        std::string::npos);  // number beside the bar: credit and share
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("src=") == std::string::npos);
   CHECK(html.find("href=") == std::string::npos);
@@ -154,18 +161,21 @@ TEST_CASE("report: strings from data are escaped everywhere") {
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("<img") == std::string::npos);
   CHECK(html.find("onerror=alert(2)>") == std::string::npos);
-  CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;img") != std::string::npos);
+  CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;img") !=
+        std::string::npos);
   // Every tag in the document is one the renderer writes.
   const std::regex tag("<([a-zA-Z!/][a-zA-Z0-9]*)");
   std::set<std::string> tags;
-  for (std::sregex_iterator it(html.begin(), html.end(), tag), end; it != end; ++it) tags.insert((*it)[1]);
-  const std::set<std::string> allowed = {"!DOCTYPE", "html", "/html", "head", "/head", "meta", "title", "/title",
-                                         "style", "/style", "body", "/body", "header", "/header", "h1", "/h1",
-                                         "h2", "/h2", "h3", "/h3", "p", "/p", "main", "/main", "div", "/div",
-                                         "b", "/b", "span", "/span", "section", "/section", "svg", "/svg", "g",
-                                         "/g", "text", "/text", "rect", "table", "/table", "thead", "/thead",
-                                         "tbody", "/tbody", "tr", "/tr", "th", "/th", "td", "/td", "code",
-                                         "/code", "ul", "/ul", "li", "/li", "footer", "/footer"};
+  for (std::sregex_iterator it(html.begin(), html.end(), tag), end; it != end; ++it)
+    tags.insert((*it)[1]);
+  const std::set<std::string> allowed = {
+      "!DOCTYPE", "html",  "/html", "head",    "/head",    "meta",  "title",  "/title", "style",
+      "/style",   "body",  "/body", "header",  "/header",  "h1",    "/h1",    "h2",     "/h2",
+      "h3",       "/h3",   "p",     "/p",      "main",     "/main", "div",    "/div",   "b",
+      "/b",       "span",  "/span", "section", "/section", "svg",   "/svg",   "g",      "/g",
+      "text",     "/text", "rect",  "table",   "/table",   "thead", "/thead", "tbody",  "/tbody",
+      "tr",       "/tr",   "th",    "/th",     "td",       "/td",   "code",   "/code",  "ul",
+      "/ul",      "li",    "/li",   "footer",  "/footer"};
   for (const auto& t : tags) {
     INFO(t);
     CHECK(allowed.contains(t));
@@ -175,8 +185,10 @@ TEST_CASE("report: strings from data are escaped everywhere") {
 
 TEST_CASE("report: comparison section and plain-text summary") {
   const auto d = sample_data();
-  std::vector<DomainResult> before = {ok("a.example", {assign("mail.a.example", "a.example", std::nullopt, Source::banner, 1)})};
-  std::vector<DomainResult> after = {ok("a.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 1)})};
+  std::vector<DomainResult> before = {
+      ok("a.example", {assign("mail.a.example", "a.example", std::nullopt, Source::banner, 1)})};
+  std::vector<DomainResult> after = {
+      ok("a.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 1)})};
   const Comparison cmp{"/tmp/old", compare_runs(before, after)};
   const auto html = render_html(d, &cmp);
   CHECK(html.find("<section id=\"comparison\"") != std::string::npos);
@@ -193,8 +205,9 @@ TEST_CASE("report: comparison section and plain-text summary") {
 }
 
 TEST_CASE("results folder: providers.jsonl lines read back what the writer wrote") {
-  DomainResult r = ok("b.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 0.5),
-                                    assign("mail.b.example", "", std::nullopt, Source::mx, 0.5)});
+  DomainResult r =
+      ok("b.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 0.5),
+                       assign("mail.b.example", "", std::nullopt, Source::mx, 0.5)});
   r.line = 12;
   r.providers[0].flag = Flag::unseen_as;
   r.providers[0].original_id = "x.example";
@@ -213,7 +226,8 @@ TEST_CASE("results folder: providers.jsonl lines read back what the writer wrote
   append_jsonl(line, fail);
   line.pop_back();
   CHECK(parse_providers_line(line, reason) == fail);
-  CHECK_FALSE(parse_providers_line("{\"domain\":\"x\",\"status\":\"bogus\",\"providers\":[]}", reason));
+  CHECK_FALSE(
+      parse_providers_line("{\"domain\":\"x\",\"status\":\"bogus\",\"providers\":[]}", reason));
   CHECK(reason.find("unknown status") != std::string::npos);
   CHECK_FALSE(parse_providers_line("{", reason));
 

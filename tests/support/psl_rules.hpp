@@ -14,7 +14,8 @@ namespace mxscan::test {
 
 inline std::vector<std::string> psl_rule_names(const std::string& path = kDefaultPslFile) {
   const auto rules = read_psl_rule_names(path);
-  if (!rules) throw std::runtime_error(path + ": not a text list whose rules all convert to A-labels");
+  if (!rules)
+    throw std::runtime_error(path + ": not a text list whose rules all convert to A-labels");
   std::vector<std::string> names;
   names.reserve(rules->size());
   for (const auto& rule : *rules) names.push_back(rule.name);

@@ -227,7 +227,8 @@ struct Dialogue {
 // The command loop, over the plain socket or the TLS stream. Returns true when
 // STARTTLS was accepted and the caller must switch to TLS.
 template <typename Stream>
-awaitable<bool> commands(Stream& s, const TestPersona& p, Dialogue& d, bool secure, std::string& buf) {
+awaitable<bool> commands(Stream& s, const TestPersona& p, Dialogue& d, bool secure,
+                         std::string& buf) {
   std::string line;
   while (co_await read_line(s, buf, line)) {
     d.log.commands.push_back(line);
@@ -315,8 +316,12 @@ awaitable<void> serve(Impl* impl, tcp::socket sock, const TestPersona* p) {
   impl->opened(d.log.local);
   std::string buf;
   switch (p->fault) {
-    case Fault::tarpit: co_await hold(sock); break;
-    case Fault::close: sock.shutdown(tcp::socket::shutdown_both, ec); break;
+    case Fault::tarpit:
+      co_await hold(sock);
+      break;
+    case Fault::close:
+      sock.shutdown(tcp::socket::shutdown_both, ec);
+      break;
     case Fault::reset:
       sock.set_option(asio::socket_base::linger(true, 0), ec);
       sock.close(ec);
@@ -356,12 +361,14 @@ awaitable<void> serve(Impl* impl, tcp::socket sock, const TestPersona* p) {
       asio::ssl::context* ctx = impl->tls_for(p->chain_file);
       if (!ctx) break;
       ServerTls tls(sock, ctx->native_handle());
-      if (p->fault == Fault::tls_renegotiate) SSL_set_max_proto_version(tls.native_handle(), TLS1_2_VERSION);
+      if (p->fault == Fault::tls_renegotiate)
+        SSL_set_max_proto_version(tls.native_handle(), TLS1_2_VERSION);
       if (co_await tls.handshake()) break;
       // The HelloRequest goes out with the next write (the EHLO reply).
       if (p->fault == Fault::tls_renegotiate) SSL_renegotiate(tls.native_handle());
       d.tls_done = true;
-      if (const char* sni = SSL_get_servername(tls.native_handle(), TLSEXT_NAMETYPE_host_name)) d.log.sni = sni;
+      if (const char* sni = SSL_get_servername(tls.native_handle(), TLSEXT_NAMETYPE_host_name))
+        d.log.sni = sni;
       buf.clear();
       co_await commands(tls, *p, d, true, buf);
     }
@@ -401,9 +408,11 @@ TestSmtpServer::TestSmtpServer(unsigned threads, bool keep_logs)
 
 TestSmtpServer::~TestSmtpServer() { stop(); }
 
-std::uint16_t TestSmtpServer::listen(const std::string& address, std::uint16_t port, TestPersona persona) {
+std::uint16_t TestSmtpServer::listen(const std::string& address, std::uint16_t port,
+                                     TestPersona persona) {
   const auto addr = asio::ip::make_address(address);
-  if (!is_loopback(addr)) throw std::runtime_error("test server: loopback addresses only: " + address);
+  if (!is_loopback(addr))
+    throw std::runtime_error("test server: loopback addresses only: " + address);
   return open_listener(impl_.get(), tcp::endpoint(addr, port), std::move(persona));
 }
 
@@ -415,7 +424,8 @@ std::uint16_t TestSmtpServer::listen_any(std::uint16_t port, TestPersona persona
 void TestSmtpServer::start() {
   if (impl_->started) return;
   impl_->started = true;
-  for (unsigned i = 0; i < impl_->threads_wanted; ++i) impl_->threads.emplace_back([this] { impl_->io.run(); });
+  for (unsigned i = 0; i < impl_->threads_wanted; ++i)
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
 }
 
 void TestSmtpServer::stop() {

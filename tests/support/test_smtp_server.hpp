@@ -22,23 +22,23 @@ namespace mxscan::test {
 
 enum class Fault {
   none,
-  tarpit,           // accept, never speak
-  close,            // accept, close at once (FIN)
-  reset,            // accept, reset (SO_LINGER 0)
-  garbage,          // an HTTP reply instead of a greeting
-  no_eol,           // greeting without line end, then silence
-  huge_line,        // a 1 MiB greeting line
-  endless_ehlo,     // "250-" lines without end in reply to EHLO
-  mixed_codes,      // EHLO reply whose lines carry different codes
-  ehlo_silent,      // no reply to EHLO
-  tls_garbage,      // STARTTLS accepted, then bytes that are not TLS
-  tls_stall,        // STARTTLS accepted, then silence
-  inject,           // STARTTLS accepted with extra plaintext in the same write
-  preamble,         // a line that is not SMTP before the greeting
-  ehlo_10k,         // an EHLO reply of 10,000 lines (within the session's time)
-  drip,             // every reply written one byte per packet (TCP_NODELAY, 1 ms apart)
-  tls_renegotiate,  // TLS 1.2 only; after the handshake, a HelloRequest (renegotiation)
-  tls_midway_close, // STARTTLS accepted, the ClientHello read, then the connection closed
+  tarpit,            // accept, never speak
+  close,             // accept, close at once (FIN)
+  reset,             // accept, reset (SO_LINGER 0)
+  garbage,           // an HTTP reply instead of a greeting
+  no_eol,            // greeting without line end, then silence
+  huge_line,         // a 1 MiB greeting line
+  endless_ehlo,      // "250-" lines without end in reply to EHLO
+  mixed_codes,       // EHLO reply whose lines carry different codes
+  ehlo_silent,       // no reply to EHLO
+  tls_garbage,       // STARTTLS accepted, then bytes that are not TLS
+  tls_stall,         // STARTTLS accepted, then silence
+  inject,            // STARTTLS accepted with extra plaintext in the same write
+  preamble,          // a line that is not SMTP before the greeting
+  ehlo_10k,          // an EHLO reply of 10,000 lines (within the session's time)
+  drip,              // every reply written one byte per packet (TCP_NODELAY, 1 ms apart)
+  tls_renegotiate,   // TLS 1.2 only; after the handshake, a HelloRequest (renegotiation)
+  tls_midway_close,  // STARTTLS accepted, the ClientHello read, then the connection closed
 };
 
 struct TestPersona {
@@ -49,15 +49,15 @@ struct TestPersona {
   bool refuse_starttls = false;  // offered, then "454 4.7.0 TLS not available"
   int ehlo_code = 250;           // 5xx: EHLO refused (HELO then answered with helo_code)
   int helo_code = 250;
-  std::string chain_file;        // PEM: key, leaf, chain; required when STARTTLS is accepted
-  bool lf_only = false;          // reply lines end with LF only
+  std::string chain_file;  // PEM: key, leaf, chain; required when STARTTLS is accepted
+  bool lf_only = false;    // reply lines end with LF only
 };
 
 struct ConnectionLog {
   std::string local;                  // address the client dialed
   std::vector<std::string> commands;  // verbs and arguments, as received
   bool quit = false;
-  std::string sni;                    // server name the client sent, if any
+  std::string sni;  // server name the client sent, if any
 };
 
 // The TLS settings of the server's contexts, shared with mxscan-tls-floor so that it
@@ -68,7 +68,7 @@ struct ConnectionLog {
 void configure_tls_server(ssl_ctx_st* ctx);
 
 struct ServerStats {
-  std::map<std::string, std::size_t> accepted;  // per local address
+  std::map<std::string, std::size_t> accepted;    // per local address
   std::map<std::string, std::size_t> max_per_24;  // highest concurrent sessions per /24 ("a.b.c")
   std::size_t max_concurrent = 0;
   std::size_t current = 0;

@@ -48,8 +48,12 @@ std::optional<AsnInfo> MmdbAsnSource::lookup(const IpAddress& address) const {
     return std::nullopt;
   AsnInfo info;
   switch (data.type) {
-    case MMDB_DATA_TYPE_UINT32: info.asn = data.uint32; break;
-    case MMDB_DATA_TYPE_UINT16: info.asn = data.uint16; break;
+    case MMDB_DATA_TYPE_UINT32:
+      info.asn = data.uint32;
+      break;
+    case MMDB_DATA_TYPE_UINT16:
+      info.asn = data.uint16;
+      break;
     case MMDB_DATA_TYPE_INT32:
       if (data.int32 < 0) return std::nullopt;
       info.asn = static_cast<std::uint32_t>(data.int32);
@@ -58,10 +62,12 @@ std::optional<AsnInfo> MmdbAsnSource::lookup(const IpAddress& address) const {
       if (data.uint64 > 0xffffffffULL) return std::nullopt;
       info.asn = static_cast<std::uint32_t>(data.uint64);
       break;
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
   MMDB_entry_data_s org{};
-  if (MMDB_get_value(&result.entry, &org, "autonomous_system_organization", nullptr) == MMDB_SUCCESS &&
+  if (MMDB_get_value(&result.entry, &org, "autonomous_system_organization", nullptr) ==
+          MMDB_SUCCESS &&
       org.has_data && org.type == MMDB_DATA_TYPE_UTF8_STRING) {
     info.name.assign(org.utf8_string, org.data_size);  // not NUL-terminated
   }
@@ -108,8 +114,9 @@ std::string MmdbAsnSource::describe() const {
   const std::time_t t = static_cast<std::time_t>(db_->metadata.build_epoch);
   std::tm tm{};
   if (gmtime_r(&t, &tm)) std::strftime(date, sizeof date, "%Y-%m-%d", &tm);
-  return "mmdb " + path_ + " (" + std::string(db_->metadata.database_type ? db_->metadata.database_type : "?") +
-         ", built " + date + ")";
+  return "mmdb " + path_ + " (" +
+         std::string(db_->metadata.database_type ? db_->metadata.database_type : "?") + ", built " +
+         date + ")";
 }
 
 }  // namespace mxscan

@@ -18,7 +18,9 @@ class ChainedAsnSource final : public AsnSource {
     if (auto r = first_->lookup(a)) return r;
     return second_->lookup(a);
   }
-  std::string describe() const override { return first_->describe() + "; then " + second_->describe(); }
+  std::string describe() const override {
+    return first_->describe() + "; then " + second_->describe();
+  }
 
  private:
   std::unique_ptr<AsnSource> first_, second_;
@@ -26,7 +28,8 @@ class ChainedAsnSource final : public AsnSource {
 
 }  // namespace
 
-std::shared_ptr<const AsnSource> open_asn_source(const std::string& mmdb_path, const std::string& pfx2as_path) {
+std::shared_ptr<const AsnSource> open_asn_source(const std::string& mmdb_path,
+                                                 const std::string& pfx2as_path) {
   std::unique_ptr<AsnSource> mmdb, pfx;
   if (!mmdb_path.empty()) {
     std::unique_ptr<MmdbAsnSource> db;

@@ -33,8 +33,8 @@ std::uint32_t read_ms(const toml::table& t, std::string_view key, const std::str
   const auto* node = t.get(key);
   if (node == nullptr) return 0;
   auto v = node->value<std::int64_t>();
-  if (!v || *v < 0 || *v > 3'600'000) throw std::runtime_error(where + ": " + std::string(key) +
-                                                               " must be 0..3600000 ms");
+  if (!v || *v < 0 || *v > 3'600'000)
+    throw std::runtime_error(where + ": " + std::string(key) + " must be 0..3600000 ms");
   return static_cast<std::uint32_t>(*v);
 }
 
@@ -123,8 +123,8 @@ PersonaMap PersonaMap::load(const std::string& path) {
     const std::string where = path + ": persona " + p.name;
     for (const auto& [key, value] : *t) {
       static constexpr std::array<std::string_view, 11> known{
-          "name", "addresses", "banner", "ehlo", "starttls", "chain", "fault",
-          "greeting_delay_ms", "reply_delay_ms", "drip_ms", "forward"};
+          "name",  "addresses",         "banner",         "ehlo",    "starttls", "chain",
+          "fault", "greeting_delay_ms", "reply_delay_ms", "drip_ms", "forward"};
       if (std::find(known.begin(), known.end(), key.str()) == known.end())
         throw std::runtime_error(where + ": unknown key " + std::string(key.str()));
     }
@@ -137,10 +137,14 @@ PersonaMap PersonaMap::load(const std::string& path) {
       }
     }
     const std::string starttls = read_string(*t, "starttls", where);
-    if (starttls.empty() || starttls == "none") p.starttls = StartTls::none;
-    else if (starttls == "offer") p.starttls = StartTls::offer;
-    else if (starttls == "refuse") p.starttls = StartTls::refuse;
-    else throw std::runtime_error(where + ": starttls must be none, offer or refuse");
+    if (starttls.empty() || starttls == "none")
+      p.starttls = StartTls::none;
+    else if (starttls == "offer")
+      p.starttls = StartTls::offer;
+    else if (starttls == "refuse")
+      p.starttls = StartTls::refuse;
+    else
+      throw std::runtime_error(where + ": starttls must be none, offer or refuse");
     p.chain = read_string(*t, "chain", where);
     const std::string fault = read_string(*t, "fault", where);
     auto f = parse_fault(fault.empty() ? "none" : fault);
@@ -155,10 +159,12 @@ PersonaMap PersonaMap::load(const std::string& path) {
     p.forward = read_string(*t, "forward", where);
     if (!p.forward.empty()) {
       const auto colon = p.forward.rfind(':');
-      auto addr = colon == std::string::npos ? std::nullopt : parse_ipv4(p.forward.substr(0, colon));
+      auto addr =
+          colon == std::string::npos ? std::nullopt : parse_ipv4(p.forward.substr(0, colon));
       unsigned port = 0;
-      const std::string_view rest =
-          colon == std::string::npos ? std::string_view{} : std::string_view(p.forward).substr(colon + 1);
+      const std::string_view rest = colon == std::string::npos
+                                        ? std::string_view{}
+                                        : std::string_view(p.forward).substr(colon + 1);
       auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), port);
       if (!addr || (*addr >> 24) != 127 || ec != std::errc{} || ptr != rest.data() + rest.size() ||
           port == 0 || port > 65535)

@@ -45,15 +45,15 @@ std::string_view to_string(Fault f) noexcept;
 
 struct Persona {
   std::string name;
-  std::string banner;               // greeting lines separated by '\n', codes included
-  std::vector<std::string> ehlo;    // EHLO reply lines without code; first is the host name
+  std::string banner;             // greeting lines separated by '\n', codes included
+  std::vector<std::string> ehlo;  // EHLO reply lines without code; first is the host name
   StartTls starttls = StartTls::none;
-  std::string chain;                // PEM file: key, leaf, chain (empty: no certificate)
+  std::string chain;  // PEM file: key, leaf, chain (empty: no certificate)
   Fault fault = Fault::none;
   std::uint32_t greeting_delay_ms = 0;
   std::uint32_t reply_delay_ms = 0;
-  std::uint32_t drip_ms = 0;        // > 0: every reply sent one byte at a time
-  std::string forward;              // "ADDR:PORT": relay the session to a real MTA
+  std::uint32_t drip_ms = 0;  // > 0: every reply sent one byte at a time
+  std::string forward;        // "ADDR:PORT": relay the session to a real MTA
 };
 
 // A persona's address specification: "A.B.C.D", "A.B.C.D/N" or "A.B.C.D-E.F.G.H".

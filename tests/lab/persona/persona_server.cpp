@@ -12,18 +12,18 @@
 #include "conduct_record.hpp"
 #include "persona_config.hpp"
 
+#include <openssl/ssl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
-#include <openssl/ssl.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -50,7 +50,7 @@ struct Settings {
 
 struct Server {
   const PersonaMap& personas;
-  std::uint64_t sessions = 0;  // numbers sessions in the command log
+  std::uint64_t sessions = 0;                       // numbers sessions in the command log
   std::vector<asio::ssl::context*> tls_by_persona;  // aligned with personas(); null: none
   ConductRecord& record;
   Settings settings;
@@ -58,7 +58,11 @@ struct Server {
 
 struct Conn {
   Conn(tcp::socket s, Server& srv_, std::uint32_t local_, const Persona* p)
-      : sock(std::move(s)), deadline(sock.get_executor()), srv(srv_), local(local_), persona(p),
+      : sock(std::move(s)),
+        deadline(sock.get_executor()),
+        srv(srv_),
+        local(local_),
+        persona(p),
         id(++srv_.sessions) {
     touch(srv.settings.idle);  // a default timer has already expired: the watchdog would close
   }
@@ -172,7 +176,8 @@ awaitable<bool> send(Stream& s, Conn& c, std::string text) {
   c.touch(c.srv.settings.idle);
   if (c.persona->drip_ms > 0) {
     for (char ch : text) {
-      auto [ec, n] = co_await asio::async_write(s, asio::buffer(&ch, 1), asio::as_tuple(use_awaitable));
+      auto [ec, n] =
+          co_await asio::async_write(s, asio::buffer(&ch, 1), asio::as_tuple(use_awaitable));
       if (ec) co_return false;
       c.touch(c.srv.settings.idle);
       co_await sleep_ms(c.persona->drip_ms);
@@ -197,10 +202,12 @@ awaitable<void> drain(Stream& s, Conn& c, std::chrono::seconds limit) {
 template <class Stream>
 awaitable<void> endless(Stream& s, Conn& c, std::string prefix) {
   std::string chunk;
-  for (int i = 0; i < 128; ++i) chunk += prefix + "endless.lab.example keeps talking" + std::string(eol(c));
+  for (int i = 0; i < 128; ++i)
+    chunk += prefix + "endless.lab.example keeps talking" + std::string(eol(c));
   for (std::size_t total = 0; total < kEndlessLimit; total += chunk.size()) {
     c.touch(c.srv.settings.idle);
-    auto [ec, n] = co_await asio::async_write(s, asio::buffer(chunk), asio::as_tuple(use_awaitable));
+    auto [ec, n] =
+        co_await asio::async_write(s, asio::buffer(chunk), asio::as_tuple(use_awaitable));
     if (ec) co_return;
   }
 }
@@ -214,8 +221,8 @@ awaitable<LoopEnd> command_loop(Stream& s, Conn& c, bool in_tls, bool rejecting)
   std::string buf;
   for (;;) {
     c.touch(c.srv.settings.idle);
-    auto [ec, n] = co_await asio::async_read_until(s, asio::dynamic_buffer(buf, kMaxCommandLine), '\n',
-                                                   asio::as_tuple(use_awaitable));
+    auto [ec, n] = co_await asio::async_read_until(s, asio::dynamic_buffer(buf, kMaxCommandLine),
+                                                   '\n', asio::as_tuple(use_awaitable));
     if (ec == asio::error::not_found) {
       c.srv.record.command(c.local, c.id, channel, "<line longer than 4096 bytes>");
       co_await send(s, c, "500 5.5.2 Error: line too long" + nl);
@@ -282,7 +289,8 @@ awaitable<void> tls_phase(ConnPtr c) {
   if (p.fault == Fault::tls_alert || p.fault == Fault::tls_garbage) {
     std::array<char, 2048> hello{};
     c->touch(c->srv.settings.idle);
-    auto [ec, n] = co_await c->sock.async_read_some(asio::buffer(hello), asio::as_tuple(use_awaitable));
+    auto [ec, n] =
+        co_await c->sock.async_read_some(asio::buffer(hello), asio::as_tuple(use_awaitable));
     if (ec) co_return;
     // A fatal handshake_failure alert record, or bytes that are no TLS record at all.
     static constexpr std::array<unsigned char, 7> alert{0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28};
@@ -297,7 +305,8 @@ awaitable<void> tls_phase(ConnPtr c) {
   if (ctx == nullptr) co_return;
   asio::ssl::stream<tcp::socket&> tls(c->sock, *ctx);
   c->touch(c->srv.settings.idle);
-  auto [ec] = co_await tls.async_handshake(asio::ssl::stream_base::server, asio::as_tuple(use_awaitable));
+  auto [ec] =
+      co_await tls.async_handshake(asio::ssl::stream_base::server, asio::as_tuple(use_awaitable));
   if (ec) co_return;
   co_await command_loop(tls, *c, true, false);
 }
@@ -333,7 +342,8 @@ awaitable<void> smtp(ConnPtr c) {
       co_await endless(s, *c, "220-");
       co_return;
     case Fault::huge_line:
-      if (!co_await send(s, *c, "220 " + std::string(std::size_t{1} << 20, 'x') + "\r\n")) co_return;
+      if (!co_await send(s, *c, "220 " + std::string(std::size_t{1} << 20, 'x') + "\r\n"))
+        co_return;
       break;
     default:
       break;
@@ -374,7 +384,8 @@ awaitable<void> pump(ConnPtr c, bool from_client) {
       if (verb == "STARTTLS") sniff = false;
       line.clear();
     }
-    auto [wec, wn] = co_await asio::async_write(to, asio::buffer(data.data(), n), asio::as_tuple(use_awaitable));
+    auto [wec, wn] =
+        co_await asio::async_write(to, asio::buffer(data.data(), n), asio::as_tuple(use_awaitable));
     if (wec) co_return;
   }
 }
@@ -431,8 +442,8 @@ awaitable<void> accept_loop(Server& srv, tcp::acceptor& acceptor) {
     }
     const std::uint32_t a = local.address().to_v4().to_uint();
     srv.record.opened(a);
-    co_spawn(acceptor.get_executor(), session(std::make_shared<Conn>(std::move(sock), srv, a,
-                                                                     srv.personas.find(a))),
+    co_spawn(acceptor.get_executor(),
+             session(std::make_shared<Conn>(std::move(sock), srv, a, srv.personas.find(a))),
              asio::detached);
   }
 }
@@ -525,8 +536,8 @@ int main(int argc, char** argv) {
     raise_fd_limit();
 
     ConductRecord record(stats, log);  // outlives the io_context: sessions count on close
-    Server srv{personas, 0, by_persona, record, Settings{std::chrono::seconds(idle_s),
-                                                      std::chrono::seconds(tarpit_s)}};
+    Server srv{personas, 0, by_persona, record,
+               Settings{std::chrono::seconds(idle_s), std::chrono::seconds(tarpit_s)}};
     asio::io_context io(1);
     tcp::acceptor acceptor(io);
     tcp::endpoint ep(laddr, static_cast<unsigned short>(port));

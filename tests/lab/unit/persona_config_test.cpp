@@ -45,7 +45,7 @@ TEST_CASE("address ranges: single address, CIDR and dash forms, bad forms reject
   r = parse_address_range("127.100.0.1-127.103.255.254");
   REQUIRE(r);
   CHECK(r->last - r->first + 1 == (1u << 18) - 2);
-  CHECK_FALSE(parse_address_range("127.40.0.1/22"));   // host bits set
+  CHECK_FALSE(parse_address_range("127.40.0.1/22"));  // host bits set
   CHECK_FALSE(parse_address_range("127.0.0.9-127.0.0.1"));
   CHECK_FALSE(parse_address_range("127.0.0"));
   CHECK_FALSE(parse_address_range("127.0.0.256"));
@@ -108,22 +108,29 @@ forward = "127.80.75.10:2525"
 }
 
 TEST_CASE("persona map: configuration errors are named") {
-  CHECK_THAT(load_error("[[persona]]\nname = \"a\"\naddresses = [\"10.0.0.1\"]\nbanner = \"220 x\"\n"),
-             Catch::Contains("outside 127.0.0.0/8"));
-  CHECK_THAT(load_error("[[persona]]\nname = \"a\"\naddresses = [\"127.1.0.0/16\"]\nbanner = \"220 x\"\n"
-                        "[[persona]]\nname = \"b\"\naddresses = [\"127.1.2.0/24\"]\nbanner = \"220 y\"\n"),
-             Catch::Contains("overlap"));
-  CHECK_THAT(load_error("[[persona]]\nname = \"a\"\naddresses = [\"127.1.0.1\"]\nbanner = \"220 x\"\n"
-                        "[[persona]]\nname = \"b\"\naddresses = [\"127.1.0.1\"]\nbanner = \"220 y\"\n"),
-             Catch::Contains("already has a persona"));
-  CHECK_THAT(load_error("[[persona]]\nname = \"a\"\naddresses = [\"127.1.0.1\"]\nbanner = \"220 x\"\n"
-                        "starttls = \"offer\"\n"),
-             Catch::Contains("needs a chain"));
-  CHECK_THAT(load_error("[[persona]]\nname = \"a\"\naddresses = [\"127.1.0.1\"]\nforward = \"10.0.0.1:25\"\n"),
-             Catch::Contains("forward must be"));
-  CHECK_THAT(load_error("[[persona]]\nname = \"a\"\naddresses = [\"127.1.0.1\"]\nbanner = \"220 x\"\n"
-                        "greting_delay_ms = 5\n"),
-             Catch::Contains("unknown key greting_delay_ms"));
+  CHECK_THAT(
+      load_error("[[persona]]\nname = \"a\"\naddresses = [\"10.0.0.1\"]\nbanner = \"220 x\"\n"),
+      Catch::Contains("outside 127.0.0.0/8"));
+  CHECK_THAT(
+      load_error("[[persona]]\nname = \"a\"\naddresses = [\"127.1.0.0/16\"]\nbanner = \"220 x\"\n"
+                 "[[persona]]\nname = \"b\"\naddresses = [\"127.1.2.0/24\"]\nbanner = \"220 y\"\n"),
+      Catch::Contains("overlap"));
+  CHECK_THAT(
+      load_error("[[persona]]\nname = \"a\"\naddresses = [\"127.1.0.1\"]\nbanner = \"220 x\"\n"
+                 "[[persona]]\nname = \"b\"\naddresses = [\"127.1.0.1\"]\nbanner = \"220 y\"\n"),
+      Catch::Contains("already has a persona"));
+  CHECK_THAT(
+      load_error("[[persona]]\nname = \"a\"\naddresses = [\"127.1.0.1\"]\nbanner = \"220 x\"\n"
+                 "starttls = \"offer\"\n"),
+      Catch::Contains("needs a chain"));
+  CHECK_THAT(
+      load_error(
+          "[[persona]]\nname = \"a\"\naddresses = [\"127.1.0.1\"]\nforward = \"10.0.0.1:25\"\n"),
+      Catch::Contains("forward must be"));
+  CHECK_THAT(
+      load_error("[[persona]]\nname = \"a\"\naddresses = [\"127.1.0.1\"]\nbanner = \"220 x\"\n"
+                 "greting_delay_ms = 5\n"),
+      Catch::Contains("unknown key greting_delay_ms"));
   CHECK_THAT(load_error("[[persona]]\nname = \"a\"\naddresses = [\"127.1.0.1\"]\n"),
              Catch::Contains("needs a banner"));
   CHECK_THAT(load_error("[[persona\n"), Catch::Contains("TOML error"));
@@ -143,7 +150,9 @@ TEST_CASE("conduct record: connections and peak concurrency per address and /24"
     rec.closed(a);
     rec.opened(a);  // a: 3 connections, peak still 2
     rec.command(a, 1, "plain", "EHLO scanner.lab.example\r\n");
-    rec.command(b, 2, "tls", std::string("bad\x01" "byte"));
+    rec.command(b, 2, "tls",
+                std::string("bad\x01"
+                            "byte"));
     rec.flush();
   }
   std::ifstream in(stats);

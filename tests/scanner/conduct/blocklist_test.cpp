@@ -51,12 +51,14 @@ TEST_CASE("CIDR parsing rejects host bits and bad lengths") {
 
 TEST_CASE("default blocklist covers the IANA special-purpose ranges") {
   const Blocklist b = default_blocklist();
-  for (const char* a : {"0.0.0.0", "0.1.2.3", "10.9.9.9", "100.64.0.1", "100.127.255.255", "127.0.0.1",
-                        "127.255.0.9", "169.254.1.1", "172.16.0.1", "172.31.255.255", "192.0.0.8", "192.0.2.55",
-                        "192.88.99.1", "192.168.1.1", "198.18.0.1", "198.19.255.255", "198.51.100.7",
-                        "203.0.113.9", "224.0.0.1", "239.255.255.255", "240.0.0.1", "255.255.255.255", "::",
-                        "::1", "fc00::1", "fd12:3456::1", "fe80::1", "2001:db8::25", "ff02::1", "::ffff:10.0.0.1",
-                        "::ffff:127.0.0.1", "::ffff:0.0.0.0", "::7f00:1"}) {
+  for (const char* a :
+       {"0.0.0.0",          "0.1.2.3",         "10.9.9.9",     "100.64.0.1",  "100.127.255.255",
+        "127.0.0.1",        "127.255.0.9",     "169.254.1.1",  "172.16.0.1",  "172.31.255.255",
+        "192.0.0.8",        "192.0.2.55",      "192.88.99.1",  "192.168.1.1", "198.18.0.1",
+        "198.19.255.255",   "198.51.100.7",    "203.0.113.9",  "224.0.0.1",   "239.255.255.255",
+        "240.0.0.1",        "255.255.255.255", "::",           "::1",         "fc00::1",
+        "fd12:3456::1",     "fe80::1",         "2001:db8::25", "ff02::1",     "::ffff:10.0.0.1",
+        "::ffff:127.0.0.1", "::ffff:0.0.0.0",  "::7f00:1"}) {
     INFO(a);
     CHECK(blocked(b, a));
   }
@@ -87,7 +89,8 @@ TEST_CASE("allow (--allow) lifts part of a blocked range only") {
 
 TEST_CASE("ZMap format: comments, blank lines, inline comments; errors name file and line") {
   Blocklist b;
-  b.add_text("# a comment\n\n  198.51.100.0/24   # documentation\n203.0.113.7\n2001:db8::/32\n", "test");
+  b.add_text("# a comment\n\n  198.51.100.0/24   # documentation\n203.0.113.7\n2001:db8::/32\n",
+             "test");
   CHECK(blocked(b, "198.51.100.200"));
   CHECK(blocked(b, "203.0.113.7"));
   CHECK_FALSE(blocked(b, "203.0.113.8"));
@@ -96,7 +99,8 @@ TEST_CASE("ZMap format: comments, blank lines, inline comments; errors name file
   Blocklist bad;
   CHECK_THROWS_WITH(bad.add_text("10.0.0.0/8\nnot-an-address\n", "user.conf"),
                     Catch::Contains("user.conf:2") && Catch::Contains("not-an-address"));
-  CHECK_THROWS_WITH(bad.add_file("/nonexistent/blocklist"), Catch::Contains("/nonexistent/blocklist"));
+  CHECK_THROWS_WITH(bad.add_file("/nonexistent/blocklist"),
+                    Catch::Contains("/nonexistent/blocklist"));
 }
 
 TEST_CASE("user blocklist files add to the default") {

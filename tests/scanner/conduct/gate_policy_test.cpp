@@ -92,13 +92,16 @@ TEST_CASE("per-prefix rate: one new session per 1/rate seconds") {
 TEST_CASE("global rate: sessions/s over a second stays within rate plus burst") {
   const auto t0 = GateClock::now();
   GatePolicy g(GateLimits{100.0, 0, 0, 0}, t0);
-  for (int i = 0; i < 1000; ++i) g.enqueue(target("100.100." + std::to_string(i / 250) + "." + std::to_string(i % 250)));
+  for (int i = 0; i < 1000; ++i)
+    g.enqueue(target("100.100." + std::to_string(i / 250) + "." + std::to_string(i % 250)));
   auto now = t0;
   int admitted = 0;
   while (now - t0 < 1s) {
     auto d = g.next(now);
-    if (d.verdict == GatePolicy::Verdict::admit) ++admitted;
-    else now = d.until;
+    if (d.verdict == GatePolicy::Verdict::admit)
+      ++admitted;
+    else
+      now = d.until;
   }
   CHECK(admitted >= 100);
   CHECK(admitted <= 111);  // 100/s plus a burst of 10
@@ -126,8 +129,8 @@ TEST_CASE("lane_of keeps a prefix in one lane and spreads prefixes evenly", "[ga
     std::map<std::size_t, int> per_lane;
     // 4,096 consecutive /24s (the lab's and real address plans are this regular).
     for (int i = 0; i < 4096; ++i) {
-      const auto a = IpAddress::parse("10." + std::to_string(i / 256) + "." +
-                                      std::to_string(i % 256) + ".1");
+      const auto a =
+          IpAddress::parse("10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".1");
       const auto b = IpAddress::parse("10." + std::to_string(i / 256) + "." +
                                       std::to_string(i % 256) + ".200");
       REQUIRE(a);

@@ -27,7 +27,8 @@ void put_name(Bytes& b, const std::string& name) {
     std::size_t dot = name.find('.', start);
     if (dot == std::string::npos) dot = name.size();
     b.push_back(static_cast<std::uint8_t>(dot - start));
-    b.insert(b.end(), name.begin() + static_cast<long>(start), name.begin() + static_cast<long>(dot));
+    b.insert(b.end(), name.begin() + static_cast<long>(start),
+             name.begin() + static_cast<long>(dot));
     start = dot + 1;
   }
   b.push_back(0);
@@ -146,7 +147,8 @@ TEST_CASE("dns: null MX, A and AAAA, CNAME chains", "[dns_message]") {
 
   Msg six("mx.test", 28, 0, 1);
   six.a(kQname, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
-  CHECK(answer(six.b, "mx.test", RrType::aaaa).addresses == std::vector<std::string>{"2001:db8::1"});
+  CHECK(answer(six.b, "mx.test", RrType::aaaa).addresses ==
+        std::vector<std::string>{"2001:db8::1"});
 
   Msg dangling("mx.test", 1, 0, 1);
   dangling.cname(kQname, "elsewhere.test");
@@ -238,8 +240,7 @@ TEST_CASE("dns: malformed messages are rejected with a reason", "[dns_message]")
   CHECK(error_of(big.b) == "answer record: name longer than 255 octets");
 }
 
-TEST_CASE("dns: random mutations never crash and either parse or give a reason",
-          "[dns_message]") {
+TEST_CASE("dns: random mutations never crash and either parse or give a reason", "[dns_message]") {
   Msg m("example.com", 15, 0, 3);
   m.mx(kQname, 10, "mx1.example.com");
   m.mx(kQname, 20, "mx2.example.com");
@@ -251,9 +252,16 @@ TEST_CASE("dns: random mutations never crash and either parse or give a reason",
     int edits = 1 + static_cast<int>(rng() % 4);
     for (int e = 0; e < edits; ++e) {
       switch (rng() % 3) {
-        case 0: b[rng() % b.size()] = static_cast<std::uint8_t>(rng()); break;
-        case 1: b.resize(rng() % (b.size() + 1)); if (b.empty()) b.push_back(0); break;
-        default: b.insert(b.begin() + static_cast<long>(rng() % b.size()), static_cast<std::uint8_t>(rng()));
+        case 0:
+          b[rng() % b.size()] = static_cast<std::uint8_t>(rng());
+          break;
+        case 1:
+          b.resize(rng() % (b.size() + 1));
+          if (b.empty()) b.push_back(0);
+          break;
+        default:
+          b.insert(b.begin() + static_cast<long>(rng() % b.size()),
+                   static_cast<std::uint8_t>(rng()));
       }
     }
     auto r = mxscan::dns::parse_message(b);

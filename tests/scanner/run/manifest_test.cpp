@@ -55,6 +55,5 @@ TEST_CASE("a written manifest reads back for --resume") {
 }
 
 TEST_CASE("a folder without a manifest is a clear error") {
-  CHECK_THROWS_WITH(read_manifest("/nonexistent-dir"),
-                    Catch::Contains("results folder"));
+  CHECK_THROWS_WITH(read_manifest("/nonexistent-dir"), Catch::Contains("results folder"));
 }

@@ -12,9 +12,8 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path temp_dir() {
-  auto dir = fs::temp_directory_path() /
-             ("mxscan-record-log-" + std::to_string(::getpid()) + "-" +
-              std::to_string(std::rand()));
+  auto dir = fs::temp_directory_path() / ("mxscan-record-log-" + std::to_string(::getpid()) + "-" +
+                                          std::to_string(std::rand()));
   fs::create_directories(dir);
   return dir;
 }

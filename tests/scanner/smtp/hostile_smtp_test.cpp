@@ -71,8 +71,9 @@ Pkey ec_key() {
 
 // A certificate for `cn` with `key`, signed by issuer_key under issuer_cn; optional
 // dNSName SANs and a Netscape comment of comment_bytes (to make it big).
-Cert make_cert(const std::string& cn, EVP_PKEY* key, const std::string& issuer_cn, EVP_PKEY* issuer_key,
-               const std::vector<std::string>& sans, std::size_t comment_bytes, long serial) {
+Cert make_cert(const std::string& cn, EVP_PKEY* key, const std::string& issuer_cn,
+               EVP_PKEY* issuer_key, const std::vector<std::string>& sans,
+               std::size_t comment_bytes, long serial) {
   Cert x(X509_new());
   REQUIRE(x);
   X509_set_version(x.get(), 2);
@@ -81,8 +82,8 @@ Cert make_cert(const std::string& cn, EVP_PKEY* key, const std::string& issuer_c
   X509_gmtime_adj(X509_getm_notAfter(x.get()), 86400);
   const auto name = [](const std::string& text) {
     X509_NAME* n = X509_NAME_new();
-    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(text.c_str()), -1, -1,
-                               0);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>(text.c_str()), -1, -1, 0);
     return n;
   };
   X509_NAME* subject = name(cn);
@@ -127,7 +128,8 @@ struct HostileCerts {
   std::filesystem::path dir;
   std::string plain, chain50, big, sans10k;
   HostileCerts() {
-    dir = std::filesystem::temp_directory_path() / numbered("mxscan-hostile-", static_cast<int>(::getpid()));
+    dir = std::filesystem::temp_directory_path() /
+          numbered("mxscan-hostile-", static_cast<int>(::getpid()));
     std::filesystem::create_directories(dir);
     plain = (dir / "plain.pem").string();
     chain50 = (dir / "chain50.pem").string();
@@ -148,23 +150,26 @@ struct HostileCerts {
       std::vector<Cert> v;
       for (int i = 0; i < 50; ++i) {
         keys.push_back(ec_key());
-        const std::string cn = i == 0 ? std::string("chain50.lab.example") : numbered("Chain CA ", i);
-        v.push_back(make_cert(cn, keys[static_cast<std::size_t>(i)].get(), numbered("Chain CA ", i + 1),
+        const std::string cn =
+            i == 0 ? std::string("chain50.lab.example") : numbered("Chain CA ", i);
+        v.push_back(make_cert(cn, keys[static_cast<std::size_t>(i)].get(),
+                              numbered("Chain CA ", i + 1),
                               keys[static_cast<std::size_t>(i) + 1].get(), {}, 0, 100 + i));
       }
       write_pem(chain50, keys[0].get(), v);
     }
     {
       std::vector<Cert> v;
-      v.push_back(make_cert("big.lab.example", leaf_key.get(), "Hostile CA", ca_key.get(), {"big.lab.example"},
-                            std::size_t{1} << 20, 2));
+      v.push_back(make_cert("big.lab.example", leaf_key.get(), "Hostile CA", ca_key.get(),
+                            {"big.lab.example"}, std::size_t{1} << 20, 2));
       write_pem(big, leaf_key.get(), v);
     }
     {
       std::vector<std::string> sans;
       for (int i = 0; i < 10000; ++i) sans.push_back(numbered("s", i, ".x"));
       std::vector<Cert> v;
-      v.push_back(make_cert("sans.lab.example", leaf_key.get(), "Hostile CA", ca_key.get(), sans, 0, 3));
+      v.push_back(
+          make_cert("sans.lab.example", leaf_key.get(), "Hostile CA", ca_key.get(), sans, 0, 3));
       write_pem(sans10k, leaf_key.get(), v);
     }
   }
@@ -205,7 +210,8 @@ struct Case {
 
 }  // namespace
 
-TEST_CASE("hostile: every misbehaving server gets its status and the scan goes on", "[smtp][hostile]") {
+TEST_CASE("hostile: every misbehaving server gets its status and the scan goes on",
+          "[smtp][hostile]") {
   const HostileCerts certs;
   const auto base = [&] {
     TestPersona p;
@@ -230,38 +236,46 @@ TEST_CASE("hostile: every misbehaving server gets its status and the scan goes o
   TestPersona renegotiate = fault(Fault::tls_renegotiate);
 
   const std::map<std::string, Case> cases{
-      {"127.62.1.1", {"control: a well-behaved server", base(), SmtpStatus::success, SmtpPhase::done}},
+      {"127.62.1.1",
+       {"control: a well-behaved server", base(), SmtpStatus::success, SmtpPhase::done}},
       {"127.62.1.2",
-       {"bytes before the greeting", fault(Fault::preamble), SmtpStatus::not_smtp, SmtpPhase::greeting}},
+       {"bytes before the greeting", fault(Fault::preamble), SmtpStatus::not_smtp,
+        SmtpPhase::greeting}},
       {"127.62.1.3",
        // A NUL makes the reply line malformed (smtp_reply.cpp): no greeting was read.
        {"NUL bytes in the banner", banner(std::string("220 mx\0.evil.example ESMTP\0\0", 28)),
         SmtpStatus::not_smtp, SmtpPhase::greeting}},
       {"127.62.1.4",
-       {"invalid UTF-8 in the banner", banner("220 mx.test.lab.example \xff\xfe\xc3\x28 \xed\xa0\x80 ESMTP"),
-        SmtpStatus::success, SmtpPhase::done}},
+       {"invalid UTF-8 in the banner",
+        banner("220 mx.test.lab.example \xff\xfe\xc3\x28 \xed\xa0\x80 ESMTP"), SmtpStatus::success,
+        SmtpPhase::done}},
       {"127.62.1.5",
        {"ANSI escape sequences in the banner",
-        banner("220 mx.test.lab.example \x1b[2J\x1b[31mred\x1b[0m \x1b]0;title\x07 \xc2\x9b" "6n ESMTP"),
+        banner("220 mx.test.lab.example \x1b[2J\x1b[31mred\x1b[0m \x1b]0;title\x07 \xc2\x9b"
+               "6n ESMTP"),
         SmtpStatus::success, SmtpPhase::done}},
       {"127.62.1.6",
-       {"control characters in the banner", banner("220 mx\b\b\b\bok\x7f\x01\x02\x0b\x0c\x1f ESMTP\rfake"),
-        SmtpStatus::success, SmtpPhase::done}},
+       {"control characters in the banner",
+        banner("220 mx\b\b\b\bok\x7f\x01\x02\x0b\x0c\x1f ESMTP\rfake"), SmtpStatus::success,
+        SmtpPhase::done}},
       {"127.62.1.7",
        {"10,000 EHLO lines", fault(Fault::ehlo_10k), SmtpStatus::protocol_error, SmtpPhase::ehlo}},
       {"127.62.1.8",
        {"replies one byte per packet", fault(Fault::drip), SmtpStatus::success, SmtpPhase::done}},
       {"127.62.1.9",
-       {"a chain of 50 certificates", chained(certs.chain50), SmtpStatus::success, SmtpPhase::done}},
+       {"a chain of 50 certificates", chained(certs.chain50), SmtpStatus::success,
+        SmtpPhase::done}},
       {"127.62.1.10",
-       {"a 1 MB certificate", chained(certs.big), SmtpStatus::tls_failed, SmtpPhase::tls_handshake}},
+       {"a 1 MB certificate", chained(certs.big), SmtpStatus::tls_failed,
+        SmtpPhase::tls_handshake}},
       {"127.62.1.11",
-       {"a certificate with 10,000 SANs", chained(certs.sans10k), SmtpStatus::success, SmtpPhase::done}},
+       {"a certificate with 10,000 SANs", chained(certs.sans10k), SmtpStatus::success,
+        SmtpPhase::done}},
       {"127.62.1.12",
        {"a TLS renegotiation request", renegotiate, SmtpStatus::success, SmtpPhase::done}},
       {"127.62.1.13",
-       {"a close in the middle of the handshake", fault(Fault::tls_midway_close), SmtpStatus::tls_failed,
-        SmtpPhase::tls_handshake}},
+       {"a close in the middle of the handshake", fault(Fault::tls_midway_close),
+        SmtpStatus::tls_failed, SmtpPhase::tls_handshake}},
   };
 
   TestSmtpServer server;
@@ -273,7 +287,8 @@ TEST_CASE("hostile: every misbehaving server gets its status and the scan goes o
   const auto start = std::chrono::steady_clock::now();
   const auto results = mxscan::scan_addresses(hostile_options(port), addresses);
   const auto took = std::chrono::steady_clock::now() - start;
-  for (int i = 0; i < 200 && server.stats().connections.size() < cases.size(); ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 200 && server.stats().connections.size() < cases.size(); ++i)
+    std::this_thread::sleep_for(10ms);
   server.stop();
   CHECK(took < 8s);
   REQUIRE(results.size() == cases.size());  // the scan went on: one result per address
@@ -284,7 +299,8 @@ TEST_CASE("hostile: every misbehaving server gets its status and the scan goes o
   for (const auto& h : results) by[h.address] = h;
   for (const auto& [a, c] : cases) {
     const HostObs& h = by[a];
-    INFO(a << " " << c.what << ": " << to_string(h.status) << " / " << to_string(h.phase) << " / " << h.error);
+    INFO(a << " " << c.what << ": " << to_string(h.status) << " / " << to_string(h.phase) << " / "
+           << h.error);
     CHECK(h.status == c.status);
     CHECK(h.phase == c.phase);
     // Bounded: what is kept of replies stays within the reply caps.
@@ -309,7 +325,8 @@ TEST_CASE("hostile: every misbehaving server gets its status and the scan goes o
   }
   // What was kept of the hostile banners: the bytes are recorded (JSON escapes them).
   CHECK(by["127.62.1.3"].banner.empty());
-  CHECK(by["127.62.1.4"].banner.find("\xff\xfe") != std::string::npos);  // kept as sent, JSON replaces
+  CHECK(by["127.62.1.4"].banner.find("\xff\xfe") !=
+        std::string::npos);  // kept as sent, JSON replaces
   CHECK(by["127.62.1.5"].banner.find("\x1b[2J") != std::string::npos);
   CHECK(by["127.62.1.8"].banner == "220 mx.test.lab.example ESMTP test");
   CHECK(by["127.62.1.8"].tls);

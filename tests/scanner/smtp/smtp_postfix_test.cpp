@@ -21,7 +21,8 @@ TEST_CASE("postfix: banner, EHLO, STARTTLS and the lab chain from a real Postfix
   o.timeouts.greeting = std::chrono::seconds(5);
   o.timeouts.reply = std::chrono::seconds(5);
   std::map<std::string, mxscan::HostObs> h;
-  for (auto& obs : mxscan::scan_addresses(o, {"127.62.0.1", "127.62.0.2", "127.62.0.3", "127.62.1.1"}))
+  for (auto& obs :
+       mxscan::scan_addresses(o, {"127.62.0.1", "127.62.0.2", "127.62.0.3", "127.62.1.1"}))
     h[obs.address] = std::move(obs);
 
   const auto& tls = h["127.62.0.1"];
@@ -34,7 +35,8 @@ TEST_CASE("postfix: banner, EHLO, STARTTLS and the lab chain from a real Postfix
   CHECK(tls.tls->trusted);
   CHECK(tls.tls->chain_der.size() == 2);
   CHECK(tls.tls->leaf.subject_cn == "mx1.postfix.lab.example");
-  CHECK(tls.tls->leaf.sans == std::vector<std::string>{"mx1.postfix.lab.example", "mx2.postfix.lab.example"});
+  CHECK(tls.tls->leaf.sans ==
+        std::vector<std::string>{"mx1.postfix.lab.example", "mx2.postfix.lab.example"});
   CHECK(tls.ehlo_tls.find("STARTTLS") == std::string::npos);
   CHECK(tls.ehlo_tls.rfind("250-mx1.postfix.lab.example", 0) == 0);
 

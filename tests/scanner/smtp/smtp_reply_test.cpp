@@ -19,7 +19,8 @@ TEST_CASE("single-line reply with CRLF") {
 
 TEST_CASE("multi-line reply with dashes, then a space on the last line") {
   const std::string text =
-      "250-mx.example.net\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-starttls\r\n250 8BITMIME\r\n221 extra";
+      "250-mx.example.net\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-starttls\r\n250 "
+      "8BITMIME\r\n221 extra";
   const auto r = parse_reply(text, {});
   REQUIRE(r.status == ReplyParse::complete);
   CHECK(r.reply.code == 250);
@@ -29,7 +30,8 @@ TEST_CASE("multi-line reply with dashes, then a space on the last line") {
   CHECK(r.reply.has_extension("SIZE"));
   CHECK_FALSE(r.reply.has_extension("AUTH"));
   CHECK_FALSE(r.reply.has_extension("mx.example.net"));  // the first line is not an extension
-  CHECK(r.reply.joined() == "250-mx.example.net\n250-PIPELINING\n250-SIZE 10240000\n250-starttls\n250 8BITMIME");
+  CHECK(r.reply.joined() ==
+        "250-mx.example.net\n250-PIPELINING\n250-SIZE 10240000\n250-starttls\n250 8BITMIME");
 }
 
 TEST_CASE("a bare code is a complete line") {
@@ -87,13 +89,15 @@ TEST_CASE("caps: line length, line count, reply bytes") {
   limits.max_lines = 3;
   limits.max_reply_bytes = 64;
   CHECK(parse_reply("220 " + std::string(28, 'x') + "\r\n", limits).status == ReplyParse::complete);
-  CHECK(parse_reply("220 " + std::string(29, 'x') + "\r\n", limits).status == ReplyParse::line_too_long);
+  CHECK(parse_reply("220 " + std::string(29, 'x') + "\r\n", limits).status ==
+        ReplyParse::line_too_long);
   // A partial line over the cap fails without waiting for its end.
   CHECK(parse_reply("220 " + std::string(40, 'x'), limits).status == ReplyParse::line_too_long);
   // A partial line exactly at the cap plus a pending CR may still be valid.
   CHECK(parse_reply("220 " + std::string(28, 'x') + "\r", limits).status == ReplyParse::need_more);
   CHECK(parse_reply("250-a\r\n250-b\r\n250 c\r\n", limits).status == ReplyParse::complete);
-  CHECK(parse_reply("250-a\r\n250-b\r\n250-c\r\n250 d\r\n", limits).status == ReplyParse::too_many_lines);
+  CHECK(parse_reply("250-a\r\n250-b\r\n250-c\r\n250 d\r\n", limits).status ==
+        ReplyParse::too_many_lines);
   limits.max_lines = 100;
   std::string big;
   for (int i = 0; i < 10; ++i) big += "250-" + std::string(10, 'y') + "\r\n";

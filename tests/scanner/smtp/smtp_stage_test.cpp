@@ -3,20 +3,20 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <barrier>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <algorithm>
-#include <atomic>
 #include <map>
 #include <thread>
 
@@ -53,8 +53,9 @@ const std::string& pki_dir() {
         << "nointer\tnointermediate\tnointer.lab.example\t\n"
         << "oversized\toversized\tbig.lab.example\t\n";
     }
-    const std::string cmd = "flock " + d + ".lock bash -c 'set -e; [ -s " + d + "/oversized.pem ] || { source " +
-                            MXSCAN_SOURCE_DIR "/scripts/lib/lab_pki.sh; pki_build " + d + " " + requests + "; }'";
+    const std::string cmd =
+        "flock " + d + ".lock bash -c 'set -e; [ -s " + d + "/oversized.pem ] || { source " +
+        MXSCAN_SOURCE_DIR "/scripts/lib/lab_pki.sh; pki_build " + d + " " + requests + "; }'";
     REQUIRE(std::system(cmd.c_str()) == 0);
     return d;
   }();
@@ -88,12 +89,15 @@ HostObs scan_one(const SmtpOptions& o, const std::string& address) {
 struct Lab {
   TestSmtpServer server;
   std::uint16_t port = 0;
-  void add(const std::string& address, TestPersona p) { port = server.listen(address, port, std::move(p)); }
+  void add(const std::string& address, TestPersona p) {
+    port = server.listen(address, port, std::move(p));
+  }
 };
 
 // The server logs a connection when its side ends, which may be just after the client's.
 void wait_for_logs(const TestSmtpServer& server, std::size_t n) {
-  for (int i = 0; i < 200 && server.stats().connections.size() < n; ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 200 && server.stats().connections.size() < n; ++i)
+    std::this_thread::sleep_for(10ms);
 }
 
 TestPersona tls_persona(const std::string& chain_name) {
@@ -130,17 +134,20 @@ TEST_CASE("session: full STARTTLS dialogue with a trusted lab chain", "[smtp]") 
   CHECK(h.tls->verify_error.empty());
   REQUIRE(h.tls->chain_der.size() == 2);  // leaf + intermediate, as sent
   CHECK(h.tls->leaf.subject_cn == "mx1.multi.lab.example");
-  CHECK(h.tls->leaf.sans ==
-        std::vector<std::string>{"mx1.multi.lab.example", "mx2.multi.lab.example", "mail.other.example"});
+  CHECK(h.tls->leaf.sans == std::vector<std::string>{"mx1.multi.lab.example",
+                                                     "mx2.multi.lab.example",
+                                                     "mail.other.example"});
   const auto leaf = mxscan::parse_der_certificate(h.tls->chain_der[0]);
   REQUIRE(leaf);
   CHECK(mxscan::certificate_info(leaf.get()).sha256 == h.tls->leaf.sha256);
-  const auto pem_leaf = mxscan::read_pem_certificate(chain("multisan"));  // key first, then the leaf
+  const auto pem_leaf =
+      mxscan::read_pem_certificate(chain("multisan"));  // key first, then the leaf
   REQUIRE(pem_leaf);
   CHECK(mxscan::der_of(pem_leaf.get()) == h.tls->chain_der[0]);
   const auto intermediate = mxscan::parse_der_certificate(h.tls->chain_der[1]);
   REQUIRE(intermediate);  // the leaf's issuer, as the server sent it second
-  CHECK(X509_NAME_cmp(X509_get_subject_name(intermediate.get()), X509_get_issuer_name(leaf.get())) == 0);
+  CHECK(X509_NAME_cmp(X509_get_subject_name(intermediate.get()),
+                      X509_get_issuer_name(leaf.get())) == 0);
   CHECK(h.tls->leaf.sha256.size() == 64);
   CHECK(h.tls->leaf.not_before.size() == 20);
   CHECK(h.tls->leaf.not_before < h.tls->leaf.not_after);
@@ -148,18 +155,19 @@ TEST_CASE("session: full STARTTLS dialogue with a trusted lab chain", "[smtp]") 
   const auto stats = lab.server.stats();
   REQUIRE(stats.connections.size() == 1);
   CHECK(stats.connections[0].commands ==
-        std::vector<std::string>{"EHLO scanner.test.lab.example", "STARTTLS", "EHLO scanner.test.lab.example",
-                                 "QUIT"});
+        std::vector<std::string>{"EHLO scanner.test.lab.example", "STARTTLS",
+                                 "EHLO scanner.test.lab.example", "QUIT"});
   CHECK(stats.connections[0].quit);
   CHECK(stats.connections[0].sni.empty());
   CHECK(stats.forbidden == 0);
 }
 
-TEST_CASE("session: certificates that do not verify are still captured, with OpenSSL's reason", "[smtp]") {
+TEST_CASE("session: certificates that do not verify are still captured, with OpenSSL's reason",
+          "[smtp]") {
   Lab lab;
   const std::map<std::string, std::string> cases{
-      {"127.61.2.1", "expired"},    {"127.61.2.2", "notyet"},  {"127.61.2.3", "selfsigned"},
-      {"127.61.2.4", "unknownca"},  {"127.61.2.5", "nointer"}, {"127.61.2.6", "wildcard"},
+      {"127.61.2.1", "expired"},   {"127.61.2.2", "notyet"},  {"127.61.2.3", "selfsigned"},
+      {"127.61.2.4", "unknownca"}, {"127.61.2.5", "nointer"}, {"127.61.2.6", "wildcard"},
   };
   for (const auto& [address, name] : cases) lab.add(address, tls_persona(name));
   lab.server.start();
@@ -189,7 +197,8 @@ TEST_CASE("session: certificates that do not verify are still captured, with Ope
 
 TEST_CASE("session: a chain's verdict is computed once and reused", "[smtp]") {
   Lab lab;
-  for (const char* a : {"127.61.14.1", "127.61.14.2", "127.61.14.3"}) lab.add(a, tls_persona("expired"));
+  for (const char* a : {"127.61.14.1", "127.61.14.2", "127.61.14.3"})
+    lab.add(a, tls_persona("expired"));
   lab.add("127.61.14.4", tls_persona("multisan"));
   lab.server.start();
   SmtpOptions o = lab_options(lab.port);
@@ -198,7 +207,8 @@ TEST_CASE("session: a chain's verdict is computed once and reused", "[smtp]") {
   mxscan::SmtpStageStats stats;
   {
     mxscan::SmtpStage stage(o, nullptr, [&](HostObs h) { results.push_back(std::move(h)); });
-    for (const char* a : {"127.61.14.1", "127.61.14.2", "127.61.14.3", "127.61.14.4"}) stage.submit(a);
+    for (const char* a : {"127.61.14.1", "127.61.14.2", "127.61.14.3", "127.61.14.4"})
+      stage.submit(a);
     stage.close();
     stage.wait();
     stats = stage.stats();
@@ -225,7 +235,8 @@ TEST_CASE("session: a chain's verdict is computed once and reused", "[smtp]") {
 // first verifications can run on two threads at the same moment. Under TSan this
 // failed (a race inside OpenSSL 3.0 on the root's lazily cached extensions) until
 // TlsClientContext computed those caches before handing the context out.
-TEST_CASE("tls: two threads verify against a fresh context's trust store at the same moment", "[smtp]") {
+TEST_CASE("tls: two threads verify against a fresh context's trust store at the same moment",
+          "[smtp]") {
   const std::string path = chain("multisan");
   for (int round = 0; round < 40; ++round) {
     mxscan::TlsClientSettings settings;
@@ -237,15 +248,17 @@ TEST_CASE("tls: two threads verify against a fresh context's trust store at the 
       // Each thread parses its own copy of the chain, as each handshake does.
       std::vector<mxscan::X509Ptr> certs;
       std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(path.c_str(), "r"), &BIO_free);
-      while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) certs.emplace_back(cert);
+      while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
+        certs.emplace_back(cert);
       ERR_clear_error();
       auto stack_free = [](STACK_OF(X509) * stack) { sk_X509_free(stack); };
       std::unique_ptr<STACK_OF(X509), decltype(stack_free)> sent(sk_X509_new_null(), stack_free);
       for (std::size_t i = 1; i < certs.size(); ++i) sk_X509_push(sent.get(), certs[i].get());
       std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> check(X509_STORE_CTX_new(),
                                                                             &X509_STORE_CTX_free);
-      const bool ready = certs.size() >= 2 && X509_STORE_CTX_init(check.get(), SSL_CTX_get_cert_store(context.get()),
-                                                                  certs[0].get(), sent.get()) == 1;
+      const bool ready = certs.size() >= 2 &&
+                         X509_STORE_CTX_init(check.get(), SSL_CTX_get_cert_store(context.get()),
+                                             certs[0].get(), sent.get()) == 1;
       start.arrive_and_wait();
       if (ready && X509_verify_cert(check.get()) == 1) ++verified;
     };
@@ -291,16 +304,26 @@ TEST_CASE("session: each status, with the phase reached", "[smtp]") {
   TestPersona lf = persona(Fault::none);
   lf.lf_only = true;
   const std::map<std::string, TestPersona> personas{
-      {"127.61.4.1", persona(Fault::tarpit)},        {"127.61.4.2", persona(Fault::close)},
-      {"127.61.4.3", persona(Fault::reset)},         {"127.61.4.4", persona(Fault::garbage)},
-      {"127.61.4.5", g4},                            {"127.61.4.6", g5},
-      {"127.61.4.7", ehlo_bad},                      {"127.61.4.8", refuse},
-      {"127.61.4.9", persona(Fault::tls_garbage)},   {"127.61.4.10", persona(Fault::tls_stall)},
-      {"127.61.4.11", persona(Fault::ehlo_silent)},  {"127.61.4.12", persona(Fault::endless_ehlo)},
-      {"127.61.4.13", persona(Fault::huge_line)},    {"127.61.4.14", persona(Fault::mixed_codes)},
-      {"127.61.4.15", persona(Fault::no_eol)},       {"127.61.4.16", helo_ok},
-      {"127.61.4.17", plain},                        {"127.61.4.18", persona(Fault::inject)},
-      {"127.61.4.19", tls_persona("oversized")},     {"127.61.4.20", lf},
+      {"127.61.4.1", persona(Fault::tarpit)},
+      {"127.61.4.2", persona(Fault::close)},
+      {"127.61.4.3", persona(Fault::reset)},
+      {"127.61.4.4", persona(Fault::garbage)},
+      {"127.61.4.5", g4},
+      {"127.61.4.6", g5},
+      {"127.61.4.7", ehlo_bad},
+      {"127.61.4.8", refuse},
+      {"127.61.4.9", persona(Fault::tls_garbage)},
+      {"127.61.4.10", persona(Fault::tls_stall)},
+      {"127.61.4.11", persona(Fault::ehlo_silent)},
+      {"127.61.4.12", persona(Fault::endless_ehlo)},
+      {"127.61.4.13", persona(Fault::huge_line)},
+      {"127.61.4.14", persona(Fault::mixed_codes)},
+      {"127.61.4.15", persona(Fault::no_eol)},
+      {"127.61.4.16", helo_ok},
+      {"127.61.4.17", plain},
+      {"127.61.4.18", persona(Fault::inject)},
+      {"127.61.4.19", tls_persona("oversized")},
+      {"127.61.4.20", lf},
   };
   for (const auto& [a, p] : personas) lab.add(a, p);
   lab.server.start();
@@ -342,7 +365,8 @@ TEST_CASE("session: each status, with the phase reached", "[smtp]") {
       {"127.61.4.99", {SmtpStatus::refused, SmtpPhase::connect}},
   };
   for (const auto& [a, e] : expected) {
-    INFO(a << ": " << to_string(h[a].status) << " / " << to_string(h[a].phase) << " / " << h[a].error);
+    INFO(a << ": " << to_string(h[a].status) << " / " << to_string(h[a].phase) << " / "
+           << h[a].error);
     CHECK(h[a].status == e.status);
     CHECK(h[a].phase == e.phase);
   }
@@ -362,8 +386,8 @@ TEST_CASE("session: each status, with the phase reached", "[smtp]") {
   CHECK(stats.forbidden == 0);
   std::map<std::string, bool> quit;
   for (const auto& c : stats.connections) quit[c.local] = c.quit;
-  for (const char* a : {"127.61.4.5", "127.61.4.6", "127.61.4.7", "127.61.4.8", "127.61.4.16", "127.61.4.17",
-                        "127.61.4.18", "127.61.4.20"}) {
+  for (const char* a : {"127.61.4.5", "127.61.4.6", "127.61.4.7", "127.61.4.8", "127.61.4.16",
+                        "127.61.4.17", "127.61.4.18", "127.61.4.20"}) {
     INFO(a);
     CHECK(quit[a]);
   }
@@ -414,8 +438,8 @@ TEST_CASE("conduct: blocked addresses are reported and never contacted", "[smtp]
   o.allow = {"127.61.7.2/32"};  // only this one is lifted
   o.ipv6 = true;
   auto h = by_address(mxscan::scan_addresses(
-      o, {"127.61.7.1", "::ffff:127.61.7.1", "127.61.7.2", "::ffff:127.61.7.2", "0.0.0.0", "::", "::1",
-          "10.1.2.3", "not-an-address"}));
+      o, {"127.61.7.1", "::ffff:127.61.7.1", "127.61.7.2", "::ffff:127.61.7.2", "0.0.0.0",
+          "::", "::1", "10.1.2.3", "not-an-address"}));
   lab.server.stop();
   CHECK(h["127.61.7.1"].status == SmtpStatus::blocked);
   CHECK(h["127.61.7.1"].phase == SmtpPhase::none);
@@ -572,7 +596,8 @@ TEST_CASE("conduct: configuration errors are clear and nothing starts", "[smtp]"
   CHECK_THROWS_WITH(mxscan::SmtpStage(o, nullptr, nullptr), Catch::Contains("--ehlo-name"));
   o = lab_options(25);
   o.blocklist_files = {"/nonexistent/optout.conf"};
-  CHECK_THROWS_WITH(mxscan::SmtpStage(o, nullptr, nullptr), Catch::Contains("/nonexistent/optout.conf"));
+  CHECK_THROWS_WITH(mxscan::SmtpStage(o, nullptr, nullptr),
+                    Catch::Contains("/nonexistent/optout.conf"));
   o = lab_options(25);
   o.ca_file = "/nonexistent/ca.pem";
   CHECK_THROWS_WITH(mxscan::SmtpStage(o, nullptr, nullptr), Catch::Contains("--ca-file"));
@@ -587,7 +612,8 @@ TEST_CASE("stage: ASN annotation from the configured source", "[smtp]") {
   p.offer_starttls = false;
   lab.add("127.61.13.1", p);
   lab.server.start();
-  auto asn = std::make_shared<mxscan::Pfx2AsSource>(std::string_view("127.61.13.0\t24\t15169\n"), "lab");
+  auto asn =
+      std::make_shared<mxscan::Pfx2AsSource>(std::string_view("127.61.13.0\t24\t15169\n"), "lab");
   auto results = mxscan::scan_addresses(lab_options(lab.port), {"127.61.13.1", "10.0.0.1"}, asn);
   lab.server.stop();
   auto h = by_address(results);
@@ -601,7 +627,8 @@ TEST_CASE("stage: several worker threads keep every cap and deliver every result
   TestPersona p = tls_persona("multisan");
   std::vector<std::string> addresses;
   for (int net = 1; net <= 4; ++net)
-    for (int host = 1; host <= 10; ++host) addresses.push_back("127.61." + std::to_string(40 + net) + "." + std::to_string(host));
+    for (int host = 1; host <= 10; ++host)
+      addresses.push_back("127.61." + std::to_string(40 + net) + "." + std::to_string(host));
   for (const auto& a : addresses) lab.add(a, p);
   lab.server.start();
   SmtpOptions o = lab_options(lab.port);

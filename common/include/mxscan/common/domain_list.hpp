@@ -22,9 +22,9 @@
 namespace mxscan {
 
 struct DomainRecord {
-  std::string domain;    // normalised A-label form; the raw (trimmed) text when invalid
+  std::string domain;      // normalised A-label form; the raw (trimmed) text when invalid
   std::uint64_t line = 0;  // 1-based line in the input (0: not from a file)
-  std::string problem;   // why the name is invalid; empty when valid
+  std::string problem;     // why the name is invalid; empty when valid
   bool valid() const noexcept { return problem.empty(); }
 };
 

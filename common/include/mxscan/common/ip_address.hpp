@@ -73,7 +73,8 @@ class PrefixTable {
   };
   struct KeyHash {
     std::size_t operator()(const Key& k) const noexcept {
-      return static_cast<std::size_t>(k.hi * 0x9E3779B97F4A7C15ULL ^ (k.lo + 0x632BE59BD9B4E019ULL));
+      return static_cast<std::size_t>(k.hi * 0x9E3779B97F4A7C15ULL ^
+                                      (k.lo + 0x632BE59BD9B4E019ULL));
     }
   };
   using Level = std::unordered_map<Key, T, KeyHash>;

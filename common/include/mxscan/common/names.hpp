@@ -83,7 +83,9 @@ class PublicSuffixList {
   };
   struct NameHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
   };
   void load_rule_names();
   std::unique_ptr<psl_ctx_st, Deleter> ctx_;

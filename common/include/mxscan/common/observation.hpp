@@ -38,7 +38,7 @@ enum class DnsStatus : std::uint8_t {
 
 // Phase an SMTP session reached (the last one started).
 enum class SmtpPhase : std::uint8_t {
-  none,       // never started (blocked, not contacted)
+  none,  // never started (blocked, not contacted)
   connect,
   greeting,
   ehlo,
@@ -90,13 +90,13 @@ struct MxRecord {
 };
 
 struct DomainObs {
-  std::string domain;        // normalised A-label form (or raw text when invalid)
-  std::uint64_t line = 0;    // 1-based line of the input list (0: unknown)
+  std::string domain;      // normalised A-label form (or raw text when invalid)
+  std::uint64_t line = 0;  // 1-based line of the input list (0: unknown)
   DnsStatus mx_status = DnsStatus::not_queried;
-  bool mx_capped = false;    // more MX records than the cap: list truncated
+  bool mx_capped = false;           // more MX records than the cap: list truncated
   std::vector<std::string> cnames;  // CNAME chain followed from the domain to its MX records
-  std::vector<MxRecord> mx;  // sorted by preference, then exchange
-  std::string error;         // human-readable detail of a failure (may be empty)
+  std::vector<MxRecord> mx;         // sorted by preference, then exchange
+  std::string error;                // human-readable detail of a failure (may be empty)
   // As if default-constructed, but keeping the buffers (see the note above).
   void reset() noexcept;
   bool operator==(const DomainObs&) const = default;
@@ -104,10 +104,10 @@ struct DomainObs {
 
 // The leaf certificate's fields the method and the report need.
 struct CertificateInfo {
-  std::string subject_cn;           // empty when absent
-  std::vector<std::string> sans;    // dNSName entries, as presented
-  std::string sha256;               // lower-case hex of the leaf DER
-  std::string not_before;           // ISO 8601 UTC, e.g. 2026-01-01T00:00:00Z
+  std::string subject_cn;         // empty when absent
+  std::vector<std::string> sans;  // dNSName entries, as presented
+  std::string sha256;             // lower-case hex of the leaf DER
+  std::string not_before;         // ISO 8601 UTC, e.g. 2026-01-01T00:00:00Z
   std::string not_after;
   // As if default-constructed, but keeping the buffers (see the note above).
   void reset() noexcept;
@@ -119,9 +119,9 @@ struct TlsObs {
   std::string cipher;                  // OpenSSL cipher name
   std::vector<std::string> chain_der;  // DER bytes as sent by the server, leaf first
   CertificateInfo leaf;
-  bool trusted = false;                // chains to the trust store (no hostname check)
-  std::string verify_error;            // OpenSSL's text for the first error, "" if trusted
-  bool chain_truncated = false;        // the server sent more certificates than were kept
+  bool trusted = false;          // chains to the trust store (no hostname check)
+  std::string verify_error;      // OpenSSL's text for the first error, "" if trusted
+  bool chain_truncated = false;  // the server sent more certificates than were kept
   // As if default-constructed, but keeping the buffers (see the note above).
   void reset() noexcept;
   bool operator==(const TlsObs&) const = default;
@@ -134,9 +134,9 @@ struct HostObs {
   std::string as_name;
   SmtpStatus status = SmtpStatus::not_contacted;
   SmtpPhase phase = SmtpPhase::none;
-  std::string banner;     // full greeting reply (lines joined by "\n", CRLF removed)
-  std::string ehlo;       // EHLO (or HELO) reply before TLS
-  std::string ehlo_tls;   // EHLO reply after TLS
+  std::string banner;    // full greeting reply (lines joined by "\n", CRLF removed)
+  std::string ehlo;      // EHLO (or HELO) reply before TLS
+  std::string ehlo_tls;  // EHLO reply after TLS
   bool starttls_offered = false;
   bool starttls_accepted = false;
   // Bytes the server sent after its 220 to STARTTLS and before the TLS handshake:

@@ -20,7 +20,7 @@
 namespace mxscan {
 
 struct BackgroundRead {
-  std::vector<ReadCounts> files;           // per input file, in the order given
+  std::vector<ReadCounts> files;  // per input file, in the order given
   ReadCounts total;
   std::vector<double> reader_cpu_seconds;  // CPU time of each reader thread
 };

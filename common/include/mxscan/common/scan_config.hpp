@@ -22,10 +22,10 @@ struct DnsSettings {
   double rate = 2000;                  // queries/s (fractions allowed), 0 = unlimited
   std::int64_t max_in_flight = 1000;
   std::int64_t channels = 4;
-  std::int64_t threads = 2;            // event-loop threads of the DNS stage
-  std::int64_t max_mx = 32;            // MX records kept per domain
-  std::string probe_name = ".";        // SOA asked of each resolver before the scan
-  std::int64_t outage_window = 1000;   // last query outcomes judged for a resolver outage
+  std::int64_t threads = 2;             // event-loop threads of the DNS stage
+  std::int64_t max_mx = 32;             // MX records kept per domain
+  std::string probe_name = ".";         // SOA asked of each resolver before the scan
+  std::int64_t outage_window = 1000;    // last query outcomes judged for a resolver outage
   std::int64_t outage_wait_ms = 60000;  // how long an outage may last before the scan fails
 };
 
@@ -34,7 +34,7 @@ struct SmtpSettings {
   double rate = 100;                // new sessions/s (0.5: one every 2 s), 0 = unlimited
   std::int64_t concurrency = 1000;  // sessions in flight
   std::int64_t per24_in_flight = 2;
-  double per24_rate = 1.0;          // new sessions/s per /24 (IPv4) or /48 (IPv6)
+  double per24_rate = 1.0;  // new sessions/s per /24 (IPv4) or /48 (IPv6)
   std::int64_t connect_timeout_ms = 10000;
   std::int64_t greeting_timeout_ms = 30000;
   std::int64_t reply_timeout_ms = 30000;
@@ -47,9 +47,9 @@ struct SmtpSettings {
   std::int64_t max_chain_bytes = 262144;
   std::int64_t max_chain_certs = 16;
   std::int64_t threads = 2;  // event-loop threads of the SMTP stage
-  std::string ehlo_name;  // empty = this host's FQDN
+  std::string ehlo_name;     // empty = this host's FQDN
   bool sni = false;
-  std::string ca_file;    // empty = system CA bundle
+  std::string ca_file;  // empty = system CA bundle
   bool ipv6 = false;
 };
 

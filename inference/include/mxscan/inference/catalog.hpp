@@ -28,9 +28,9 @@ enum class NameSource : std::uint8_t { banner, certificate };
 enum class NameClass : std::uint8_t { dedicated, vps };
 
 struct Company {
-  std::string name;                   // e.g. as written in the config
-  std::vector<std::string> ids;       // provider IDs; '*' and '?' are globs
-  std::vector<std::uint32_t> asns;    // sorted, unique
+  std::string name;                 // e.g. as written in the config
+  std::vector<std::string> ids;     // provider IDs; '*' and '?' are globs
+  std::vector<std::uint32_t> asns;  // sorted, unique
 };
 
 class Catalog {

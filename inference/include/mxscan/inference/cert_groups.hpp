@@ -26,9 +26,9 @@ class CertificateGrouper {
   // Per added certificate, the RD id of its group's representative name.
   // rd_of[name] is the RD id of a name, cnt[rd] its cnt_cert_rd, and
   // name_less(a, b) orders names by their text.
-  std::vector<std::uint32_t> group_names(std::span<const std::uint32_t> rd_of,
-                                         std::span<const std::uint64_t> cnt,
-                                         const std::function<bool(std::uint32_t, std::uint32_t)>& name_less);
+  std::vector<std::uint32_t> group_names(
+      std::span<const std::uint32_t> rd_of, std::span<const std::uint64_t> cnt,
+      const std::function<bool(std::uint32_t, std::uint32_t)>& name_less);
 
   std::size_t group_count() const noexcept { return groups_; }
 

@@ -38,10 +38,10 @@ std::string_view name_test_key(NameTest t) noexcept;
 
 struct NameCondition {
   NameTest test = NameTest::name;
-  bool all = false;                  // `*_all` key: every value must hold (else any)
-  std::vector<std::string> values;   // string tests
-  std::int64_t number = 0;           // first_label_dashes
-  bool flag = true;                  // boolean tests: required truth value
+  bool all = false;                 // `*_all` key: every value must hold (else any)
+  std::vector<std::string> values;  // string tests
+  std::int64_t number = 0;          // first_label_dashes
+  bool flag = true;                 // boolean tests: required truth value
 };
 
 struct NameRule {
@@ -59,6 +59,7 @@ struct NameRuleSet {
 bool rule_matches(const NameRule& rule, std::string_view name, std::string_view rd) noexcept;
 
 // First matching rule's class, or the set's `otherwise`.
-NameClass classify_name(const NameRuleSet& set, std::string_view name, std::string_view rd) noexcept;
+NameClass classify_name(const NameRuleSet& set, std::string_view name,
+                        std::string_view rd) noexcept;
 
 }  // namespace mxscan

@@ -8,9 +8,9 @@
 #pragma once
 
 #include <array>
-#include <map>
-#include <functional>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,9 +22,9 @@ namespace mxscan {
 class Catalog;
 
 enum class DomainOutcome : std::uint8_t {
-  ok,         // at least one live primary MX: providers assigned
-  no_mx,      // NODATA or an empty MX set
-  null_mx,    // RFC 7505 "0 ."
+  ok,       // at least one live primary MX: providers assigned
+  no_mx,    // NODATA or an empty MX set
+  null_mx,  // RFC 7505 "0 ."
   nxdomain,
   dns_error,  // SERVFAIL, REFUSED, timeout, other DNS failure
   no_smtp,    // MX present, no live address
@@ -53,9 +53,9 @@ struct ProviderAssignment {
   // The ID step 4 replaced: the flagged ID when `id` is a fallback, or the ID an
   // AS relabelling corrected (utexas.edu -> iphmx.com, flag unset). nullopt otherwise.
   std::optional<std::string> original_id;
-  std::string flag_reason;             // why it was flagged or corrected; else empty
-  std::string reason;                  // why `id` is empty; empty otherwise
-  std::uint32_t live_ips = 0;          // live addresses of this MX
+  std::string flag_reason;     // why it was flagged or corrected; else empty
+  std::string reason;          // why `id` is empty; empty otherwise
+  std::uint32_t live_ips = 0;  // live addresses of this MX
 
   bool operator==(const ProviderAssignment&) const = default;
 };
@@ -73,13 +73,13 @@ struct DomainResult {
 // Records the batch counted but could not use (docs/method.md defect 8: bad records
 // are counted, reported and skipped, never fatal).
 struct BatchStats {
-  std::uint64_t domain_records = 0;     // DomainObs added
-  std::uint64_t host_records = 0;       // HostObs added
-  std::uint64_t duplicate_domains = 0;  // DomainObs for a domain already seen (one kept)
-  std::uint64_t duplicate_hosts = 0;    // HostObs for an address already seen (one kept)
-  std::uint64_t bad_hosts = 0;          // HostObs skipped (address not an IP literal)
-  std::uint64_t unreferenced_hosts = 0; // HostObs no domain refers to
-  std::uint64_t missing_hosts = 0;      // addresses referenced with no HostObs (not live)
+  std::uint64_t domain_records = 0;      // DomainObs added
+  std::uint64_t host_records = 0;        // HostObs added
+  std::uint64_t duplicate_domains = 0;   // DomainObs for a domain already seen (one kept)
+  std::uint64_t duplicate_hosts = 0;     // HostObs for an address already seen (one kept)
+  std::uint64_t bad_hosts = 0;           // HostObs skipped (address not an IP literal)
+  std::uint64_t unreferenced_hosts = 0;  // HostObs no domain refers to
+  std::uint64_t missing_hosts = 0;       // addresses referenced with no HostObs (not live)
   std::uint64_t unique_exchanges = 0;
   std::uint64_t unique_addresses = 0;
   std::uint64_t certificate_groups = 0;
@@ -96,22 +96,22 @@ struct Results {
 
 // One row of the summary: credit of a provider ID or of a company.
 struct ShareRow {
-  std::string key;            // provider ID, or company name
-  bool known_company = false; // by_company: key is a catalog company (else an ID)
-  double credit = 0;          // sum of credits
-  std::uint64_t domains = 0;  // domains giving it any credit
+  std::string key;                    // provider ID, or company name
+  bool known_company = false;         // by_company: key is a catalog company (else an ID)
+  double credit = 0;                  // sum of credits
+  std::uint64_t domains = 0;          // domains giving it any credit
   double share_of_with_provider = 0;  // credit / domains_with_provider
   double share_of_all = 0;            // credit / domains_total
 };
 
 struct Summary {
-  std::uint64_t domains_total = 0;          // all input domains
-  std::uint64_t domains_with_provider = 0;  // status ok
+  std::uint64_t domains_total = 0;                             // all input domains
+  std::uint64_t domains_with_provider = 0;                     // status ok
   std::array<std::uint64_t, kDomainOutcomeCount> by_status{};  // index: DomainOutcome
-  double credit_without_id = 0;  // credit of MXes that got no ID
+  double credit_without_id = 0;                                // credit of MXes that got no ID
   std::uint64_t flagged_assignments = 0;
   std::map<std::string, std::uint64_t> dns_error_causes;  // dns_errors.hpp: cause -> domains
-  std::vector<ShareRow> by_id;       // sorted by credit desc, then key
+  std::vector<ShareRow> by_id;                            // sorted by credit desc, then key
   std::vector<ShareRow> by_company;  // companies; IDs of no known company stand alone
 };
 
@@ -129,7 +129,9 @@ class SummaryBuilder {
   };
   struct KeyHash {  // heterogeneous lookup: no std::string per assignment
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
   };
   using Table = std::unordered_map<std::string, Acc, KeyHash, std::equal_to<>>;
   static void credit(Table& table, std::string_view key, double amount);

@@ -15,11 +15,11 @@ namespace mxscan {
 
 // `run` carries inputs and settings for summary.json; its batch stats are
 // filled here. Throws std::runtime_error when an output cannot be written.
-Summary write_batch_outputs(Batch& batch, const Catalog& catalog,
-                                       const std::string& out_dir, RunReport& run);
+Summary write_batch_outputs(Batch& batch, const Catalog& catalog, const std::string& out_dir,
+                            RunReport& run);
 
 // "N domains, M with a provider (x%); outputs in DIR" and the top-N table, on stdout.
-void print_summary(const Summary& summary, const Catalog& catalog,
-                   const std::string& out_dir, std::size_t top_rows);
+void print_summary(const Summary& summary, const Catalog& catalog, const std::string& out_dir,
+                   std::size_t top_rows);
 
 }  // namespace mxscan

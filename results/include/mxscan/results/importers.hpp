@@ -13,8 +13,8 @@
 // An ASN source, when given, fills the AS of hosts whose record carries none.
 #pragma once
 
-#include "mxscan/common/observation_jsonl_reader.hpp"
 #include "mxscan/common/asn/asn_source.hpp"
+#include "mxscan/common/observation_jsonl_reader.hpp"
 
 #include <optional>
 #include <string>

@@ -44,11 +44,11 @@ struct IdChange {
 
 struct DomainChange {
   std::string domain;
-  std::string old_status;     // DomainOutcome text, or "absent"
+  std::string old_status;  // DomainOutcome text, or "absent"
   std::string new_status;
   std::string old_providers;  // "id=credit;..." sorted by id ("" when none)
   std::string new_providers;
-  std::string old_bucket;     // bucket holding most of the domain's credit
+  std::string old_bucket;  // bucket holding most of the domain's credit
   std::string new_bucket;
 };
 
@@ -59,13 +59,14 @@ struct Migration {
   std::uint64_t changed_domains = 0;
   // matrix[from][to] = credit; the diagonal is credit that stayed.
   std::map<std::string, std::map<std::string, double>> matrix;
-  std::vector<IdChange> ids;              // sorted by |net| desc, then id
-  std::vector<DomainChange> changes;      // sorted by domain
+  std::vector<IdChange> ids;          // sorted by |net| desc, then id
+  std::vector<DomainChange> changes;  // sorted by domain
 
   double moved() const;  // off-diagonal total
 };
 
-Migration compare_runs(const std::vector<DomainResult>& old_run, const std::vector<DomainResult>& new_run);
+Migration compare_runs(const std::vector<DomainResult>& old_run,
+                       const std::vector<DomainResult>& new_run);
 
 // Bucket of one assignment (company, kOtherBucket or kNoIdBucket).
 std::string_view bucket_of(const ProviderAssignment& a);
@@ -74,7 +75,8 @@ std::string_view bucket_of(const ProviderAssignment& a);
 std::string migration_matrix_csv(const Migration& m);
 // provider_changes.csv: id,company,old_credit,new_credit,net,gained,lost,old_domains,new_domains
 std::string provider_changes_csv(const Migration& m);
-// changed_domains.csv: domain,old_status,new_status,old_bucket,new_bucket,old_providers,new_providers
+// changed_domains.csv:
+// domain,old_status,new_status,old_bucket,new_bucket,old_providers,new_providers
 std::string changed_domains_csv(const Migration& m);
 // diff.json: everything above in one document.
 std::string migration_json(const Migration& m);

@@ -61,7 +61,7 @@ struct ReportData {
   std::uint64_t domains_total = 0;
   std::uint64_t domains_with_provider = 0;
   std::array<std::uint64_t, kDomainOutcomeCount> by_status{};
-  DnsErrorCauses dns_error_causes;  // dns_error domains by cause
+  DnsErrorCauses dns_error_causes;    // dns_error domains by cause
   std::vector<CreditRow> by_company;  // credit desc, then key
   std::vector<CreditRow> by_id;
   std::uint64_t assignments = 0;
@@ -71,8 +71,8 @@ struct ReportData {
   std::uint64_t relabelled = 0;  // original_id set without a flag (AS relabelling)
   std::uint64_t assignments_without_id = 0;
   HostFigures hosts;
-  std::vector<AsRow> ases;  // hosts desc, then asn
-  bool has_hosts = false;   // hosts.jsonl was there
+  std::vector<AsRow> ases;            // hosts desc, then asn
+  bool has_hosts = false;             // hosts.jsonl was there
   std::vector<ReadProblem> problems;  // malformed lines (first ones kept)
   std::uint64_t malformed_lines = 0;
 };

@@ -26,7 +26,8 @@ struct Comparison {
 };
 
 // `rows`: bars per market-share chart (20 by default: the head of the market, still legible).
-std::string render_html(const ReportData& data, const Comparison* comparison = nullptr, std::size_t rows = 20);
+std::string render_html(const ReportData& data, const Comparison* comparison = nullptr,
+                        std::size_t rows = 20);
 std::string render_text(const ReportData& data, std::size_t rows = 10);
 
 }  // namespace mxscan

@@ -30,7 +30,7 @@ std::optional<DomainResult> parse_providers_line(std::string_view line, std::str
 void read_providers_jsonl(const std::string& path, const std::function<void(DomainResult&)>& sink,
                           std::vector<ReadProblem>& problems);
 std::vector<DomainResult> read_providers_jsonl(const std::string& path,
-                                                          std::vector<ReadProblem>& problems);
+                                               std::vector<ReadProblem>& problems);
 
 using FlatJson = std::vector<std::pair<std::string, std::string>>;
 

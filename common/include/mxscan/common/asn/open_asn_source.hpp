@@ -17,6 +17,7 @@ namespace mxscan {
 // the mmdb answers first and pfx2as fills its gaps. Throws std::runtime_error,
 // naming the option and the first bad lines, for a file that cannot be read or
 // is not of its kind (Pfx2AsSource::problem, MmdbAsnSource::problem).
-std::shared_ptr<const AsnSource> open_asn_source(const std::string& mmdb_path, const std::string& pfx2as_path);
+std::shared_ptr<const AsnSource> open_asn_source(const std::string& mmdb_path,
+                                                 const std::string& pfx2as_path);
 
 }  // namespace mxscan

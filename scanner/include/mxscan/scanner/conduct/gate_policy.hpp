@@ -63,9 +63,9 @@ class SharedTokenBucket {
 };
 
 struct GateLimits {
-  double sessions_per_s = 0;          // global, 0: unlimited
-  std::size_t max_in_flight = 0;      // global, 0: unlimited
-  double prefix_sessions_per_s = 0;   // per /24 or /48, 0: unlimited
+  double sessions_per_s = 0;         // global, 0: unlimited
+  std::size_t max_in_flight = 0;     // global, 0: unlimited
+  double prefix_sessions_per_s = 0;  // per /24 or /48, 0: unlimited
   std::size_t prefix_max_in_flight = 0;
 };
 
@@ -94,8 +94,8 @@ class GatePolicy {
   enum class Verdict { admit, wait_until, idle };
   struct Decision {
     Verdict verdict = Verdict::idle;
-    GateTarget target;               // admit
-    GateClock::time_point until{};   // wait_until
+    GateTarget target;              // admit
+    GateClock::time_point until{};  // wait_until
   };
   // admit: the session may start now (counted in flight until release());
   // wait_until: nothing may start before `until`; idle: nothing to do until a
@@ -124,7 +124,8 @@ class GatePolicy {
   };
   struct KeyHash {
     std::size_t operator()(const Key& k) const noexcept {
-      return static_cast<std::size_t>((k.hi * 0x9E3779B97F4A7C15ULL) ^ k.lo ^ (k.v6 ? 0x5bd1e995u : 0u));
+      return static_cast<std::size_t>((k.hi * 0x9E3779B97F4A7C15ULL) ^ k.lo ^
+                                      (k.v6 ? 0x5bd1e995u : 0u));
     }
   };
   enum class Where { nowhere, ready, timed, parked };
@@ -141,8 +142,8 @@ class GatePolicy {
   GateLimits limits_;
   std::shared_ptr<SharedTokenBucket> global_;
   std::unordered_map<Key, PrefixState, KeyHash> prefixes_;
-  std::deque<Key> ready_;                          // round-robin order
-  std::multimap<GateClock::time_point, Key> timed_;  // waiting for a prefix token
+  std::deque<Key> ready_;                                   // round-robin order
+  std::multimap<GateClock::time_point, Key> timed_;         // waiting for a prefix token
   std::deque<std::pair<GateClock::time_point, Key>> idle_;  // candidates to forget
   std::size_t queued_ = 0, in_flight_ = 0, peak_prefix_ = 0, peak_global_ = 0;
 };

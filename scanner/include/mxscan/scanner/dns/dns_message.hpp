@@ -29,13 +29,13 @@ inline constexpr std::uint16_t kClassIn = 1;
 inline constexpr std::size_t kMaxCnameChain = 8;
 
 struct ResourceRecord {
-  std::string owner;            // lower case, no trailing dot; "" is the root
+  std::string owner;  // lower case, no trailing dot; "" is the root
   std::uint16_t type = 0;
   std::uint16_t rclass = 0;
   std::uint32_t ttl = 0;
-  std::uint16_t preference = 0; // MX
-  std::string target;           // MX exchange or CNAME target (as owner)
-  std::string address;          // A/AAAA in text form
+  std::uint16_t preference = 0;  // MX
+  std::string target;            // MX exchange or CNAME target (as owner)
+  std::string address;           // A/AAAA in text form
 };
 
 struct Message {

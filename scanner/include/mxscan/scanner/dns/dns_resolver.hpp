@@ -29,25 +29,25 @@ namespace mxscan {
 
 struct MxAnswer {
   DnsStatus status = DnsStatus::not_queried;  // ok, nodata, nxdomain, null_mx, ...
-  std::vector<dns::MxEntry> records;  // sorted by preference then exchange, capped
-  bool capped = false;                // more than DnsOptions::max_mx records
-  std::vector<std::string> cnames;    // CNAME chain from the domain, if any
-  std::string error;                  // detail for error statuses
+  std::vector<dns::MxEntry> records;          // sorted by preference then exchange, capped
+  bool capped = false;                        // more than DnsOptions::max_mx records
+  std::vector<std::string> cnames;            // CNAME chain from the domain, if any
+  std::string error;                          // detail for error statuses
 };
 
 struct AddrAnswer {
   DnsStatus status = DnsStatus::not_queried;  // ok when any address was found
-  std::vector<std::string> addresses;  // IPv4 then IPv6, each sorted
-  std::vector<std::string> cnames;     // CNAME chain of the A lookup (AAAA's if no A chain)
+  std::vector<std::string> addresses;         // IPv4 then IPv6, each sorted
+  std::vector<std::string> cnames;            // CNAME chain of the A lookup (AAAA's if no A chain)
   std::string error;
 };
 
 struct ResolverStats {
-  std::uint64_t queries = 0;   // queries sent to c-ares
-  std::uint64_t answers = 0;   // callbacks received
-  std::uint64_t timeouts = 0;  // tries that timed out (c-ares' count, over all queries)
-  std::uint64_t malformed = 0; // answers the parser rejected
-  std::size_t max_waiting = 0; // longest the admission queue grew
+  std::uint64_t queries = 0;    // queries sent to c-ares
+  std::uint64_t answers = 0;    // callbacks received
+  std::uint64_t timeouts = 0;   // tries that timed out (c-ares' count, over all queries)
+  std::uint64_t malformed = 0;  // answers the parser rejected
+  std::size_t max_waiting = 0;  // longest the admission queue grew
 };
 
 class Resolver {

@@ -10,8 +10,8 @@
 // loop of its own: max_in_flight workers pull from the source, so the in-flight
 // cap and the queries/s bucket of the Resolver bound the traffic and the source
 // is read only as fast as it is resolved. With several threads (DnsOptions::
-// threads) the source, the sink and the exchange cache are shared under locks. Observations reach the sink in
-// completion order, not input order.
+// threads) the source, the sink and the exchange cache are shared under locks. Observations reach
+// the sink in completion order, not input order.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -31,13 +31,13 @@
 namespace mxscan {
 
 struct DnsStageStats {
-  std::uint64_t domains = 0;            // observations emitted (valid and invalid)
-  std::uint64_t invalid = 0;            // input names rejected before any query
+  std::uint64_t domains = 0;                  // observations emitted (valid and invalid)
+  std::uint64_t invalid = 0;                  // input names rejected before any query
   std::array<std::uint64_t, 12> mx_status{};  // per DnsStatus, indexed by its value
-  std::uint64_t exchanges = 0;          // distinct exchanges looked up
+  std::uint64_t exchanges = 0;                // distinct exchanges looked up
   std::uint64_t exchange_cache_hits = 0;
   ResolverStats resolver;
-  double seconds = 0;                   // wall time of run_dns_stage
+  double seconds = 0;  // wall time of run_dns_stage
 };
 
 // Exchange lookups shared by stages (one per thread) of the same run.

@@ -44,14 +44,14 @@ struct ResumeOverride {
 struct Manifest {
   ScanState state = ScanState::running;
   std::string command_line;
-  std::string started;            // ISO 8601 UTC
-  std::string ended;              // empty while running
-  std::string domains_file;       // as given ("-" for standard input)
+  std::string started;       // ISO 8601 UTC
+  std::string ended;         // empty while running
+  std::string domains_file;  // as given ("-" for standard input)
   std::string shard = "0/1";
   bool dry_run = false;
   std::string ehlo_name;
   ScanConfig config;
-  std::map<std::string, std::string> file_digests;  // path -> sha256
+  std::map<std::string, std::string> file_digests;    // path -> sha256
   std::map<std::string, std::uint64_t> input_counts;  // lines, invalid, duplicates, ...
   ScanSnapshot counts;
   std::vector<std::string> notes;  // e.g. "ASN checks skipped: no ASN source"

@@ -32,8 +32,8 @@ struct ScanPlan {
   std::string out_dir;
   ShardSpec shard;
   bool dry_run = false;
-  bool resume = false;     // out_dir holds an earlier, unfinished scan of this plan
-  bool quiet = false;      // no progress line
+  bool resume = false;  // out_dir holds an earlier, unfinished scan of this plan
+  bool quiet = false;   // no progress line
   std::string command_line;
   // With resume: the conduct settings this resume changes (appended to the
   // manifest's list of earlier ones).

@@ -20,18 +20,18 @@ namespace mxscan {
 
 struct SmtpTimeouts {
   std::chrono::milliseconds connect{10'000};
-  std::chrono::milliseconds greeting{30'000};   // RFC 5321 4.5.3.2 suggests 5 min; scanners use less
-  std::chrono::milliseconds reply{30'000};      // each later reply (EHLO, STARTTLS, QUIT)
+  std::chrono::milliseconds greeting{30'000};  // RFC 5321 4.5.3.2 suggests 5 min; scanners use less
+  std::chrono::milliseconds reply{30'000};     // each later reply (EHLO, STARTTLS, QUIT)
   std::chrono::milliseconds tls_handshake{15'000};
-  std::chrono::milliseconds session{120'000};   // hard cap on the whole session
+  std::chrono::milliseconds session{120'000};  // hard cap on the whole session
 };
 
 struct SmtpOptions {
   // --- what is said
-  std::string ehlo_name;     // --ehlo-name; empty: the host's FQDN (must be a FQDN)
-  std::uint16_t port = 25;   // --smtp-port
-  bool sni = false;          // --sni: send the exchange name as SNI (when known)
-  std::string ca_file;       // --ca-file PEM: replaces the system trust store
+  std::string ehlo_name;    // --ehlo-name; empty: the host's FQDN (must be a FQDN)
+  std::uint16_t port = 25;  // --smtp-port
+  bool sni = false;         // --sni: send the exchange name as SNI (when known)
+  std::string ca_file;      // --ca-file PEM: replaces the system trust store
   SmtpTimeouts timeouts;
   ReplyLimits reply_limits;
   std::size_t max_chain_certs = 16;       // certificates kept per chain

@@ -23,13 +23,13 @@ struct ReplyLimits {
 };
 
 enum class ReplyParse {
-  complete,       // `reply` is filled, `consumed` bytes belong to it
-  need_more,      // no complete reply yet and no cap exceeded
-  malformed,      // a line is not "DDD", "DDD text" or "DDD-text"
-  mixed_codes,    // lines of one reply carry different codes
-  line_too_long,  // a line exceeds max_line_bytes
-  too_many_lines, // more than max_lines lines
-  too_large,      // more than max_reply_bytes
+  complete,        // `reply` is filled, `consumed` bytes belong to it
+  need_more,       // no complete reply yet and no cap exceeded
+  malformed,       // a line is not "DDD", "DDD text" or "DDD-text"
+  mixed_codes,     // lines of one reply carry different codes
+  line_too_long,   // a line exceeds max_line_bytes
+  too_many_lines,  // more than max_lines lines
+  too_large,       // more than max_reply_bytes
 };
 
 struct SmtpReply {
@@ -47,8 +47,8 @@ struct SmtpReply {
 
 struct ReplyParseResult {
   ReplyParse status = ReplyParse::need_more;
-  std::size_t consumed = 0;  // bytes of the complete reply (0 otherwise)
-  SmtpReply reply;           // complete replies only
+  std::size_t consumed = 0;    // bytes of the complete reply (0 otherwise)
+  SmtpReply reply;             // complete replies only
   std::size_t error_line = 0;  // 1-based line of the error, 0 when none
 };
 

@@ -16,8 +16,8 @@
 #include <functional>
 #include <string>
 
-#include "mxscan/common/observation.hpp"
 #include "mxscan/common/ip_address.hpp"
+#include "mxscan/common/observation.hpp"
 #include "mxscan/scanner/smtp/smtp_options.hpp"
 
 namespace mxscan {

@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "mxscan/common/observation.hpp"
 #include "mxscan/common/asn/asn_source.hpp"
+#include "mxscan/common/observation.hpp"
 #include "mxscan/scanner/conduct/blocklist.hpp"
 #include "mxscan/scanner/smtp/smtp_options.hpp"
 
@@ -40,9 +40,9 @@ enum class SubmitResult {
 
 struct SmtpStageStats {
   std::size_t submitted = 0, duplicates = 0, blocked = 0, invalid = 0, ipv6_skipped = 0;
-  std::size_t sessions = 0;   // sessions started (retries included)
+  std::size_t sessions = 0;  // sessions started (retries included)
   std::size_t retries = 0;
-  std::size_t completed = 0;  // HostObs delivered for contacted addresses
+  std::size_t completed = 0;              // HostObs delivered for contacted addresses
   std::size_t peak_in_flight = 0;         // highest per lane, summed over lanes
   std::size_t peak_prefix_in_flight = 0;  // highest in any one /24 or /48
   std::size_t chains_verified = 0;        // certificate chains verified against the trust store
@@ -71,7 +71,7 @@ class SmtpStage {
   // Dispatches the addresses buffered for shuffling now (the window is otherwise
   // flushed when full, after a second, or by close()).
   void flush();
-  void wait();   // until every queued address has its HostObs (call close() first)
+  void wait();  // until every queued address has its HostObs (call close() first)
   // Ctrl-C: no connect is begun from now on. Queued and buffered addresses are
   // dropped, later submissions ignored (none get a HostObs: a resumed scan
   // contacts them); sessions in flight say QUIT at their next step (no HostObs)
@@ -98,7 +98,8 @@ class SmtpStage {
 Blocklist build_blocklist(const SmtpOptions& options);
 
 // Convenience: scans a list of addresses and returns one HostObs per unique one.
-std::vector<HostObs> scan_addresses(const SmtpOptions& options, const std::vector<std::string>& addresses,
+std::vector<HostObs> scan_addresses(const SmtpOptions& options,
+                                    const std::vector<std::string>& addresses,
                                     std::shared_ptr<const AsnSource> asn = nullptr);
 
 }  // namespace mxscan

@@ -40,9 +40,9 @@ struct SslCtxFree {
 using SslCtxPtr = std::unique_ptr<ssl_ctx_st, SslCtxFree>;
 
 struct TlsClientSettings {
-  std::string ca_file;                   // PEM bundle replacing the system store; "" = system store
+  std::string ca_file;  // PEM bundle replacing the system store; "" = system store
   std::size_t max_chain_bytes = 102'400;  // largest certificate message accepted
-  bool cache_verdicts = true;            // reuse the verdict for a chain already verified
+  bool cache_verdicts = true;             // reuse the verdict for a chain already verified
 };
 
 struct VerifyCache;
