@@ -246,6 +246,75 @@ void drain_smtp(SmtpStage& smtp, ScanLog& log, const std::atomic<Clock::rep>& si
                   std::chrono::duration<double>(Clock::now() - scan_start).count()));
 }
 
+// The stages as a scan uses them, built before anything is contacted: the SMTP
+// stage checks its options, the EHLO name and the descriptor limit as it is
+// built; a dry run builds the report of what it would contact instead. The
+// members end in reverse order of their build: the SMTP stage first.
+struct Stages {
+  DnsProgressToCounters dns_progress;
+  DnsHealth health;
+  std::unique_ptr<SmtpStage> smtp;
+  std::unique_ptr<DryRunReport> dry;
+
+  // Points `dns` at the progress counters and the health; sets the manifest's EHLO name.
+  Stages(const ScanPlan& plan, const DnsHealth::Settings& outage,
+         const std::shared_ptr<const AsnSource>& asn, DnsOptions& dns, ScanCounters& counters,
+         ScanLog& log, ScanSink& sink, Manifest& manifest)
+      : dns_progress(counters), health(outage, [&log, &plan](const std::string& event) {
+          say_dns_event(log, plan, event);
+        }) {
+    dns.progress = &dns_progress;
+    dns.health = &health;
+    SmtpOptions options = smtp_options(plan.config);
+    options.on_connect = [&counters] { counters.smtp_connect(); };
+    counters.set_smtp_rate_limit(options.sessions_per_s);
+    if (plan.dry_run) {
+      dry = std::make_unique<DryRunReport>(build_blocklist(options), asn);
+    } else {
+      smtp = std::make_unique<SmtpStage>(
+          options, asn, [&sink](HostObs host) { sink.host(host, ScanSink::Source::scan); });
+      manifest.ehlo_name = smtp->ehlo_name();
+    }
+  }
+};
+
+// The DNS stage feeds the SMTP stage (or the dry run) through the sink, under the
+// signal watcher and the progress ticker; then the SMTP stage drains its queue,
+// or is aborted after a write error; the journal is flushed before the signal
+// watcher ends.
+template <typename Finish>
+void run_stages(const ScanPlan& plan, Stages& stages, ScanInput& input, const DnsOptions& dns,
+                const ScanSink::AddressFn& submit, ScanSink& sink, ObservationLogs& journal,
+                ScanCounters& counters, ScanLog& log, std::atomic<bool>& stop,
+                const Finish& finish) {
+  std::atomic<Clock::rep> signalled{0};  // when the first signal came (steady clock)
+  SignalWatcher signals(
+      stop,
+      [&](int sig) {
+        stages.health.cancel();  // also ends a wait for an outage's verdict
+        signalled.store(Clock::now().time_since_epoch().count());
+        announce_stop(log, sig, stages.smtp ? stages.smtp->stop() : 0,
+                      plan.config.smtp.session_timeout_ms);
+      },
+      [&] { stop_at_once(journal, finish, log, plan.out_dir); });
+  ProgressTicker ticker(counters, plan.quiet, log, [&] { journal.flush(); });
+
+  const auto scan_start = Clock::now();
+  const DnsStageStats dns_stats = run_dns_stage(input, dns, [&](DomainObs&& obs) {
+    fold_mapped_addresses(obs);
+    sink.domain(obs, ScanSink::Source::scan, submit);
+  });
+  stages.health.stop();
+  log_dns_stage(log, dns_stats);
+  if (stages.smtp && !journal.error().empty()) {
+    stages.smtp->abort();  // a write error: results could not be recorded; --resume redoes them
+  } else if (stages.smtp) {
+    drain_smtp(*stages.smtp, log, signalled, scan_start);
+  }
+  ticker.stop();
+  journal.flush();
+}
+
 std::map<std::string, std::uint64_t> input_counts(const ScanInput& input,
                                                   std::uint64_t unique_addresses) {
   const auto& in = input.stats();
@@ -300,12 +369,14 @@ std::string output_folder_exists_message(const std::string& out_dir) {
 ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   const SignalBlock signal_block;
   const ScanConfig& config = plan.config;
+  // Refusals and checks first: nothing is written or contacted before them.
   refuse_plan(plan);
   const ScanPreflight ready = preflight_scan(plan);  // before anything is written
   const fs::path dir(plan.out_dir);
   ScanOutcome outcome;
   Manifest& manifest = outcome.manifest = start_manifest(plan);
 
+  // Resolvers that do not answer are refused before the folder exists.
   DnsOptions dns = dns_options(config);
   const DnsHealth::Settings outage = dns_health_settings(config, dns);
   const std::string probe_warning = probe_resolvers(plan, dns, manifest);
@@ -314,6 +385,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   std::optional<NewResultsFolder> created;
   if (!plan.resume) created.emplace(plan.out_dir, manifest);
 
+  // scan.log and the stop flag outlive the journal, whose write error uses both.
   ScanLog log(dir / "scan.log");
   ScanCounters counters;
   std::atomic<bool> stop{false};
@@ -332,76 +404,39 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
     prior = load_prior_work(dir, sink);
     log_resume(log, manifest.resumes, prior, journal.truncated_bytes());
   }
+  // The input's exclusions, and its size for the progress line.
   const auto excluded = read_exclusions(config.conduct.exclude_domains);
   if (auto lines = count_lines(plan.domains_file)) {
     counters.set_total(*lines / std::max<std::uint32_t>(plan.shard.count, 1));
   }
 
-  // Stages. The SMTP stage validates options, the EHLO name and the
-  // descriptor limit before anything is contacted.
-  DnsProgressToCounters dns_progress(counters);
-  dns.progress = &dns_progress;
-  DnsHealth health(outage, [&](const std::string& event) { say_dns_event(log, plan, event); });
-  dns.health = &health;
-  SmtpOptions smtp_opts = smtp_options(config);
-  smtp_opts.on_connect = [&counters] { counters.smtp_connect(); };
-  counters.set_smtp_rate_limit(smtp_opts.sessions_per_s);
-  std::unique_ptr<SmtpStage> smtp;
-  std::unique_ptr<DryRunReport> dry;
-  if (plan.dry_run) {
-    dry = std::make_unique<DryRunReport>(build_blocklist(smtp_opts), ready.asn);
-  } else {
-    smtp = std::make_unique<SmtpStage>(
-        smtp_opts, ready.asn, [&](HostObs host) { sink.host(host, ScanSink::Source::scan); });
-    manifest.ehlo_name = smtp->ehlo_name();
-  }
+  // The stages, checked as they are built, before anything is contacted.
+  Stages stages(plan, outage, ready.asn, dns, counters, log, sink, manifest);
   write_manifest(plan.out_dir, manifest);
   if (created) created->keep();  // from here on a stopped scan is resumed, not redone
-  log_start(log, plan, manifest, probe_warning, smtp && config.smtp.rate == 0);
+  log_start(log, plan, manifest, probe_warning, stages.smtp && config.smtp.rate == 0);
 
-  HostAdmission hosts(std::move(prior.hosts), smtp.get(), dry.get(), counters);
+  // Each address goes on once; a resume re-queues the ones it had not finished.
+  HostAdmission hosts(std::move(prior.hosts), stages.smtp.get(), stages.dry.get(), counters);
   const ScanSink::AddressFn submit = std::bind_front(&HostAdmission::submit, &hosts);
   for (const auto& [address, exchange] : prior.pending) submit(address, exchange);
 
+  // The scan itself: domains in, records out, until done or stopped.
   ScanInput input(plan.domains_file, plan.shard, excluded, prior.domains, stop);
-  std::atomic<Clock::rep> signalled{0};  // when the first signal came (steady clock)
-  {
-    SignalWatcher signals(
-        stop,
-        [&](int sig) {
-          health.cancel();  // also ends a wait for an outage's verdict
-          signalled.store(Clock::now().time_since_epoch().count());
-          announce_stop(log, sig, smtp ? smtp->stop() : 0, config.smtp.session_timeout_ms);
-        },
-        [&] { stop_at_once(journal, finish, log, plan.out_dir); });
-    ProgressTicker ticker(counters, plan.quiet, log, [&] { journal.flush(); });
+  run_stages(plan, stages, input, dns, submit, sink, journal, counters, log, stop, finish);
 
-    const auto scan_start = Clock::now();
-    const DnsStageStats dns_stats = run_dns_stage(input, dns, [&](DomainObs&& obs) {
-      fold_mapped_addresses(obs);
-      sink.domain(obs, ScanSink::Source::scan, submit);
-    });
-    health.stop();
-    log_dns_stage(log, dns_stats);
-    if (smtp && !journal.error().empty()) {
-      smtp->abort();  // a write error: results could not be recorded; --resume redoes them
-    } else if (smtp) {
-      drain_smtp(*smtp, log, signalled, scan_start);
-    }
-    ticker.stop();
-    journal.flush();
-  }
-
+  // A write error ends the scan here, the folder resumable.
   if (const std::string error = journal.error(); !error.empty()) {
     stop_on_write_error(error, finish, log, plan.out_dir);
   }
 
+  // The end: the outcome, the input's figures, the manifest's last state, how to continue.
   outcome.addresses = hosts.unique();
-  outcome.state = stop.load()                                  ? ScanState::interrupted
-                  : health.state() == DnsHealth::State::failed ? ScanState::failed
-                                                               : ScanState::complete;
+  outcome.state = stop.load()                                         ? ScanState::interrupted
+                  : stages.health.state() == DnsHealth::State::failed ? ScanState::failed
+                                                                      : ScanState::complete;
   manifest.input_counts = input_counts(input, hosts.unique());
-  if (dry) write_dry_run(*dry, dir, ready.asn != nullptr);
+  if (stages.dry) write_dry_run(*stages.dry, dir, ready.asn != nullptr);
   finish(outcome.state);
   log.line(fmt::format("scan {}: {} domains, {} unique addresses", to_string(manifest.state),
                        manifest.counts.domains_done, hosts.unique()));
