@@ -109,7 +109,7 @@ refused("domain list without a valid name", ["no domains", "2 invalid names"], [
 # probe (tests/support/flaky_resolver.py) and must see nothing else.
 probe_mode = write("probe.mode", "probe-only\n")
 probe_log = os.path.join(WORK, "probe.queries")
-prober = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "dns", "flaky_resolver.py"),
+prober = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "support", "flaky_resolver.py"),
                            "127.0.0.1", probe_mode, probe_log], stdout=subprocess.PIPE, text=True)
 try:
     ready = prober.stdout.readline().split()

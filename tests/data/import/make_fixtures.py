@@ -9,7 +9,7 @@ port-25 records), and as native observation files holding exactly what those
 formats can carry (no CNAME chains, no EHLO after TLS, no AS names from pfx2as,
 an exchange without addresses as "nodata" since ZDNS does not say why).
 Importing the first must give the inference results of the second
-(tests/scanner/importers_test.cpp). Run from anywhere; needs python3 only.
+(tests/results/importers_test.cpp). Run from anywhere; needs python3 only.
 """
 import json
 import os
