@@ -386,7 +386,7 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   out +=
       "<p class=\"note\">Where each provider ID came from: <b>tls</b> a trusted certificate group, "
       "<b>banner</b> the banner/EHLO name, <b>mx</b> the exchange's registered domain "
-      "(METHOD.md).</p>\n";
+      "(docs/method.md).</p>\n";
   out += bar_chart("sources", "Credit by inference source", source_bars, "#d08c2e");
   out +=
       "<table class=\"data\"><thead><tr><th>check</th><th>MXes</th><th>of all "
