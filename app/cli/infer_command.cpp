@@ -265,7 +265,7 @@ int run_infer(const InferSettings& s) {
       merge.imports.push_back(std::string(to_string(format)) + ":" + file);
     double merge_cpu = 0;
     auto merging = std::async(std::launch::async, [&] {
-      const MergeOutcome outcome = write_merged_folder(out.string(), merge);
+      MergeOutcome outcome = write_merged_folder(out.string(), merge);
       merge_cpu = cpu_seconds(RUSAGE_THREAD);
       return outcome;
     });

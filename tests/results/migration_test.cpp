@@ -1,8 +1,11 @@
 #include "mxscan/results/migration.hpp"
 
 #include <catch2/catch.hpp>
+#include "domain_results.hpp"
 
 using namespace mxscan;
+using mxscan::test::ok;
+using mxscan::test::with_status;
 
 namespace {
 
@@ -13,21 +16,6 @@ ProviderAssignment assign(std::string id, std::optional<std::string> company, do
   a.company = std::move(company);
   a.credit = credit;
   return a;
-}
-
-DomainResult ok(std::string domain, std::vector<ProviderAssignment> providers) {
-  DomainResult r;
-  r.domain = std::move(domain);
-  r.status = DomainOutcome::ok;
-  r.providers = std::move(providers);
-  return r;
-}
-
-DomainResult status(std::string domain, DomainOutcome s) {
-  DomainResult r;
-  r.domain = std::move(domain);
-  r.status = s;
-  return r;
 }
 
 double cell(const Migration& m, const std::string& from, const std::string& to) {
@@ -45,7 +33,7 @@ TEST_CASE("migration: self-hosted to Google, splits, statuses and absent domains
       ok("stayed.example", {assign("google.com", "Google", 1)}),
       ok("split.example",
          {assign("google.com", "Google", 0.5), assign("split.example", std::nullopt, 0.5)}),
-      status("gone-dark.example", DomainOutcome::no_smtp),
+      with_status("gone-dark.example", DomainOutcome::no_smtp),
       ok("dropped.example", {assign("outlook.com", "Microsoft", 1)}),
   };
   const std::vector<DomainResult> after = {
@@ -117,7 +105,7 @@ TEST_CASE("migration: self-hosted to Google, splits, statuses and absent domains
 
 TEST_CASE("migration: identical runs move nothing") {
   const std::vector<DomainResult> run = {ok("a.example", {assign("google.com", "Google", 1)}),
-                                         status("b.example", DomainOutcome::no_mx)};
+                                         with_status("b.example", DomainOutcome::no_mx)};
   const auto m = compare_runs(run, run);
   CHECK(m.changed_domains == 0);
   CHECK(m.moved() == Approx(0));

@@ -5,11 +5,14 @@
 #include <regex>
 #include <set>
 
+#include "domain_results.hpp"
 #include "mxscan/results/providers_json.hpp"
 #include "mxscan/results/report_data.hpp"
 #include "mxscan/results/results_folder.hpp"
 
 using namespace mxscan;
+using mxscan::test::ok;
+using mxscan::test::with_status;
 
 namespace {
 
@@ -23,22 +26,6 @@ ProviderAssignment assign(std::string mx, std::string id, std::optional<std::str
   a.credit = credit;
   a.live_ips = 1;
   return a;
-}
-
-DomainResult ok(std::string domain, std::vector<ProviderAssignment> providers) {
-  DomainResult r;
-  r.domain = std::move(domain);
-  r.status = DomainOutcome::ok;
-  r.providers = std::move(providers);
-  return r;
-}
-
-DomainResult failed(std::string domain, DomainOutcome status) {
-  DomainResult r;
-  r.domain = std::move(domain);
-  r.status = status;
-  r.reason = "because";
-  return r;
 }
 
 HostObs host(std::string address, std::uint32_t asn, std::string as_name, bool tls, bool trusted) {
@@ -66,9 +53,9 @@ ReportData sample_data() {
   b.add(ok("c.example", {assign("c-example.mail.protection.outlook.com", "outlook.com", "Microsoft",
                                 Source::tls, 1)}));
   b.add(ok("d.example", {assign("mx.d.example", "", std::nullopt, Source::mx, 1)}));
-  b.add(failed("e.example", DomainOutcome::no_mx));
-  b.add(failed("f.example", DomainOutcome::null_mx));
-  b.add(failed("g.example", DomainOutcome::no_smtp));
+  b.add(with_status("e.example", DomainOutcome::no_mx, "because"));
+  b.add(with_status("f.example", DomainOutcome::null_mx, "because"));
+  b.add(with_status("g.example", DomainOutcome::no_smtp, "because"));
   b.add(host("192.0.2.1", 15169, "GOOGLE", true, true));
   b.add(host("192.0.2.2", 15169, "GOOGLE", true, true));
   b.add(host("192.0.2.3", 8075, "MICROSOFT-CORP-MSN-AS-BLOCK", true, false));
@@ -221,7 +208,7 @@ TEST_CASE("results folder: providers.jsonl lines read back what the writer wrote
   const auto back = parse_providers_line(line, reason);
   REQUIRE(back);
   CHECK(*back == r);
-  const auto fail = failed("e.example", DomainOutcome::nxdomain);
+  const auto fail = with_status("e.example", DomainOutcome::nxdomain, "because");
   line.clear();
   append_jsonl(line, fail);
   line.pop_back();
@@ -243,9 +230,9 @@ TEST_CASE(
     "report: input lines that are not domain names are left out of the shares of all domains") {
   ReportBuilder b;
   b.add(ok("a.example", {assign("aspmx.l.google.com", "google.com", "Google", Source::tls, 1)}));
-  b.add(failed("b.example", DomainOutcome::no_mx));
-  b.add(failed("not a name", DomainOutcome::invalid));
-  b.add(failed("neither-is this", DomainOutcome::invalid));
+  b.add(with_status("b.example", DomainOutcome::no_mx, "because"));
+  b.add(with_status("not a name", DomainOutcome::invalid, "because"));
+  b.add(with_status("neither-is this", DomainOutcome::invalid, "because"));
   const auto d = b.build("/tmp/results", FlatJson{{"state", "complete"}}, false);
   REQUIRE(d.domains_total == 4);
 

@@ -7,8 +7,11 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "domain_results.hpp"
 
 using namespace mxscan;
+using mxscan::test::ok;
+using mxscan::test::with_status;
 
 namespace {
 
@@ -28,14 +31,6 @@ ProviderAssignment assigned(std::string id, double credit) {
   a.id = std::move(id);
   a.credit = credit;
   return a;
-}
-
-DomainResult ok(std::string domain, std::vector<ProviderAssignment> providers) {
-  DomainResult r;
-  r.domain = std::move(domain);
-  r.status = DomainOutcome::ok;
-  r.providers = std::move(providers);
-  return r;
 }
 
 // Three domains: one fully Google, one shared with an ID whose name needs CSV
