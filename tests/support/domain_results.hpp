@@ -21,8 +21,7 @@ inline DomainResult ok(std::string domain, std::vector<ProviderAssignment> provi
 }
 
 // A domain that ended in `status` (no provider), with the reason given.
-inline DomainResult with_status(std::string domain, DomainOutcome status,
-                                std::string reason = {}) {
+inline DomainResult with_status(std::string domain, DomainOutcome status, std::string reason = {}) {
   DomainResult r;
   r.domain = std::move(domain);
   r.status = status;
