@@ -10,21 +10,22 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
-#include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "scripted_dns.hpp"
+
 namespace {
 
 namespace asio = boost::asio;
+using mxscan::test::ScriptedDns;
 using Clock = std::chrono::steady_clock;
 
 asio::awaitable<void> ask(mxscan::Resolver& resolver, std::optional<mxscan::MxAnswer>& out) {
@@ -42,10 +43,13 @@ void run_until(asio::io_context& io, Done done) {
 
 TEST_CASE("dns resolver: destroyed while its expired tick is queued") {
   asio::io_context io;
-  asio::ip::udp::socket server(io, {asio::ip::make_address("127.0.0.1"), 0});
+  ScriptedDns server{io};
+  ScriptedDns::Reply nxdomain;
+  nxdomain.rcode = 3;
+  server.on("example.com", mxscan::dns::RrType::mx, nxdomain);
   mxscan::DnsProgressCounts progress;
   mxscan::DnsOptions o;
-  o.resolvers = {"127.0.0.1:" + std::to_string(server.local_endpoint().port())};
+  o.resolvers = {server.address()};
   o.timeout = std::chrono::milliseconds(10'000);
   o.retries = 0;
   o.qps = 0;
@@ -59,17 +63,13 @@ TEST_CASE("dns resolver: destroyed while its expired tick is queued") {
   REQUIRE(progress.sent() == 1);
   const auto sent = Clock::now();
 
-  // NXDOMAIN: the question sent back with QR set and rcode 3.
-  std::array<unsigned char, 1500> packet{};
-  asio::ip::udp::endpoint client;
-  const std::size_t n = server.receive_from(asio::buffer(packet), client);
-  REQUIRE(n > 12);
-  packet[2] |= 0x80;
-  packet[3] = static_cast<unsigned char>((packet[3] & 0xF0) | 0x83);
-  server.send_to(asio::buffer(packet.data(), n), client);
+  // The server, on the same io_context, answers NXDOMAIN on the next runs.
   run_until(io, [&] { return answer.has_value(); });
   REQUIRE(answer.has_value());
   CHECK(answer->status == mxscan::DnsStatus::nxdomain);
+  CHECK(server.times_asked("example.com", "udp") == 1);
+  // Closed, so the io_context has no work left once the resolver is gone.
+  server.close();
 
   // A timer due before the tick drops the resolver. Both are due when the
   // io_context runs again (the sleep makes that state; nothing waits on it), so

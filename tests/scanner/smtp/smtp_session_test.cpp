@@ -1,142 +1,51 @@
 #include "mxscan/scanner/smtp/smtp_session.hpp"
 
-// smtp_session() against a scripted peer: an in-process SMTP server on 127.0.0.1
-// that plays one script per test (what it says, when it listens, when it goes
-// silent, hangs up or starts TLS) and records every byte the session sent. Both
-// run on one io_context in the test's thread, so each test is deterministic:
-// io_context::run ends when the session and the peer are both done.
+// smtp_session() against a scripted peer (tests/support/scripted_smtp_peer.hpp):
+// each test plays one script and checks both the observation and every byte the
+// session sent. Both ends run on one io_context in the test's thread, so each
+// test is deterministic: io_context::run ends when both are done.
 
 #include <atomic>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdint>
 #include <exception>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
-#include "memory_tls.hpp"
 #include "mxscan/scanner/tls/tls_client.hpp"
+#include "scripted_smtp_peer.hpp"
 
 using mxscan::HostObs;
 using mxscan::SessionConfig;
 using mxscan::SessionOutcome;
 using mxscan::SmtpPhase;
 using mxscan::SmtpStatus;
+using mxscan::test::hang_up;
+using mxscan::test::hear;
+using mxscan::test::hear_bytes;
+using mxscan::test::Peer;
+using mxscan::test::reset;
+using mxscan::test::say;
+using mxscan::test::start_tls;
+using mxscan::test::Step;
+using mxscan::test::stop_scan;
 using namespace std::chrono_literals;
 
 namespace {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr const char* kServerName = "mx.session-test.example";
 constexpr const char* kEhlo = "EHLO scanner.test.lab.example\r\n";
 constexpr const char* kQuit = "QUIT\r\n";
-
-// One thing the peer does, in script order.
-struct Step {
-  enum Kind { say, hear, hear_bytes, stop_scan, hang_up, reset, start_tls } kind;
-  std::string text;  // say: sent as it is
-};
-Step say(std::string text) { return {Step::say, std::move(text)}; }
-Step hear() { return {Step::hear, {}}; }              // one command line
-Step hear_bytes() { return {Step::hear_bytes, {}}; }  // whatever comes next (a ClientHello)
-Step stop_scan() { return {Step::stop_scan, {}}; }    // sets the session's stop flag
-Step hang_up() { return {Step::hang_up, {}}; }        // FIN, still reading
-Step reset() { return {Step::reset, {}}; }            // RST
-Step start_tls() { return {Step::start_tls, {}}; }    // server handshake, then on over TLS
-
-// The server end: plays its script, then records whatever else comes until the
-// client closes. `received` is every byte the session sent, in order (after
-// STARTTLS, as decrypted).
-struct Peer {
-  explicit Peer(asio::io_context& io)
-      : acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
-        tls(mxscan::test::self_signed_server_context("mx.session-test.example").release()) {}
-  tcp::acceptor acceptor;
-  asio::ssl::context tls;
-  std::vector<Step> script;
-  std::atomic<bool>* stop = nullptr;
-  std::string received;
-  std::string pending;  // read and not yet taken by a hear step
-  std::size_t next = 0;
-  bool connected = false;
-
-  std::uint16_t port() const { return acceptor.local_endpoint().port(); }
-};
-
-// Plays steps until the script ends or asks for TLS; false once the connection is gone.
-template <typename Stream>
-asio::awaitable<bool> play(Stream& s, Peer& p) {
-  for (; p.next < p.script.size(); ++p.next) {
-    const Step& step = p.script[p.next];
-    if (step.kind == Step::start_tls) co_return true;
-    if (step.kind == Step::say) {
-      auto [ec, n] = co_await asio::async_write(s, asio::buffer(step.text), kTuple);
-      if (ec) co_return false;
-    } else if (step.kind == Step::hear) {
-      auto [ec, n] =
-          co_await asio::async_read_until(s, asio::dynamic_buffer(p.pending), "\n", kTuple);
-      if (ec) co_return false;
-      p.received.append(p.pending, 0, n);
-      p.pending.erase(0, n);
-    } else if (step.kind == Step::hear_bytes) {
-      char buffer[4096];
-      auto [ec, n] = co_await s.async_read_some(asio::buffer(buffer), kTuple);
-      if (ec) co_return false;
-      p.received.append(buffer, n);
-    } else if (step.kind == Step::stop_scan) {
-      p.stop->store(true);
-    } else if (step.kind == Step::hang_up) {
-      boost::system::error_code ignored;
-      s.lowest_layer().shutdown(tcp::socket::shutdown_send, ignored);
-    } else if (step.kind == Step::reset) {
-      boost::system::error_code ignored;
-      s.lowest_layer().set_option(asio::socket_base::linger(true, 0), ignored);
-      s.lowest_layer().close(ignored);
-      co_return false;
-    }
-  }
-  co_return true;
-}
-
-// Records the rest, until the client closes.
-template <typename Stream>
-asio::awaitable<void> drain(Stream& s, Peer& p) {
-  p.received += p.pending;
-  p.pending.clear();
-  for (;;) {
-    char buffer[4096];
-    auto [ec, n] = co_await s.async_read_some(asio::buffer(buffer), kTuple);
-    p.received.append(buffer, n);
-    if (ec) co_return;
-  }
-}
-
-asio::awaitable<void> serve(Peer* p) {
-  auto [ec, socket] = co_await p->acceptor.async_accept(kTuple);
-  if (ec) co_return;
-  p->connected = true;
-  if (!co_await play(socket, *p)) co_return;
-  if (p->next == p->script.size()) {
-    co_await drain(socket, *p);
-    co_return;
-  }
-  ++p->next;  // start_tls
-  asio::ssl::stream<tcp::socket&> tls(socket, p->tls);
-  auto [handshake] = co_await tls.async_handshake(asio::ssl::stream_base::server, kTuple);
-  if (handshake) co_return;
-  if (co_await play(tls, *p)) co_await drain(tls, *p);
-}
 
 const mxscan::TlsClientContext& client_context() {
   static const mxscan::TlsClientContext context{mxscan::TlsClientSettings{}};
@@ -162,17 +71,15 @@ SessionOutcome run(asio::io_context& io, const SessionConfig& c, Peer* peer) {
   std::optional<SessionOutcome> outcome;
   std::exception_ptr failure;
   if (peer) {
-    asio::co_spawn(io, serve(peer), [&](std::exception_ptr e) {
+    asio::co_spawn(io, mxscan::test::serve(peer), [&](std::exception_ptr e) {
       if (e) failure = std::move(e);
     });
   }
-  asio::co_spawn(
-      io,
-      mxscan::smtp_session(&c, *mxscan::IpAddress::parse("127.0.0.1"), "mx.session-test.example"),
-      [&](std::exception_ptr e, SessionOutcome o) {
-        if (e) failure = std::move(e);
-        outcome = std::move(o);
-      });
+  asio::co_spawn(io, mxscan::smtp_session(&c, *mxscan::IpAddress::parse("127.0.0.1"), kServerName),
+                 [&](std::exception_ptr e, SessionOutcome o) {
+                   if (e) failure = std::move(e);
+                   outcome = std::move(o);
+                 });
   io.run_for(60s);  // a last guard: every script ends by itself within its timeouts
   REQUIRE(io.stopped());
   if (failure) std::rethrow_exception(failure);
@@ -189,7 +96,7 @@ struct Played {
 Played play_script(std::vector<Step> script, SessionConfig c = config(0),
                    std::atomic<bool>* stop = nullptr) {
   asio::io_context io;
-  Peer peer(io);
+  Peer peer(io, kServerName);
   peer.script = std::move(script);
   peer.stop = stop;
   c.port = peer.port();
