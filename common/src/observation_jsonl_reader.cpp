@@ -76,9 +76,8 @@ template <typename Convert>
 void texts(od::value v, std::string_view field, std::vector<std::string>& out, Convert convert) {
   std::size_t n = 0;
   for (auto element : take(v.get_array(), field)) {
-    od::value item =
-        take(std::move(element),
-             field);  // NOLINT(performance-move-const-arg): simdjson get() is &&-qualified
+    // NOLINTNEXTLINE(performance-move-const-arg): simdjson's get() is &&-qualified
+    od::value item = take(std::move(element), field);
     if (n == out.size()) out.emplace_back();
     convert(item, field, out[n++]);
   }

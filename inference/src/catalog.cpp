@@ -280,9 +280,10 @@ class Loader {
     auto& slot = st.vps[rd];
     for (std::size_t i = 0; i < 2; ++i) {
       if (!sources[i]) continue;
-      if (slot[i])
+      if (slot[i]) {
         fail(t.source(), "VPS rules for '" + rd + "' (" + (i == 0 ? "banner" : "certificate") +
                              " names) defined twice");
+      }
       slot[i] = set;
     }
     st.rule_count += set.rules.size();

@@ -65,10 +65,11 @@ void ReportBuilder::add(const DomainResult& r) {
     const auto source = static_cast<std::size_t>(a.source);
     base_.credit_by_source[source] += a.credit;
     ++base_.assignments_by_source[source];
-    if (a.flag)
+    if (a.flag) {
       ++base_.flags[static_cast<std::size_t>(*a.flag)];
-    else if (a.original_id)
+    } else if (a.original_id) {
       ++base_.relabelled;
+    }
     const std::string bucket(bucket_of(a));
     auto& company = companies_[bucket];
     company.credit += a.credit;

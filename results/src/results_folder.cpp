@@ -67,26 +67,28 @@ ProviderAssignment parse_assignment(element p) {
   a.id = text_field(p, "id", false);
   a.company = optional_text(p, "company");
   const std::string source = text_field(p, "source", true);
-  if (source == "tls")
+  if (source == "tls") {
     a.source = Source::tls;
-  else if (source == "banner")
+  } else if (source == "banner") {
     a.source = Source::banner;
-  else if (source == "mx")
+  } else if (source == "mx") {
     a.source = Source::mx;
-  else
+  } else {
     throw Bad(fmt::format("unknown source \"{}\"", source));
+  }
   a.score = uint_field(p, "score", 1);
   element credit;
   if (p["credit"].get(credit) != simdjson::SUCCESS || credit.get(a.credit) != simdjson::SUCCESS) {
     throw Bad("missing or non-numeric field \"credit\"");
   }
   if (auto flag = optional_text(p, "flag")) {
-    if (*flag == "vps")
+    if (*flag == "vps") {
       a.flag = Flag::vps;
-    else if (*flag == "unseen_as")
+    } else if (*flag == "unseen_as") {
       a.flag = Flag::unseen_as;
-    else
+    } else {
       throw Bad(fmt::format("unknown flag \"{}\"", *flag));
+    }
   }
   a.original_id = optional_text(p, "original_id");
   a.flag_reason = text_field(p, "flag_reason", false);

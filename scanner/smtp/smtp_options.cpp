@@ -57,9 +57,10 @@ bool is_fqdn(std::string_view name) noexcept {
 
 std::string resolve_ehlo_name(const std::string& configured) {
   if (!configured.empty()) {
-    if (!is_fqdn(configured))
+    if (!is_fqdn(configured)) {
       throw std::runtime_error("--ehlo-name '" + configured +
                                "' is not a fully-qualified domain name");
+    }
     return configured;
   }
   char host[256] = {};

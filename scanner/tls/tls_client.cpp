@@ -45,9 +45,10 @@ int record_verify(int preverify_ok, X509_STORE_CTX* store) {
     auto* ssl =
         static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
     auto* log = ssl ? static_cast<VerifyLog*>(SSL_get_ex_data(ssl, verify_log_index())) : nullptr;
-    if (log && log->errors.size() < 64)
+    if (log && log->errors.size() < 64) {
       log->errors.emplace_back(X509_STORE_CTX_get_error_depth(store),
                                X509_STORE_CTX_get_error(store));
+    }
   }
   return 1;  // measure, never refuse: the verdict is recorded, the handshake goes on
 }
@@ -141,9 +142,10 @@ int cached_verify(X509_STORE_CTX* store, void* arg) {
 // trusted certificate here, before any worker starts, leaves handshakes only reads.
 void precompute_extension_caches(X509_STORE* store) {
   STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
-  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i)
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
     if (X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i)))
       X509_get_extension_flags(cert);
+  }
 }
 
 }  // namespace
