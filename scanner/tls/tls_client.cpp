@@ -1,29 +1,17 @@
 #include "mxscan/scanner/tls/tls_client.hpp"
 
 #include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <ctime>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
 
 namespace mxscan {
 namespace {
-
-struct BioFree {
-  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
-};
 
 std::string openssl_error() {
   const unsigned long e = ERR_get_error();
