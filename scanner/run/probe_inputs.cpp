@@ -43,7 +43,7 @@ void check_shards_cover(const std::map<std::string, std::string>& shard_of,
     std::string error;
     const auto shard = parse_shard(text, error);
     if (!shard) {
-      problems.push_back(dir + ": bad shard '" + text + "' in its manifest");
+      problems.push_back(fmt::format("{}: bad shard '{}' in its manifest", dir, text));
       continue;
     }
     if (count && *count != shard->count) {

@@ -513,10 +513,11 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
     input.emplace(plan.domains_file, plan.shard, excluded, prior.domains, stop);
   }
   const std::function<void()> feed = [&] {
-    if (input)
+    if (input) {
       resolve_domains(*input, dns, sink, submit, log);
-    else
+    } else {
       submit_probe_addresses(probe, submit, stop);
+    }
   };
   run_stages(plan, stages, feed, journal, counters, log, stop, finish);
 
