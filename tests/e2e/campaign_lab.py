@@ -23,6 +23,8 @@ Brings the lab up, then checks, each as its own step:
   refusals        probe with a missing, unfinished or non-resolve folder, a bad --shard,
                   an existing -o; status of a non-results folder: exit 2, message, nothing
                   on disk, nothing contacted
+  SIGTERM         a resolve stopped by SIGTERM exits 3 and says how to resume; resumed, its
+                  records and addresses.tsv equal the uninterrupted shard's
 and brings the lab down. Exits non-zero on the first failed check.
 """
 import json
@@ -311,16 +313,21 @@ def tests():
 
 def refusals(resolves, base):
     step("refusals: nothing written, nothing contacted")
-    # An unfinished resolve folder: killed once its manifest is there (slow DNS).
+    # An unfinished resolve folder: stopped by SIGTERM once its manifest is there (slow DNS).
     unfinished = w("R0-unfinished")
     proc = subprocess.Popen([MXSCAN, "resolve", "--domains", domains(), "--shard", "0/4",
                              *settings(), "--dns-rate", "2", "-o", unfinished],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.PIPE, text=True)
     wait_for("the resolve's manifest", lambda: os.path.exists(os.path.join(unfinished,
                                                                            "manifest.json")))
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=DEADLINE)
+    if proc.returncode != 3 or f"mxscan --resume {unfinished}" not in err or \
+            manifest(unfinished)["state"] != "interrupted" or \
+            os.path.exists(os.path.join(unfinished, "addresses.tsv")):
+        fail(f"resolve stopped by SIGTERM: exit {proc.returncode}, state "
+             f"{manifest(unfinished)['state']}: {err[-500:]}")
     before = contacts()
     maillog = os.path.getsize(os.path.join(LAB, "postfix", "log", "maillog"))
     out = w("P-refused")
@@ -329,7 +336,7 @@ def refusals(resolves, base):
          f"{w('nowhere')}: no such resolve folder"),
         ("a resolve shard missing", resolves[:3], "resolve shard 3/4 missing"),
         ("an unfinished resolve folder", [unfinished, *resolves[1:]],
-         f"{unfinished}: resolve shard 0/4 is running, not complete"),
+         f"{unfinished}: resolve shard 0/4 is interrupted, not complete"),
         ("a scan folder", [*resolves, base], f"{base}: a scan folder, not a resolve folder"),
         ("a folder that is no results folder", [*resolves, LAB], f"{LAB}: not a resolve folder"),
     ]
@@ -360,6 +367,18 @@ def refusals(resolves, base):
         fail("a refused probe reached Postfix")
     print(f"campaign: refusals: {len(cases) + 4} refused with exit 2, nothing written or "
           f"contacted")
+
+    step("the resolve stopped by SIGTERM, resumed, equals the uninterrupted shard")
+    run([MXSCAN, "--resume", unfinished, "--dns-rate", "0", "--quiet"])
+    for name in ("addresses.tsv", "domains.jsonl"):
+        a = sorted(lines(os.path.join(unfinished, name)))
+        b = sorted(lines(os.path.join(resolves[0], name)))
+        if a != b:
+            fail(f"resumed resolve: {name} differs from the uninterrupted shard's")
+    if open(os.path.join(unfinished, "addresses.tsv")).read() != \
+            open(os.path.join(resolves[0], "addresses.tsv")).read():
+        fail("resumed resolve: addresses.tsv is not byte-identical")
+    print("campaign: SIGTERM: exit 3, resumed, domains.jsonl and addresses.tsv as uninterrupted")
 
 
 if __name__ == "__main__":
