@@ -52,7 +52,8 @@ TEST_CASE("a manifest without a phase is a scan's; an unknown phase is refused")
   REQUIRE(at != std::string::npos);
   std::ofstream(path, std::ios::trunc) << std::string(text).erase(at, 21);
   CHECK(read_manifest(dir.path.string()).phase == ScanPhase::scan);
-  std::ofstream(path, std::ios::trunc) << std::string(text).replace(at, 21, "\"phase\" : \"merge\",");
+  std::ofstream(path, std::ios::trunc)
+      << std::string(text).replace(at, 21, "\"phase\" : \"merge\",");
   CHECK_THROWS_WITH(read_manifest(dir.path.string()), Catch::Contains("unknown phase 'merge'"));
   CHECK(to_string(ScanPhase::probe) == "probe");
   CHECK(parse_scan_phase("resolve") == ScanPhase::resolve);
