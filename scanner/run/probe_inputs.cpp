@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <unordered_set>
 
 #include "mxscan/common/names.hpp"
 #include "mxscan/scanner/run/probe_shard.hpp"
@@ -86,7 +87,10 @@ ProbeWork load_probe_work(const std::vector<std::string>& resolve_dirs, const Sh
       (fs::exists(dir) ? refused : partial).push_back(e.what());
     }
   }
+  // Only this shard's addresses are kept; the campaign's are counted by their
+  // 64-bit hashes, so a probe's memory follows its share of the addresses.
   AddressBook book;
+  std::unordered_set<std::uint64_t> campaign;
   for (const auto& [dir, m] : readable) {
     shard_of[dir] = m.shard;
     ResolveInput input{dir, m.shard, std::string(to_string(m.state)), ""};
@@ -104,7 +108,10 @@ ProbeWork load_probe_work(const std::vector<std::string>& resolve_dirs, const Sh
       continue;
     }
     try {
-      for (const auto& e : read_address_file(file)) book.add(e.address, e.exchange);
+      for (const auto& e : read_address_file(file)) {
+        campaign.insert(stable_hash(e.address));
+        if (in_probe_shard(e.address, shard)) book.add(e.address, e.exchange);
+      }
       input.addresses_sha256 = sha256_file_hex(file);
     } catch (const std::exception& e) {
       refused.push_back(e.what());
@@ -122,10 +129,8 @@ ProbeWork load_probe_work(const std::vector<std::string>& resolve_dirs, const Sh
         refused.empty() ? "\n(--allow-partial probes what the complete folders hold)" : ""));
   }
   work.warnings = std::move(partial);
-  work.campaign_addresses = book.size();
-  for (auto& e : book.entries()) {
-    if (in_probe_shard(e.address, shard)) work.addresses.push_back(std::move(e));
-  }
+  work.campaign_addresses = campaign.size();
+  work.addresses = book.entries();
   return work;
 }
 
