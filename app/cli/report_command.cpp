@@ -5,6 +5,7 @@
 #include "mxscan/results/report_data.hpp"
 #include "mxscan/results/report_html.hpp"
 #include "mxscan/results/results_folder.hpp"
+#include "report_export.hpp"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -18,6 +19,9 @@ namespace mxscan {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Rows of the exported figures and tables: as many as a paper's figure holds legibly.
+constexpr std::size_t kExportRows = 10;
 
 std::string providers_file(const std::string& dir_or_file) {
   std::error_code ec;
@@ -62,6 +66,12 @@ ReportCommand::ReportCommand(CLI::App& app) : settings_(std::make_unique<ReportS
       "Earlier results folder: add a provider-migration section (as `mxscan diff OLD DIR`)");
   sub_->add_option("--top", s.top, "Rows of the printed tables")->capture_default_str();
   sub_->add_flag("--no-html", s.no_html, "Only print the summary; do not write report.html");
+  sub_->add_option("--export", s.export_dir,
+                   "Write the figures (SVG, PDF, CSV) and LaTeX tables for a paper to this new "
+                   "folder (refused if it exists)");
+  sub_->add_option("--examples", s.examples,
+                   "Example domains per status, source, flag and company in report.html")
+      ->capture_default_str();
 }
 
 bool ReportCommand::selected() const { return sub_->parsed(); }
@@ -72,6 +82,7 @@ std::string write_report_html(const std::string& dir, const std::string& compare
   const auto comparison = load_comparison(compare_dir, dir);
   std::string path = (fs::path(dir) / "report.html").string();
   write_file(path, render_html(data, comparison ? &*comparison : nullptr));
+  write_domains_csv(dir, (fs::path(dir) / "report-domains.csv").string());
   return path;
 }
 
@@ -101,8 +112,32 @@ int ReportCommand::run() const {
     std::fprintf(stderr, "mxscan report: --compare %s: no such folder\n", s.compare.c_str());
     return kExitUsage;
   }
+  if (!fs::is_regular_file(fs::path(s.dir) / "providers.jsonl", ec)) {
+    std::fprintf(stderr,
+                 "mxscan report: %s holds no providers.jsonl: give a results folder of a completed "
+                 "scan (or of `mxscan infer`)\n",
+                 s.dir.c_str());
+    return kExitUsage;
+  }
+  std::string rsvg_convert;
+  if (!s.export_dir.empty()) {
+    if (fs::exists(s.export_dir, ec) || fs::exists(s.export_dir + ".partial", ec)) {
+      std::fprintf(stderr,
+                   "mxscan report: --export %s already exists: choose another folder or remove "
+                   "it\n",
+                   s.export_dir.c_str());
+      return kExitUsage;
+    }
+    rsvg_convert = find_rsvg_convert();
+    if (rsvg_convert.empty()) {
+      std::fprintf(stderr,
+                   "mxscan report: --export needs rsvg-convert to render the PDFs (Debian package "
+                   "librsvg2-bin; scripts/setup installs it)\n");
+      return kExitFailure;
+    }
+  }
   try {
-    const auto data = load_report_data(s.dir);
+    const auto data = load_report_data(s.dir, s.examples);
     print_problems(data);
     std::fputs(render_text(data, s.top).c_str(), stdout);
     if (!s.no_html) {
@@ -115,7 +150,13 @@ int ReportCommand::run() const {
       }
       const std::string path = (fs::path(s.dir) / "report.html").string();
       write_file(path, render_html(data, comparison ? &*comparison : nullptr));
+      write_domains_csv(s.dir, (fs::path(s.dir) / "report-domains.csv").string());
       std::fprintf(stdout, "\nReport written to %s\n", path.c_str());
+    }
+    if (!s.export_dir.empty()) {
+      const auto files = export_report(data, s.export_dir, kExportRows, rsvg_convert);
+      std::fprintf(stdout, "Figures and tables written to %s (%zu files)\n", s.export_dir.c_str(),
+                   files.size());
     }
     return kExitOk;
   } catch (const std::exception& e) {

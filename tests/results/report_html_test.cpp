@@ -83,15 +83,19 @@ TEST_CASE("report: figures by company, ID, status, source and host") {
   CHECK(d.domains_total == 7);
   CHECK(d.domains_with_provider == 4);
   CHECK(d.by_status[static_cast<std::size_t>(DomainOutcome::no_mx)] == 1);
-  REQUIRE(d.by_company.size() == 4);
+  // Companies as in summary.csv: an ID of no known company stands alone, no-ID credit is in none.
+  REQUIRE(d.by_company.size() == 3);
   CHECK(d.by_company[0].key == "Google");
   CHECK(d.by_company[0].credit == Approx(1.5));
   CHECK(d.by_company[0].domains == 2);
-  // Alphabetical among equal credit: "(no ID)" < "Microsoft"; "other" holds the self-hosted half.
-  CHECK(d.by_company[1].key == "(no ID)");
-  CHECK(d.by_company[2].key == "Microsoft");
-  CHECK(d.by_company[3].key == "other");
-  CHECK(d.by_company[3].credit == Approx(0.5));
+  CHECK(d.by_company[1].key == "Microsoft");
+  CHECK(d.by_company[2].key == "b.example");
+  CHECK(d.by_company[2].credit == Approx(0.5));
+  CHECK(d.by_class[static_cast<std::size_t>(CompanyClass::known)].credit == Approx(2.5));
+  CHECK(d.by_class[static_cast<std::size_t>(CompanyClass::self_hosted)].credit == Approx(0.5));
+  CHECK(d.by_class[static_cast<std::size_t>(CompanyClass::no_id)].credit == Approx(1));
+  CHECK(d.by_class[static_cast<std::size_t>(CompanyClass::not_in_catalog)].credit == 0);
+  CHECK(d.candidates.empty());
   REQUIRE(d.by_id.size() == 3);
   CHECK(d.by_id[0].key == "google.com");
   CHECK(d.by_id[0].company == "Google");
@@ -111,16 +115,17 @@ TEST_CASE("report: figures by company, ID, status, source and host") {
 
 TEST_CASE("report: HTML has every section and chart, and nothing that fetches or runs") {
   const auto html = render_html(sample_data());
-  for (const char* id :
-       {"market-company", "market-id", "status", "sources", "tls", "ases", "manifest"}) {
+  for (const char* id : {"market-company", "market-id", "outside", "status", "sources", "tls",
+                         "ases", "drill", "domains", "manifest"}) {
     INFO(id);
     CHECK(html.find(std::string("<section id=\"") + id + "\"") != std::string::npos);
   }
-  for (const char* chart : {"company", "id", "status", "sources", "tls", "ases"}) {
+  for (const char* chart : {"company", "id", "classes", "status", "sources", "tls", "ases"}) {
     INFO(chart);
     CHECK(html.find(std::string("data-chart=\"") + chart + "\"") != std::string::npos);
   }
-  CHECK(count(html, "<rect class=\"bar\"") == 4 + 3 + 8 + 3 + 5 + 2);
+  // company, id, classes, status, sources, tls, ases (no candidate: no chart).
+  CHECK(count(html, "<rect class=\"bar\"") == 3 + 3 + 4 + 8 + 3 + 5 + 2);
   CHECK(html.find("Google") != std::string::npos);
   CHECK(html.find("1.50 (37.50%)") !=
         std::string::npos);  // number beside the bar: credit and share
