@@ -92,7 +92,7 @@ std::string figure_svg(const Figure& f, double width_inches) {
     const double y = static_cast<double>(i) * row + 1;
     const double w = max > 0 ? std::max(0.8, bar_space * b.value / max) : 0.8;
     out += fmt::format(
-        "<text x=\"0\" y=\"{:.1f}\" fill=\"#000000\">{}</text>"
+        "<text x=\"1\" y=\"{:.1f}\" fill=\"#000000\">{}</text>"
         "<rect x=\"0\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"/>"
         "<text x=\"{:.1f}\" y=\"{:.1f}\" fill=\"#000000\">{}</text>\n",
         y + font, xml_escape(shorten(b.label, label_chars)), y + label_line, w, bar_height,

@@ -76,7 +76,7 @@ std::string bar_chart(const Figure& f) {
     const double w = max > 0 ? std::max(1.0, bar_space * b.value / max) : 1.0;
     out += fmt::format(
         "<g class=\"row\"><title>{}: {}</title>"
-        "<text class=\"label\" x=\"0\" y=\"{}\">{}</text>"
+        "<text class=\"label\" x=\"2\" y=\"{}\">{}</text>"
         "<rect class=\"bar\" x=\"0\" y=\"{}\" width=\"{:.1f}\" height=\"16\" rx=\"2\" "
         "fill=\"{}\"/>"
         "<text class=\"value\" x=\"{:.1f}\" y=\"{}\">{}</text></g>\n",
@@ -163,7 +163,9 @@ svg.chart text{font-size:13px;fill:#1d2330;font-family:inherit}
 svg.chart text.value{fill:#3c4658}
 table{border-collapse:collapse;font-size:13px;margin:8px 0;max-width:100%}
 table.data{width:100%}
-table.data th,table.data td{border-bottom:1px solid #e4e7ec;padding:3px 8px;text-align:left;overflow-wrap:anywhere}
+table.data th,table.data td{border-bottom:1px solid #e4e7ec;padding:3px 8px;text-align:left;overflow-wrap:break-word}
+table.data td:nth-child(2),table.data td.examples,#domain-table td{overflow-wrap:anywhere}
+table.data td:first-child{white-space:nowrap}
 table.data td:nth-child(n+3){font-variant-numeric:tabular-nums}
 table.data caption{text-align:left;font-weight:bold;padding:4px 0}
 table.kv th{text-align:left;padding:2px 12px 2px 0;color:#5a6476;font-weight:normal;vertical-align:top}

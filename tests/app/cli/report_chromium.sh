@@ -56,14 +56,14 @@ grep -q '<title>mxscan report' "$work/dom.html" || fail "document title changed"
 browse --screenshot="$work/shot.png" --window-size=1280,2000 --hide-scrollbars "file://$html" >/dev/null \
   || fail "chromium --screenshot failed: $(tail -5 "$work/chromium.log")"
 [ -s "$work/shot.png" ] || fail "no screenshot"
-python3 "$src/tests/support/png_stats.py" "$work/shot.png" '#3b6fb6' '#1f3a5f' >"$work/png.txt"
+python3 "$src/tests/support/png_stats.py" "$work/shot.png" "#0072b2" "#1f3a5f" >"$work/png.txt"
 cat "$work/png.txt"
 read -r _ size < <(grep '^size' "$work/png.txt")
 [ "$size" = "1280x2000" ] || fail "screenshot is $size, not 1280x2000"
 colours=$(awk '/^colours/ {print $2}' "$work/png.txt")
 [ "$colours" -ge 50 ] || fail "screenshot has only $colours colours: blank?"
 awk '/^non_background/ {exit !($2 > 0.05)}' "$work/png.txt" || fail "screenshot is almost all background"
-awk '$1 == "colour" && $2 == "#3b6fb6" {exit !($3 > 2000)}' "$work/png.txt" || fail "company bars not painted"
+awk '$1 == "colour" && $2 == "#0072b2" {exit !($3 > 2000)}' "$work/png.txt" || fail "company bars not painted"
 awk '$1 == "colour" && $2 == "#1f3a5f" {exit !($3 > 20000)}' "$work/png.txt" || fail "header not painted"
 
 # --compare adds the migration section, also rendered.
