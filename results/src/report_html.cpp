@@ -1,5 +1,7 @@
 #include "mxscan/results/report_html.hpp"
 
+#include "mxscan/common/base64.hpp"
+#include "mxscan/common/x509.hpp"
 #include "mxscan/results/report_figures.hpp"
 
 #include <fmt/format.h>
@@ -171,6 +173,7 @@ table.data caption{text-align:left;font-weight:bold;padding:4px 0}
 table.kv th{text-align:left;padding:2px 12px 2px 0;color:#5a6476;font-weight:normal;vertical-align:top}
 table.kv td{padding:2px 0;overflow-wrap:anywhere;word-break:break-all;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px}
 td.examples{font-size:12px;color:#3c4658}
+#domain-search{font:inherit;font-size:14px;padding:4px 8px;width:100%;max-width:420px;box-sizing:border-box}
 .sample{max-height:480px;overflow-y:auto;border:1px solid #e4e7ec}
 p.note{font-size:13px;color:#5a6476}
 section.warning{border-left:4px solid #c0392b;background:#fdf0ef}
@@ -195,6 +198,7 @@ section{border:none;border-radius:0;padding:0;margin:12px 0;break-inside:avoid-p
 section.domains,section.drill{break-inside:auto}
 .card{border:1px solid #000}
 .sample{max-height:none;overflow:visible;border:none}
+#domain-search,#domain-shown{display:none}
 table.data th,table.data td{border-bottom:1px solid #999}
 h2{color:#000;break-after:avoid}
 footer{color:#000}
@@ -316,6 +320,25 @@ std::string drill_section(const ReportData& d, std::size_t rows) {
   return out;
 }
 
+// The one script of the page: filters the domain table as the reader types.
+// The page's CSP allows exactly this text (its SHA-256), so nothing else can
+// run, whatever the data holds; without it the box stays hidden and the
+// table is whole.
+constexpr std::string_view kSearchScript =
+    "(function(){var i=document.getElementById('domain-search'),"
+    "t=document.getElementById('domain-table'),n=document.getElementById('domain-shown');"
+    "if(!i||!t)return;i.hidden=false;i.addEventListener('input',function(){"
+    "var q=i.value.trim().toLowerCase(),s=0,rows=t.tBodies[0].rows;"
+    "for(var k=0;k!==rows.length;++k){var m=!q||rows[k].textContent.toLowerCase().indexOf(q)>=0;"
+    "rows[k].hidden=!m;if(m)++s;}n.textContent=q?s+' shown':'';});})();";
+
+std::string script_hash() {
+  Sha256 digest{};
+  if (!sha256_of(kSearchScript, digest)) return {};
+  return base64::encode(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
 // The first kDomainSample domains; the full table is report-domains.csv
 // beside report.html (streamed, any size), so the page stays light for 1M
 // domains. Found with the browser's find (Ctrl-F) like any text.
@@ -324,6 +347,9 @@ std::string domains_section(const ReportData& d) {
       "<section id=\"domains\" class=\"domains\"><h2>Domains</h2>\n<p class=\"note\">The first "
       "{} of {} input lines, in input order; every domain is in <code>report-domains.csv</code> "
       "beside this file (domain, status, company class, providers).</p>\n"
+      "<p><input id=\"domain-search\" type=\"search\" aria-label=\"Filter the domains\" "
+      "placeholder=\"filter: domain, status, provider\" hidden> <span id=\"domain-shown\" "
+      "class=\"note\"></span></p>\n"
       "<div class=\"sample\"><table class=\"data\" id=\"domain-table\"><thead><tr><th>domain</th>"
       "<th>status</th><th>providers (ID, company, credit, source, flag)</th></tr></thead><tbody>\n",
       d.domain_sample.size(), d.domains_total);
@@ -331,7 +357,8 @@ std::string domains_section(const ReportData& d) {
     out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", html_escape(r.domain),
                        html_escape(r.status), html_escape(r.providers));
   }
-  out += "</tbody></table></div>\n</section>\n";
+  out += "</tbody></table></div>\n";
+  out += fmt::format("<script>{}</script>\n</section>\n", kSearchScript);
   return out;
 }
 
@@ -369,7 +396,8 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
-      "'unsafe-inline'\">\n";
+      "'unsafe-inline'; script-src 'sha256-" +
+      script_hash() + "'\">\n";
   out += fmt::format("<title>mxscan report: {}</title>\n<style>{}</style></head><body>\n",
                      html_escape(d.folder), kCss);
   out += fmt::format(
@@ -564,8 +592,7 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   }
   out +=
       "</section>\n</main>\n<footer>Written by <code>mxscan report</code>; self-contained: no "
-      "script, no "
-      "external resource.</footer>\n</body></html>\n";
+      "external resource; one script, the domain filter.</footer>\n</body></html>\n";
   return out;
 }
 

@@ -63,6 +63,26 @@ for (const svg of document.querySelectorAll('svg.chart')) {
   }
 }
 facts.push('min_chart_font_px ' + minFont.toFixed(1));
+// The domain filter: typing a provider ID leaves only its rows.
+const search = document.getElementById('domain-search');
+const table = document.getElementById('domain-table');
+if (search && table) {
+  const rows = table.tBodies[0].rows;
+  search.value = 'google.com';
+  search.dispatchEvent(new Event('input'));
+  let shown = 0, wrong = 0;
+  for (const r of rows) {
+    if (!r.hidden) {
+      ++shown;
+      if (r.textContent.toLowerCase().indexOf('google.com') < 0) ++wrong;
+    }
+  }
+  facts.push(
+      'filter ' + rows.length + ' ' + shown + ' ' + wrong + ' ' +
+      document.getElementById('domain-shown').textContent);
+  search.value = '';
+  search.dispatchEvent(new Event('input'));
+}
 for (const p of problems.slice(0, 50)) facts.push('problem ' + p);
 facts.push('problems ' + problems.length);
 const pre = document.createElement('pre');

@@ -79,6 +79,9 @@ PY
   for chart in company id classes candidates status sources tls ases; do
     grep -Eq "^chart $chart [1-9]" "$facts" || fail "chart $chart missing or without bars at $width px"
   done
+  read -r _ rows shown wrong _ < <(grep '^filter ' "$facts") || fail "no domain filter measured at $width px"
+  [ "$rows" -gt "$shown" ] && [ "$shown" -gt 0 ] && [ "$wrong" -eq 0 ] \
+    || fail "the domain filter for google.com showed $shown of $rows rows, $wrong without it"
   min_font=$(awk '/^min_chart_font_px/ {print $2}' "$facts")
   awk -v f="$min_font" 'BEGIN {exit !(f >= 11)}' || fail "chart text is $min_font px at $width px"
 done
