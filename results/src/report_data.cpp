@@ -145,7 +145,8 @@ void ReportBuilder::add(const DomainResult& r) {
     if (a.company) company.company = *a.company;
     if (seen_companies.insert(key).second) {
       ++company.domains;
-      example(company.examples, r.domain);
+      // A stand-alone company is its ID: its examples are the ID's (kept once).
+      if (a.company) example(company.examples, r.domain);
     }
     auto& id = ids_[a.id];
     id.credit += a.credit;
@@ -153,7 +154,7 @@ void ReportBuilder::add(const DomainResult& r) {
     if (seen_ids.insert(a.id).second) {
       ++id.domains;
       if (cls == CompanyClass::not_in_catalog) ++id.foreign_domains;
-      example(id.examples, r.domain);
+      if (!a.company) example(id.examples, r.domain);
     }
   }
 }
@@ -193,6 +194,11 @@ ReportData ReportBuilder::build(std::string folder, FlatJson manifest, bool has_
   d.has_hosts = has_hosts;
   d.examples = examples_;
   d.by_company = sorted_rows(companies_);
+  for (auto& row : d.by_company) {
+    if (row.company.empty()) {
+      if (auto id = ids_.find(row.key); id != ids_.end()) row.examples = id->second.examples;
+    }
+  }
   d.by_id = sorted_rows(ids_);
   // Candidates: IDs of no company that serve domains other than their own,
   // most such domains first (a provider serves many; a self-hosted ID one).
