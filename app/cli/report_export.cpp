@@ -55,7 +55,7 @@ std::string find_rsvg_convert() {
     const std::string dir(rest.substr(0, colon));
     rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
     if (dir.empty()) continue;
-    const std::string candidate = dir + "/rsvg-convert";
+    std::string candidate = dir + "/rsvg-convert";
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return {};
