@@ -1,6 +1,7 @@
 #include "report_command.hpp"
 
 #include "infer_command.hpp"
+#include "mxscan/common/asn/open_asn_source.hpp"
 #include "mxscan/common/output_file.hpp"
 #include "mxscan/results/report_data.hpp"
 #include "mxscan/results/report_html.hpp"
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -42,6 +44,23 @@ std::optional<Comparison> load_comparison(const std::string& old_dir, const std:
   return Comparison{old_dir, compare_runs(old_run, new_run)};
 }
 
+// A given --asn-db must open (a usage mistake is an error); the scan's own
+// mmdb, named by manifest.json, is used only when it is still there.
+void name_unnamed_ases(ReportData& data, const std::string& asn_db) {
+  std::string mmdb = asn_db;
+  if (mmdb.empty()) {
+    const auto recorded = flat_value(data.manifest, "configuration.asn.mmdb");
+    std::error_code ec;
+    if (recorded.empty() || !fs::is_regular_file(std::string(recorded), ec)) return;
+    mmdb = recorded;
+  }
+  const bool unnamed = std::any_of(data.ases.begin(), data.ases.end(),
+                                   [](const AsRow& row) { return row.name.empty(); });
+  if (!unnamed) return;
+  const auto source = open_asn_source(mmdb, "");
+  if (source) name_ases(data, *source);
+}
+
 void print_problems(const ReportData& data) {
   for (const auto& p : data.problems) {
     std::fprintf(stderr, "mxscan report: malformed line skipped: %s:%llu: %s\n", p.file.c_str(),
@@ -69,6 +88,9 @@ ReportCommand::ReportCommand(CLI::App& app) : settings_(std::make_unique<ReportS
   sub_->add_option("--export", s.export_dir,
                    "Write the figures (SVG, PDF, CSV) and LaTeX tables for a paper to this new "
                    "folder (refused if it exists)");
+  sub_->add_option("--asn-db", s.asn_db,
+                   "MaxMind-schema .mmdb naming the ASes hosts.jsonl left unnamed (default: the "
+                   "scan's --asn-db, from manifest.json, when the file is there)");
   sub_->add_option("--examples", s.examples,
                    "Example domains per status, source, flag and company in report.html")
       ->capture_default_str();
@@ -119,6 +141,10 @@ int ReportCommand::run() const {
                  s.dir.c_str());
     return kExitUsage;
   }
+  if (!s.asn_db.empty() && !fs::is_regular_file(s.asn_db, ec)) {
+    std::fprintf(stderr, "mxscan report: --asn-db %s: no such file\n", s.asn_db.c_str());
+    return kExitUsage;
+  }
   std::string rsvg_convert;
   if (!s.export_dir.empty()) {
     if (fs::exists(s.export_dir, ec) || fs::exists(s.export_dir + ".partial", ec)) {
@@ -137,8 +163,9 @@ int ReportCommand::run() const {
     }
   }
   try {
-    const auto data = load_report_data(s.dir, s.examples);
+    auto data = load_report_data(s.dir, s.examples);
     print_problems(data);
+    name_unnamed_ases(data, s.asn_db);
     std::fputs(render_text(data, s.top).c_str(), stdout);
     if (!s.no_html) {
       const auto comparison = load_comparison(s.compare, s.dir);

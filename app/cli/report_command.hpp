@@ -27,6 +27,7 @@ struct ReportSettings {
   bool no_html = false;
   std::string export_dir;  // empty: no export
   std::size_t examples = 5;
+  std::string asn_db;  // mmdb naming the ASes hosts.jsonl left unnamed; empty: the scan's
 };
 
 class ReportCommand {

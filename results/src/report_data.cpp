@@ -86,6 +86,21 @@ void ReportBuilder::example(std::vector<std::string>& list, const std::string& d
   if (list.size() < examples_) list.push_back(domain);
 }
 
+std::size_t name_ases(ReportData& data, const AsnSource& source) {
+  std::size_t named = 0;
+  for (auto& row : data.ases) {
+    if (!row.name.empty()) continue;
+    const auto address = IpAddress::parse(row.address);
+    if (!address) continue;
+    const auto info = source.lookup(*address);
+    if (info && info->asn == row.asn && !info->name.empty()) {
+      row.name = info->name;
+      ++named;
+    }
+  }
+  return named;
+}
+
 std::string percent(double part, double whole) {
   if (whole <= 0) return "n/a";
   return fmt::format("{:.2f}%", 100.0 * part / whole);
@@ -177,6 +192,7 @@ void ReportBuilder::add(const HostObs& h) {
     auto& row = ases_[*h.asn];
     row.asn = *h.asn;
     if (row.name.empty()) row.name = h.as_name;
+    if (row.address.empty()) row.address = h.address;
     ++row.hosts;
     if (live) ++row.live;
   }

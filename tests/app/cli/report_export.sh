@@ -110,4 +110,34 @@ set -e
 [ "$rc" -eq 1 ] || fail "rsvg-convert failing: exit $rc, expected 1"
 grep -q "/bin/false failed" "$work/err" || fail "rsvg-convert failing: message $(cat "$work/err")"
 [ ! -e "$work/figs4" ] && [ ! -e "$work/figs4.partial" ] || fail "rsvg-convert failing: a partial export was left"
+# AS names from an mmdb for ASes hosts.jsonl left unnamed (--asn-db): a database
+# written by MaxMind's writer from tests/data/asn/asn_sample.tsv.
+mkdir -p "$work/obs2"
+cp "$src/tests/data/sample/domains.jsonl" "$src/tests/data/sample/hosts.jsonl" "$work/obs2/"
+for i in 1 2 3 4 5 6; do
+  echo "{\"schema\":\"mxscan/host/1\",\"address\":\"127.10.5.$i\",\"port\":25,\"asn\":64501,\"as_name\":\"\",\"status\":\"success\",\"phase\":\"done\",\"banner\":\"220 x ESMTP\",\"ehlo\":\"\",\"ehlo_tls\":\"\",\"starttls_offered\":false,\"starttls_accepted\":false,\"plaintext_after_starttls\":0,\"tls\":null,\"error\":null,\"duration_ms\":1}" >>"$work/obs2/hosts.jsonl"
+done
+"$mxscan" infer "$work/obs2" -o "$work/res2" --providers "$src/configs/providers.toml" >"$work/infer2.out" 2>&1 \
+  || fail "mxscan infer (unnamed AS): $(cat "$work/infer2.out")"
+perl "$src/scripts/lib/lab_mmdb.pl" "$src/tests/data/asn/asn_sample.tsv" "$work/asn.mmdb" >"$work/mmdb.out" 2>&1 \
+  || fail "cannot write the test mmdb: $(cat "$work/mmdb.out")"
+"$mxscan" report "$work/res2" --no-html --export "$work/figs5" >/dev/null 2>&1 || fail "export without --asn-db"
+grep -q '^1 & AS64501 & -- & 6 & 6' "$work/figs5/table-ases.tex" || fail "the unnamed AS is not unnamed without --asn-db: $(grep AS64501 "$work/figs5/table-ases.tex")"
+"$mxscan" report "$work/res2" --asn-db "$work/asn.mmdb" --export "$work/figs6" >"$work/asn.out" 2>&1 || fail "export with --asn-db: $(cat "$work/asn.out")"
+grep -q '^1 & AS64501 & Inner Mail GmbH & 6 & 6' "$work/figs6/table-ases.tex" || fail "--asn-db did not name AS64501: $(grep AS64501 "$work/figs6/table-ases.tex")"
+grep -q 'AS64501 Inner Mail GmbH' "$work/res2/report.html" || fail "report.html does not name AS64501 from --asn-db"
+set +e
+"$mxscan" report "$work/res2" --asn-db "$work/missing.mmdb" >/dev/null 2>"$work/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "--asn-db of a missing file: exit $rc, expected 2"
+grep -q "no such file" "$work/err" || fail "--asn-db of a missing file: message $(cat "$work/err")"
+echo "not an mmdb" >"$work/bad.mmdb"
+rm -f "$work/res2/report.html"
+set +e
+"$mxscan" report "$work/res2" --asn-db "$work/bad.mmdb" >/dev/null 2>"$work/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "--asn-db of a file that is no mmdb: exit $rc, expected 1"
+grep -q "asn-db" "$work/err" || fail "--asn-db of a bad file: message $(cat "$work/err")"
+[ ! -e "$work/res2/report.html" ] || fail "--asn-db of a bad file: report.html written anyway"
+
 echo "PASS: $figures figures (SVG and PDF at 1 and 2 columns, CSV) and $tables LaTeX tables; refusals leave nothing"

@@ -15,6 +15,7 @@
 // load_report_data() is the only part that touches files.
 #pragma once
 
+#include "mxscan/common/asn/asn_source.hpp"
 #include "mxscan/common/observation.hpp"
 #include "mxscan/common/observation_jsonl_reader.hpp"
 #include "mxscan/inference/dns_errors.hpp"
@@ -69,6 +70,7 @@ struct AsRow {
   std::string name;
   std::uint64_t hosts = 0;  // addresses seen in this AS
   std::uint64_t live = 0;   // of which answered SMTP
+  std::string address;      // one address of the AS, to name it from an ASN database
 };
 
 struct HostFigures {
@@ -152,6 +154,11 @@ ReportData load_report_data(const std::string& dir, std::size_t examples = kDefa
 void write_domains_csv(const std::string& dir, const std::string& out_path);
 std::string domain_csv_header();
 std::string domain_csv_row(const DomainResult& r);
+
+// Names the ASes that hosts.jsonl left unnamed (imported data, a pfx2as-only
+// scan) from `source` (an mmdb knows organisation names), when it places
+// their address in the same AS. Returns how many were named.
+std::size_t name_ases(ReportData& data, const AsnSource& source);
 
 // "12.34%" of part/whole; "n/a" when whole is 0.
 std::string percent(double part, double whole);
