@@ -312,9 +312,10 @@ std::string drill_section(const ReportData& d, std::size_t rows) {
                        html_escape(examples_text(examples, count)));
   };
   for (const auto& r : d.drill) row(r.kind, r.key, r.count, r.examples);
-  for (std::size_t i = 0; i < d.by_company.size() && i < rows; ++i) {
+  // Every company of the catalog that was met; of the stand-alone IDs, those in the top rows.
+  for (std::size_t i = 0; i < d.by_company.size(); ++i) {
     const auto& c = d.by_company[i];
-    row("company", c.key, c.domains, c.examples);
+    if (i < rows || !c.company.empty()) row("company", c.key, c.domains, c.examples);
   }
   out += "</tbody></table>\n</section>\n";
   return out;

@@ -1,5 +1,6 @@
 #include "mxscan/results/report_html.hpp"
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <regex>
@@ -257,4 +258,23 @@ TEST_CASE(
         std::string::npos);
   CHECK(html.find("with a provider (50.00%)") != std::string::npos);
   CHECK(html.find("<td>1</td><td>1</td><td>100.00%</td><td>50.00%</td>") != std::string::npos);
+}
+
+TEST_CASE("report: drill-down lists every known company, with examples") {
+  ReportBuilder b(2);
+  for (int i = 0; i < 30; ++i) {
+    b.add(ok(
+        fmt::format("own{}.example", i),
+        {assign("mx.own.example", fmt::format("own{}.example", i), std::nullopt, Source::mx, 1)}));
+  }
+  b.add(ok("x.example", {assign("mx.tiny.example", "tiny.example", "TinyCo", Source::tls, 0.5),
+                         assign("mx.x.example", "x.example", std::nullopt, Source::mx, 0.5)}));
+  const auto html = render_html(b.build("/tmp/x", {}, false), nullptr, 5);
+  // TinyCo ranks below 30 stand-alone IDs but is a company of the catalog.
+  CHECK(html.find("<tr><td>company</td><td>TinyCo</td><td>1</td><td "
+                  "class=\"examples\">x.example</td></tr>") != std::string::npos);
+  CHECK(html.find("<td>company</td><td>own0.example</td>") != std::string::npos);
+  CHECK(html.find("<td>company</td><td>own29.example</td>") == std::string::npos);
+  CHECK(html.find("<tr><td>status</td><td>ok</td><td>31</td><td class=\"examples\">own0.example, "
+                  "own1.example, \u2026</td></tr>") != std::string::npos);
 }
