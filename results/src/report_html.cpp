@@ -194,8 +194,9 @@ body{background:#fff;color:#000;font-size:11pt}
 header{background:none;color:#000;padding:0 0 8px;border-bottom:2px solid #000}
 header p{color:#000}
 main{padding:0;max-width:none}
-section{border:none;border-radius:0;padding:0;margin:12px 0;break-inside:avoid-page}
-section.domains,section.drill{break-inside:auto}
+section{border:none;border-radius:0;padding:0;margin:12px 0}
+svg.chart,table.data tr,.card{break-inside:avoid}
+h3{break-after:avoid}
 .card{border:1px solid #000}
 .sample{max-height:none;overflow:visible;border:none}
 #domain-search,#domain-shown{display:none}
