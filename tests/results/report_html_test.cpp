@@ -114,7 +114,7 @@ TEST_CASE("report: figures by company, ID, status, source and host") {
   CHECK(d.ases[0].hosts == 2);
 }
 
-TEST_CASE("report: HTML has every section and chart, and nothing that fetches or runs") {
+TEST_CASE("report: HTML has every section and chart, nothing that fetches, one script by hash") {
   const auto html = render_html(sample_data());
   for (const char* id : {"market-company", "market-id", "outside", "status", "sources", "tls",
                          "ases", "drill", "domains", "manifest"}) {
