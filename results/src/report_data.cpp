@@ -227,8 +227,23 @@ ReportData ReportBuilder::build(std::string folder, FlatJson manifest, bool has_
     if (a.credit != b.credit) return a.credit > b.credit;
     return a.key < b.key;
   });
-  for (const auto& [key, row] : drill_)
+  for (const auto& [key, row] : drill_) {
     d.drill.push_back({key.first, key.second, row.count, row.examples});
+  }
+  // Reading order: statuses as the method orders them, their causes, then sources and flags.
+  const auto rank = [](const DrillRow& r) {
+    static constexpr std::array<std::string_view, 4> kKinds = {"status", "dns_error cause",
+                                                               "source", "flag"};
+    const auto kind =
+        static_cast<std::size_t>(std::find(kKinds.begin(), kKinds.end(), r.kind) - kKinds.begin());
+    std::size_t within = kDomainOutcomeCount;
+    for (std::size_t i = 0; i < kDomainOutcomeCount && r.kind == "status"; ++i) {
+      if (to_string(static_cast<DomainOutcome>(i)) == r.key) within = i;
+    }
+    return std::pair(kind, within);
+  };
+  std::stable_sort(d.drill.begin(), d.drill.end(),
+                   [&](const DrillRow& a, const DrillRow& b) { return rank(a) < rank(b); });
   for (std::size_t i = 0; i < kCompanyClassCount; ++i) {
     const auto& c = d.by_class[i];
     d.drill.push_back({"company class", std::string(to_string(static_cast<CompanyClass>(i))),
