@@ -146,8 +146,11 @@ int ReportCommand::run() const {
     return kExitUsage;
   }
   std::string rsvg_convert;
-  if (!s.export_dir.empty()) {
-    if (fs::exists(s.export_dir, ec) || fs::exists(s.export_dir + ".partial", ec)) {
+  // "figs/" names the folder figs: FIGS.partial must be its sibling, not inside it.
+  std::string figs = s.export_dir;
+  while (figs.size() > 1 && figs.back() == '/') figs.pop_back();
+  if (!figs.empty()) {
+    if (fs::exists(figs, ec) || fs::exists(figs + ".partial", ec)) {
       std::fprintf(stderr,
                    "mxscan report: --export %s already exists: choose another folder or remove "
                    "it\n",
@@ -180,8 +183,8 @@ int ReportCommand::run() const {
       write_domains_csv(s.dir, (fs::path(s.dir) / "report-domains.csv").string());
       std::fprintf(stdout, "\nReport written to %s\n", path.c_str());
     }
-    if (!s.export_dir.empty()) {
-      const auto files = export_report(data, s.export_dir, kExportRows, rsvg_convert);
+    if (!figs.empty()) {
+      const auto files = export_report(data, figs, kExportRows, rsvg_convert);
       std::fprintf(stdout, "Figures and tables written to %s (%zu files)\n", s.export_dir.c_str(),
                    files.size());
     }

@@ -110,6 +110,10 @@ set -e
 [ "$rc" -eq 1 ] || fail "rsvg-convert failing: exit $rc, expected 1"
 grep -q "/bin/false failed" "$work/err" || fail "rsvg-convert failing: message $(cat "$work/err")"
 [ ! -e "$work/figs4" ] && [ ! -e "$work/figs4.partial" ] || fail "rsvg-convert failing: a partial export was left"
+# FIGS given with a trailing slash is the same folder (its .partial a sibling).
+"$mxscan" report "$work/res" --no-html --export "$work/figs7/" >/dev/null 2>&1 || fail "--export DIR/ failed"
+[ -s "$work/figs7/company-1col.pdf" ] && [ ! -e "$work/figs7.partial" ] || fail "--export DIR/ did not write DIR"
+
 # AS names from an mmdb for ASes hosts.jsonl left unnamed (--asn-db): a database
 # written by MaxMind's writer from tests/data/asn/asn_sample.tsv.
 mkdir -p "$work/obs2"
