@@ -10,7 +10,11 @@ TEST_CASE("latex: the characters TeX treats specially become text") {
         "\\$x\\textasciicircum{}2\\$ \\{a\\} \\textasciitilde{}b \\textbackslash{}c");
   CHECK(latex_escape("<script>") == "\\textless{}script\\textgreater{}");
   CHECK(latex_escape(std::string("bell\a tab\t end", 15)) == "bell tab end");
-  CHECK(latex_escape("Zürich GmbH") == "Zürich GmbH");
+  CHECK(latex_escape("Zürich GmbH – Łódź") == "Zürich GmbH – Łódź");
+  // What pdflatex cannot typeset without packages the author may not have.
+  CHECK(latex_escape("日本 Ħ €") == "?? ? ?");
+  CHECK(latex_escape(std::string("bad\xff\xc3 end")) == "bad?? end");
+  CHECK(latex_escape(std::string("cut\xe6\x97")) == "cut??");
 }
 
 TEST_CASE("latex: a booktabs tabular with escaped cells") {

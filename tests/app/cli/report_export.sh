@@ -18,7 +18,7 @@ done
 cp "$src/tests/data/sample/domains.jsonl" "$src/tests/data/sample/hosts.jsonl" "$work/obs/"
 for i in 1 2 3 4 5 6; do
   cat >>"$work/obs/hosts.jsonl" <<JSON
-{"schema":"mxscan/host/1","address":"192.0.2.20$i","port":25,"asn":64999,"as_name":"R&D_Net #1 100% {x} \\\\input{/etc/passwd} ~^ \$y\$","status":"success","phase":"done","banner":"220 x ESMTP","ehlo":"","ehlo_tls":"","starttls_offered":false,"starttls_accepted":false,"plaintext_after_starttls":0,"tls":null,"error":null,"duration_ms":1}
+{"schema":"mxscan/host/1","address":"192.0.2.20$i","port":25,"asn":64999,"as_name":"R&D_Net #1 100% {x} \\\\input{/etc/passwd} ~^ \$y\$ Zürich 日本","status":"success","phase":"done","banner":"220 x ESMTP","ehlo":"","ehlo_tls":"","starttls_offered":false,"starttls_accepted":false,"plaintext_after_starttls":0,"tls":null,"error":null,"duration_ms":1}
 JSON
 done
 "$mxscan" infer "$work/obs" -o "$work/res" --providers "$src/configs/providers.toml" >"$work/infer.out" 2>&1 \
@@ -76,6 +76,7 @@ done
 [ "$tables" -eq 6 ] || fail "expected 6 tables (companies, ids, candidates, status, tls, ases), got $tables"
 grep -qF 'R\&D\_Net \#1 100\% \{x\} \textbackslash{}input\{/etc/passwd\}' "$figs/table-ases.tex" || fail "the AS name is not escaped in table-ases.tex"
 pdftotext "$work/tex/table-ases/doc.pdf" - | grep -qF 'R&D_Net #1 100% {x} \input{/etc/passwd}' || fail "the AS name is not printed as text"
+grep -qF 'Zürich ??' "$figs/table-ases.tex" || fail "Latin letters not kept or CJK not replaced in table-ases.tex"
 grep -q 'root:' "$work/tex/table-ases/pdflatex.log" && fail "a file was read through the AS name"
 
 # Refusals: nothing written.

@@ -20,7 +20,9 @@ struct LatexTable {
   std::vector<std::vector<std::string>> rows;
 };
 
-// # $ % & _ { } ~ ^ \ < > escaped (text forms); control characters dropped.
+// # $ % & _ { } ~ ^ \ < > escaped (text forms); control characters dropped;
+// accented Latin letters and typographic dashes and quotes kept as UTF-8 (pdflatex
+// reads them by default); any other character, or malformed UTF-8, becomes '?'.
 std::string latex_escape(std::string_view text);
 // \begin{tabular}{...}\toprule ...\midrule ...\bottomrule\end{tabular}; needs
 // \usepackage{booktabs}.
