@@ -28,6 +28,11 @@ CatalogCommand::CatalogCommand(CLI::App& app) : settings_(std::make_unique<Catal
       "Report IDs claimed by two companies, ID globs and VPS rules that none of the catalog's "
       "example names reach, examples of no or another company, companies without sources; "
       "exit 1 when there is any");
+  // Created under `catalog` before main gives each subcommand its own footer, so
+  // it would show the scan's examples: it gets its own.
+  check_->footer(
+      "Exit codes: 0 clean, 1 any problem (a catalog that does not parse included), 2 usage "
+      "error. See docs/cli.md and mxscan(1), section \"mxscan catalog check\".");
   check_->add_option("--providers", s.providers,
                      "Provider catalog to check (default: the providers.toml mxscan would use)");
   check_->add_option("--psl-file", s.psl_file, "Public Suffix List file (the examples' IDs)")
