@@ -60,6 +60,13 @@ sed -i '0,/"company": "Apple"/s//"company": "Google"/' "$fake/providers.jsonl"
 if python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$fake" --show 0 --results-only; then
   fail "e2e_check accepts a wrong company"
 fi
+# ... and so is one under the right company whose ID a check of step 4 flagged.
+cp "$fake/p.orig" "$fake/p.flagged"
+sed -i '0,/"company": "GoDaddy"/s//"company": "GoDaddy", "flag": "vps"/' "$fake/p.flagged"
+mv "$fake/p.flagged" "$fake/providers.jsonl"
+if python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$fake" --show 0 --results-only; then
+  fail "e2e_check accepts a flagged real-convention customer"
+fi
 mv "$fake/p.orig" "$fake/providers.jsonl"
 sed -i '0,/"google.com", "credit": 1.0/s//"gmail.com", "credit": 1.0/' "$fake/providers.jsonl"
 if python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$fake" --show 0; then fail "e2e_check accepts a wrong provider"; fi
