@@ -1,5 +1,7 @@
 #include "mxscan/inference/catalog_check.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "mxscan/common/names.hpp"
@@ -32,8 +34,8 @@ struct Checker {
   void shared_ids() {
     for (const auto& s : catalog.shared_ids()) {
       add(CatalogProblemKind::shared_id, catalog.companies()[s.second].line,
-          "provider ID '" + s.id + "' is claimed by " + name_of(s.first) + " and " +
-              name_of(s.second));
+          fmt::format("provider ID '{}' is claimed by {} and {}", s.id, name_of(s.first),
+                      name_of(s.second)));
     }
     // A glob of one company that covers an exact ID of another: the exact ID
     // wins the lookup, so the overlap is silent.
@@ -46,8 +48,8 @@ struct Checker {
           for (const auto& id : companies[e].ids) {
             if (!is_glob(id) && glob_match(pattern, id)) {
               add(CatalogProblemKind::shared_id, companies[g].line,
-                  "provider ID '" + id + "' of " + companies[e].name + " also matches '" + pattern +
-                      "' of " + companies[g].name);
+                  fmt::format("provider ID '{}' of {} also matches '{}' of {}", id,
+                              companies[e].name, pattern, companies[g].name));
             }
           }
         }
@@ -59,25 +61,25 @@ struct Checker {
     const auto& c = catalog.companies()[index];
     if (c.sources.empty()) {
       add(CatalogProblemKind::no_source, c.line,
-          c.name + " has no sources (where its IDs, ASes and names come from)");
+          fmt::format("{} has no sources (where its IDs, ASes and names come from)", c.name));
     }
     std::vector<std::string> example_ids;
     for (const auto& example : c.examples) {
       std::string id = id_of(psl, example);
       if (id.empty()) {
         add(CatalogProblemKind::unmapped_example, c.line,
-            "example '" + example + "' of " + c.name + " has no registered domain");
+            fmt::format("example '{}' of {} has no registered domain", example, c.name));
         continue;
       }
       auto owner = catalog.company_index(id);
       if (!owner) {
         add(CatalogProblemKind::unmapped_example, c.line,
-            "example '" + example + "' of " + c.name + " has ID '" + id +
-                "', which no company claims");
+            fmt::format("example '{}' of {} has ID '{}', which no company claims", example, c.name,
+                        id));
       } else if (*owner != index) {
         add(CatalogProblemKind::shared_id, c.line,
-            "example '" + example + "' of " + c.name + " has ID '" + id + "', which is " +
-                name_of(*owner) + "'s");
+            fmt::format("example '{}' of {} has ID '{}', which is {}'s", example, c.name, id,
+                        name_of(*owner)));
       }
       example_ids.push_back(std::move(id));
     }
@@ -87,7 +89,7 @@ struct Checker {
                                  [&](const std::string& id) { return glob_match(pattern, id); });
       if (!reached) {
         add(CatalogProblemKind::unmatched_pattern, c.line,
-            "ID pattern '" + pattern + "' of " + c.name + " matches none of its examples");
+            fmt::format("ID pattern '{}' of {} matches none of its examples", pattern, c.name));
       }
     }
   }
@@ -95,13 +97,13 @@ struct Checker {
   void block(const VpsBlock& b) {
     if (!catalog.company_index(b.rd)) {
       add(CatalogProblemKind::orphan_block, b.line,
-          "VPS rules for '" + b.rd + "', which no company claims");
+          fmt::format("VPS rules for '{}', which no company claims", b.rd));
     }
     std::vector<bool> reached(b.rule_lines.size(), false);
     for (const auto& example : b.examples) {
       if (id_of(psl, example) != b.rd) {
         add(CatalogProblemKind::unmapped_example, b.line,
-            "example '" + example + "' of the VPS rules for '" + b.rd + "' is not under it");
+            fmt::format("example '{}' of the VPS rules for '{}' is not under it", example, b.rd));
         continue;
       }
       for (auto source : {NameSource::banner, NameSource::certificate}) {
@@ -115,8 +117,7 @@ struct Checker {
     for (std::size_t i = 0; i < reached.size(); ++i) {
       if (!reached[i]) {
         add(CatalogProblemKind::unmatched_pattern, b.rule_lines[i],
-            "VPS rule " + std::to_string(i + 1) + " for '" + b.rd +
-                "' decides none of the block's examples");
+            fmt::format("VPS rule {} for '{}' decides none of the block's examples", i + 1, b.rd));
       }
     }
   }

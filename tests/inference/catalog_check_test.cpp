@@ -17,6 +17,7 @@ const PublicSuffixList& psl() {
 
 std::vector<std::string> lines_of(const std::vector<CatalogProblem>& problems) {
   std::vector<std::string> out;
+  out.reserve(problems.size());
   for (const auto& p : problems) {
     out.push_back(std::to_string(p.line) + " " + std::string(to_string(p.kind)) + ": " + p.message);
   }
