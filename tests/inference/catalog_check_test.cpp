@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <optional>
 
 #include "mxscan/common/names.hpp"
 #include "scenario.hpp"
@@ -84,4 +85,29 @@ examples = ["inbound-smtp.us-east-1.amazonaws.com", "inbound-smtp.eu-west-1.amaz
   REQUIRE(lines.size() == 1);
   CHECK(lines[0].find("example 'inbound-smtp.eu-west-1.amazonaws.com' of Cloud has ID "
                       "'amazonaws.com', which no company claims") != std::string::npos);
+}
+
+TEST_CASE("every VPS rule of the shipped catalog is shown both ways by its block's examples") {
+  auto catalog = Catalog::load(mxscan::test::source_path("configs/providers.toml"));
+  std::size_t rules = 0;
+  for (const auto& block : catalog.vps_blocks()) {
+    const auto source = block.banner ? NameSource::banner : NameSource::certificate;
+    for (std::size_t i = 0; i < block.rule_lines.size(); ++i, ++rules) {
+      INFO(block.rd << " rule " << i + 1 << " (line " << block.rule_lines[i] << ")");
+      // A name the rule decides, and a name of the other class under the same RD: the
+      // rule must flag what it should and leave the provider's own names alone, or the
+      // other way round.
+      std::optional<NameClass> decided;
+      for (const auto& name : block.examples) {
+        if (catalog.deciding_rule(name, block.rd, source) == i) {
+          decided = catalog.classify(name, block.rd, source);
+        }
+      }
+      REQUIRE(decided.has_value());
+      CHECK(std::any_of(block.examples.begin(), block.examples.end(), [&](const std::string& n) {
+        return catalog.classify(n, block.rd, source) != *decided;
+      }));
+    }
+  }
+  CHECK(rules == catalog.vps_rule_count());
 }
