@@ -1,5 +1,6 @@
 // mxscan's entry point: parses the command line and hands off to a command.
 // Commands live in their own files; main only wires them.
+#include "catalog_command.hpp"
 #include "diff_command.hpp"
 #include "infer_command.hpp"
 #include "mxscan/scanner/run/build_info.hpp"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   const mxscan::ScanCommand scan(app);
   const mxscan::ReportCommand report(app);
   const mxscan::DiffCommand diff(app);
+  const mxscan::CatalogCommand catalog(app);
   // A subcommand created after the scan's options inherits the app's footer,
   // whose examples and defaults are the scan's; each gets its own, so that
   // `mxscan SUB --help` shows only what applies to SUB.
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
   if (scan.selected()) return scan.run(argc, argv);
   if (report.selected()) return report.run();
   if (diff.selected()) return diff.run();
+  if (catalog.selected()) return catalog.run();
   if (app.get_subcommands().empty()) {
     std::fputs(app.help().c_str(), stdout);
     return 0;
