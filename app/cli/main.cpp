@@ -1,5 +1,6 @@
 // mxscan's entry point: parses the command line and hands off to a command.
 // Commands live in their own files; main only wires them.
+#include "catalog_command.hpp"
 #include "diff_command.hpp"
 #include "infer_command.hpp"
 #include "mxscan/scanner/run/build_info.hpp"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   const mxscan::ScanCommand scan(app);
   const mxscan::ReportCommand report(app);
   const mxscan::DiffCommand diff(app);
+  const mxscan::CatalogCommand catalog(app);
   const mxscan::ResolveCommand resolve(app);
   const mxscan::ProbeCommand probe(app);
   const mxscan::StatusCommand status(app);
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
   if (scan.selected()) return scan.run(argc, argv);
   if (report.selected()) return report.run();
   if (diff.selected()) return diff.run();
+  if (catalog.selected()) return catalog.run();
   if (resolve.selected()) return resolve.run(argc, argv);
   if (probe.selected()) return probe.run(argc, argv);
   if (status.selected()) return status.run();

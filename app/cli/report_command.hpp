@@ -6,7 +6,8 @@
 // write_report_html() at the end of a completed scan.
 //
 // Exit codes: 0 done, 1 the folder cannot be read or the report not written,
-// 2 usage error (no such folder).
+// 2 usage error (no such folder, a folder without providers.jsonl, an --export
+// folder that already exists: refused before anything is written).
 #pragma once
 
 #include <cstddef>
@@ -24,6 +25,9 @@ struct ReportSettings {
   std::string compare;  // earlier results folder; empty: no comparison
   std::size_t top = 10;
   bool no_html = false;
+  std::string export_dir;  // empty: no export
+  std::size_t examples = 5;
+  std::string asn_db;  // mmdb naming the ASes hosts.jsonl left unnamed; empty: the scan's
 };
 
 class ReportCommand {
@@ -38,7 +42,7 @@ class ReportCommand {
 };
 
 // Writes DIR/report.html (comparison section when `compare_dir` is not empty)
-// and returns its path. Throws std::runtime_error on failure.
+// and DIR/report-domains.csv, and returns the HTML's path. Throws std::runtime_error on failure.
 std::string write_report_html(const std::string& dir, const std::string& compare_dir = {});
 
 // The end of `mxscan --domains`: writes DIR/report.html and says where; a

@@ -44,6 +44,8 @@ struct Catalog::State {
                      std::equal_to<>>
       vps;
   std::size_t rule_count = 0;
+  std::vector<SharedId> shared_ids;
+  std::vector<VpsBlock> vps_blocks;
 };
 
 namespace {
@@ -52,7 +54,7 @@ using State = Catalog::State;
 
 class Loader {
  public:
-  explicit Loader(std::string origin) : origin_(std::move(origin)) {}
+  Loader(std::string origin, CatalogLoad mode) : origin_(std::move(origin)), mode_(mode) {}
 
   [[noreturn]] void fail(const toml::source_region& where, const std::string& message) const {
     std::ostringstream out;
@@ -108,6 +110,16 @@ class Loader {
     return out;
   }
 
+  // An array of free texts (sources: URLs and citations).
+  std::vector<std::string> texts_of(const toml::node& node, std::string_view key) const {
+    const auto* arr = node.as_array();
+    if (arr == nullptr)
+      fail(node.source(), "'" + std::string(key) + "' must be an array of strings");
+    std::vector<std::string> out;
+    for (const auto& item : *arr) out.push_back(string_of(item, key));
+    return out;
+  }
+
   std::vector<std::uint32_t> asns_of(const toml::node& node, std::string_view key) const {
     const auto* arr = node.as_array();
     if (arr == nullptr)
@@ -144,8 +156,9 @@ class Loader {
   }
 
   void load_company(const toml::table& t, State& st) const {
-    check_keys(t, {"name", "ids", "asns"}, "[[company]]");
+    check_keys(t, {"name", "ids", "asns", "hosted_asns", "sources", "examples"}, "[[company]]");
     Company c;
+    c.line = t.source().begin.line;
     c.name = string_of(require(t, "name", "[[company]]"), "name");
     for (const auto& other : st.companies) {
       if (other.name == c.name) fail(t.source(), "company '" + c.name + "' defined twice");
@@ -153,12 +166,17 @@ class Loader {
     const auto& ids_node = require(t, "ids", "[[company]]");
     c.ids = names_of(ids_node, "ids");
     c.asns = asns_of(require(t, "asns", "[[company]]"), "asns");
+    if (const auto* n = t.get("hosted_asns")) c.hosted_asns = asns_of(*n, "hosted_asns");
+    if (const auto* n = t.get("sources")) c.sources = texts_of(*n, "sources");
+    if (const auto* n = t.get("examples")) c.examples = names_of(*n, "examples");
     std::size_t index = st.companies.size();
     for (const auto& id : c.ids) {
       if (is_glob(id)) {
         st.glob_ids.emplace_back(id, index);
-      } else if (!st.exact_ids.emplace(id, index).second) {
-        fail(ids_node.source(), "provider ID '" + id + "' belongs to two companies");
+      } else if (auto [it, fresh] = st.exact_ids.emplace(id, index); !fresh) {
+        if (mode_ == CatalogLoad::strict)
+          fail(ids_node.source(), "provider ID '" + id + "' belongs to two companies");
+        st.shared_ids.push_back(SharedId{id, it->second, index});
       }
     }
     st.companies.push_back(std::move(c));
@@ -241,8 +259,12 @@ class Loader {
   }
 
   void load_vps(const toml::table& t, State& st) const {
-    check_keys(t, {"rd", "source", "otherwise", "rule"}, "[[vps]]");
+    check_keys(t, {"rd", "source", "otherwise", "rule", "examples"}, "[[vps]]");
     std::string rd = name_of(require(t, "rd", "[[vps]]"), "rd");
+    VpsBlock block;
+    block.rd = rd;
+    block.line = t.source().begin.line;
+    if (const auto* n = t.get("examples")) block.examples = names_of(*n, "examples");
     NameRuleSet set;
     if (const auto* n = t.get("otherwise")) set.otherwise = class_of(*n, "otherwise");
     std::array<bool, 2> sources{true, true};  // banner, certificate
@@ -274,9 +296,12 @@ class Loader {
         if (rule.conditions.empty()) {
           fail(r.source(), "[[vps.rule]] has no condition (use the block's 'otherwise')");
         }
+        block.rule_lines.push_back(rule.line);
         set.rules.push_back(std::move(rule));
       }
     }
+    block.banner = sources[0];
+    block.certificate = sources[1];
     auto& slot = st.vps[rd];
     for (std::size_t i = 0; i < 2; ++i) {
       if (!sources[i]) continue;
@@ -287,6 +312,7 @@ class Loader {
       slot[i] = set;
     }
     st.rule_count += set.rules.size();
+    st.vps_blocks.push_back(std::move(block));
   }
 
   std::shared_ptr<const State> load(std::string_view text) const {
@@ -323,6 +349,7 @@ class Loader {
 
  private:
   std::string origin_;
+  CatalogLoad mode_;
 };
 
 }  // namespace
@@ -330,7 +357,7 @@ class Loader {
 Catalog::Catalog() : state_(std::make_shared<const State>()) {}
 Catalog::Catalog(std::shared_ptr<const State> state) : state_(std::move(state)) {}
 
-Catalog Catalog::load(const std::string& path) {
+Catalog Catalog::load(const std::string& path, CatalogLoad mode) {
   std::filesystem::path file(path);
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec)) file /= "providers.toml";
@@ -338,7 +365,7 @@ Catalog Catalog::load(const std::string& path) {
   if (!in) throw std::runtime_error(file.string() + ": cannot read the provider catalog");
   std::ostringstream text;
   text << in.rdbuf();
-  Catalog catalog = parse(text.str(), file.string());
+  Catalog catalog = parse(text.str(), file.string(), mode);
   // An empty catalog credits no domain to anyone: a scan with it would look
   // like a world without mail providers.
   if (catalog.companies().empty()) {
@@ -349,8 +376,8 @@ Catalog Catalog::load(const std::string& path) {
   return catalog;
 }
 
-Catalog Catalog::parse(std::string_view toml_text, const std::string& origin) {
-  return Catalog(Loader(origin).load(toml_text));
+Catalog Catalog::parse(std::string_view toml_text, const std::string& origin, CatalogLoad mode) {
+  return Catalog(Loader(origin, mode).load(toml_text));
 }
 
 std::optional<std::size_t> Catalog::company_index(std::string_view id) const {
@@ -372,9 +399,14 @@ const std::vector<Company>& Catalog::companies() const noexcept { return state_-
 
 bool Catalog::company_has_asn(std::size_t company, std::uint32_t asn) const noexcept {
   if (company >= state_->companies.size()) return false;
-  const auto& asns = state_->companies[company].asns;
-  return std::binary_search(asns.begin(), asns.end(), asn);
+  const auto& c = state_->companies[company];
+  // A company listed without ASes has unknown ones: nothing to flag against.
+  if (c.asns.empty() && c.hosted_asns.empty()) return true;
+  return std::binary_search(c.asns.begin(), c.asns.end(), asn) ||
+         std::binary_search(c.hosted_asns.begin(), c.hosted_asns.end(), asn);
 }
+
+const std::vector<SharedId>& Catalog::shared_ids() const noexcept { return state_->shared_ids; }
 
 std::optional<Catalog::AsRelabel> Catalog::relabel_by_as(
     std::span<const std::uint32_t> asns) const {
@@ -421,6 +453,20 @@ NameClass Catalog::classify(std::string_view name, std::string_view rd, NameSour
 }
 
 std::size_t Catalog::vps_rule_count() const noexcept { return state_->rule_count; }
+
+const std::vector<VpsBlock>& Catalog::vps_blocks() const noexcept { return state_->vps_blocks; }
+
+std::optional<std::size_t> Catalog::deciding_rule(std::string_view name, std::string_view rd,
+                                                  NameSource source) const {
+  auto it = state_->vps.find(rd);
+  if (it == state_->vps.end()) return std::nullopt;
+  const auto& set = it->second[static_cast<std::size_t>(source)];
+  if (!set) return std::nullopt;
+  for (std::size_t i = 0; i < set->rules.size(); ++i) {
+    if (rule_matches(set->rules[i], name, rd)) return i;
+  }
+  return std::nullopt;
+}
 
 const std::string& Catalog::origin() const noexcept { return state_->origin; }
 

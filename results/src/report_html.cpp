@@ -1,5 +1,9 @@
 #include "mxscan/results/report_html.hpp"
 
+#include "mxscan/common/base64.hpp"
+#include "mxscan/common/x509.hpp"
+#include "mxscan/results/report_figures.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,29 +13,6 @@
 namespace mxscan {
 
 namespace {
-
-constexpr std::array<std::string_view, kDomainOutcomeCount> kStatusLabels = {
-    "provider found (ok)", "no MX (no_mx)",         "null MX (null_mx)",
-    "NXDOMAIN (nxdomain)", "DNS error (dns_error)", "no SMTP answer (no_smtp)",
-    "blocked (blocked)",   "invalid name (invalid)"};
-
-struct Bar {
-  std::string label;
-  double value = 0;
-  std::string value_text;
-};
-
-// Cuts `text` to at most `max` code points, adding an ellipsis.
-std::string shorten(std::string_view text, std::size_t max) {
-  std::size_t points = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0U) != 0x80U) {
-      if (points == max) return std::string(text.substr(0, i)) + "\u2026";
-      ++points;
-    }
-  }
-  return std::string(text);
-}
 
 std::string number(double v) {
   if (std::fabs(v - std::round(v)) < 1e-9) return fmt::format("{:.0f}", v);
@@ -55,53 +36,86 @@ std::string left_out(const ReportData& d, std::string_view lead) {
                           : std::string();
 }
 
-// A horizontal bar chart; labels and numbers inside the SVG so a screenshot or
-// a print carries them.
-std::string bar_chart(std::string_view name, std::string_view title, const std::vector<Bar>& bars,
-                      std::string_view colour) {
-  constexpr int kWidth = 960;
-  constexpr int kLabelWidth = 300;
-  constexpr int kBarSpace = 520;
-  constexpr int kRow = 24;
+// Cuts `text` to at most `max` code points, adding an ellipsis.
+std::string shorten(std::string_view text, std::size_t max) {
+  std::size_t points = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0U) != 0x80U) {
+      if (points == max) return std::string(text.substr(0, i)) + "\u2026";
+      ++points;
+    }
+  }
+  return std::string(text);
+}
+
+// A horizontal bar chart, each label on its own line above its bar and the
+// number beside the bar, all inside the SVG so a screenshot or a print carries
+// them. 640 units wide: drawn 1:1 on a desktop and barely scaled at 700 px, so
+// the text stays at its CSS size; no label column that could cut a label.
+std::string bar_chart(const Figure& f) {
+  constexpr int kWidth = 640;
+  constexpr int kRow = 40;
+  constexpr std::size_t kLabelChars = 76;  // 640 / (13 px * 0.62 em per character)
+  const auto& bars = f.bars;
   if (bars.empty()) return "<p class=\"empty\">No data.</p>\n";
   double max = 0;
-  for (const auto& b : bars) max = std::max(max, b.value);
-  const int height = static_cast<int>(bars.size()) * kRow + 8;
+  std::size_t value_chars = 0;
+  for (const auto& b : bars) {
+    max = std::max(max, b.value);
+    value_chars = std::max(value_chars, b.value_text.size());
+  }
+  const double bar_space = std::max(200.0, kWidth - 8.0 * static_cast<double>(value_chars) - 12);
+  const int height = static_cast<int>(bars.size()) * kRow + 4;
   std::string out = fmt::format(
       "<svg class=\"chart\" data-chart=\"{}\" role=\"img\" aria-label=\"{}\" width=\"{}\" "
-      "height=\"{}\" "
-      "viewBox=\"0 0 {} {}\" xmlns=\"http://www.w3.org/2000/svg\">\n<title>{}</title>\n",
-      html_escape(name), html_escape(title), kWidth, height, kWidth, height, html_escape(title));
+      "height=\"{}\" viewBox=\"0 0 {} {}\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+      "<title>{}</title>\n",
+      html_escape(f.name), html_escape(f.title), kWidth, height, kWidth, height,
+      html_escape(f.title));
   for (std::size_t i = 0; i < bars.size(); ++i) {
     const auto& b = bars[i];
-    const int y = static_cast<int>(i) * kRow + 4;
-    const double w = max > 0 ? std::max(1.0, kBarSpace * b.value / max) : 1.0;
+    const int y = static_cast<int>(i) * kRow + 2;
+    const double w = max > 0 ? std::max(1.0, bar_space * b.value / max) : 1.0;
     out += fmt::format(
         "<g class=\"row\"><title>{}: {}</title>"
-        "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>"
-        "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"16\" rx=\"2\" "
+        "<text class=\"label\" x=\"2\" y=\"{}\">{}</text>"
+        "<rect class=\"bar\" x=\"0\" y=\"{}\" width=\"{:.1f}\" height=\"16\" rx=\"2\" "
         "fill=\"{}\"/>"
         "<text class=\"value\" x=\"{:.1f}\" y=\"{}\">{}</text></g>\n",
-        html_escape(b.label), html_escape(b.value_text), kLabelWidth - 8, y + 13,
-        html_escape(shorten(b.label, 44)), kLabelWidth, y, w, colour, kLabelWidth + w + 6, y + 13,
+        html_escape(b.label), html_escape(b.value_text), y + 13,
+        html_escape(shorten(b.label, kLabelChars)), y + 18, w, html_escape(f.colour), w + 6, y + 31,
         html_escape(b.value_text));
   }
   out += "</svg>\n";
   return out;
 }
 
-std::vector<Bar> share_bars(const std::vector<CreditRow>& rows, std::size_t n,
-                            const ReportData& d) {
-  std::vector<Bar> bars;
-  for (std::size_t i = 0; i < rows.size() && i < n; ++i) {
-    const auto& r = rows[i];
-    std::string label = r.key;
-    if (!r.company.empty()) label += " (" + r.company + ")";
-    bars.push_back({label, r.credit,
-                    fmt::format("{} ({})", number(r.credit),
-                                share(r.credit, static_cast<double>(d.domains_with_provider)))});
+std::string bar_chart(std::string_view name, std::string_view title, std::vector<Bar> bars,
+                      std::string_view colour) {
+  return bar_chart(
+      Figure{std::string(name), std::string(title), "", std::move(bars), std::string(colour)});
+}
+
+const Figure* figure_named(const std::vector<Figure>& figures, std::string_view name) {
+  for (const auto& f : figures) {
+    if (f.name == name) return &f;
   }
-  return bars;
+  return nullptr;
+}
+
+std::string chart_of(const std::vector<Figure>& figures, std::string_view name) {
+  const Figure* f = figure_named(figures, name);
+  return f ? bar_chart(*f) : std::string("<p class=\"empty\">No data.</p>\n");
+}
+
+std::string examples_text(const std::vector<std::string>& examples, std::uint64_t count) {
+  std::string out;
+  for (const auto& e : examples) {
+    if (!out.empty()) out += ", ";
+    out += e;
+  }
+  if (count > examples.size() && !examples.empty()) out += ", \u2026";
+  return out;
 }
 
 std::string share_table(const std::vector<CreditRow>& rows, std::size_t n, const ReportData& d,
@@ -133,27 +147,13 @@ std::string manifest_value(const ReportData& d, std::string_view key) {
   return v.empty() ? "-" : std::string(v);
 }
 
-struct Rate {
-  std::string label;
-  std::uint64_t part;
-  std::uint64_t whole;
-};
-
-std::vector<Rate> tls_rates(const HostFigures& h) {
-  return {{"answered SMTP (of contacted hosts)", h.live, h.contacted},
-          {"STARTTLS offered (of live hosts)", h.starttls_offered, h.live},
-          {"STARTTLS accepted (of offering hosts)", h.starttls_accepted, h.starttls_offered},
-          {"TLS handshake completed (of accepted)", h.tls_completed, h.starttls_accepted},
-          {"certificate trusted (of handshakes)", h.trusted, h.tls_completed}};
-}
-
 constexpr std::string_view kCss = R"css(
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans",sans-serif;margin:0;background:#f4f5f7;color:#1d2330}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans","DejaVu Sans",sans-serif;margin:0;background:#f4f5f7;color:#1d2330}
 header{background:#1f3a5f;color:#fff;padding:20px 32px}
 header h1{margin:0 0 4px;font-size:26px}
-header p{margin:2px 0;color:#d5e0ee;font-size:14px;word-break:break-all}
+header p{margin:2px 0;color:#d5e0ee;font-size:14px;overflow-wrap:anywhere}
 main{padding:8px 32px 32px;max-width:1100px}
-section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px 20px 16px;margin:16px 0}
+section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:12px 20px 16px;margin:16px 0;overflow-wrap:anywhere}
 h2{font-size:19px;margin:6px 0 10px;color:#1f3a5f}
 h3{font-size:15px;margin:14px 0 6px}
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
@@ -163,15 +163,47 @@ h3{font-size:15px;margin:14px 0 6px}
 svg.chart{display:block;max-width:100%;height:auto;margin:6px 0}
 svg.chart text{font-size:13px;fill:#1d2330;font-family:inherit}
 svg.chart text.value{fill:#3c4658}
-table{border-collapse:collapse;font-size:13px;margin:8px 0}
-table.data th,table.data td{border-bottom:1px solid #e4e7ec;padding:3px 10px;text-align:left}
+table{border-collapse:collapse;font-size:13px;margin:8px 0;max-width:100%}
+table.data{width:100%}
+table.data th,table.data td{border-bottom:1px solid #e4e7ec;padding:3px 8px;text-align:left;overflow-wrap:break-word}
+table.data td:nth-child(2),table.data td.examples,#domain-table td{overflow-wrap:anywhere}
+table.data td:first-child{white-space:nowrap}
 table.data td:nth-child(n+3){font-variant-numeric:tabular-nums}
-table.kv th{text-align:left;padding:2px 12px 2px 0;color:#5a6476;font-weight:normal;vertical-align:top;white-space:nowrap}
-table.kv td{padding:2px 0;word-break:break-all;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px}
+table.data caption{text-align:left;font-weight:bold;padding:4px 0}
+table.kv th{text-align:left;padding:2px 12px 2px 0;color:#5a6476;font-weight:normal;vertical-align:top}
+table.kv td{padding:2px 0;overflow-wrap:anywhere;word-break:break-all;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px}
+td.examples{font-size:12px;color:#3c4658}
+#domain-search{font:inherit;font-size:14px;padding:4px 8px;width:100%;max-width:420px;box-sizing:border-box}
+.sample{max-height:480px;overflow-y:auto;border:1px solid #e4e7ec}
 p.note{font-size:13px;color:#5a6476}
 section.warning{border-left:4px solid #c0392b;background:#fdf0ef}
 .empty{color:#8a93a3}
 footer{font-size:12px;color:#8a93a3;padding:0 32px 24px}
+@media (max-width:760px){
+header{padding:12px 12px}
+header h1{font-size:22px}
+main{padding:4px 8px 16px}
+section{padding:8px 10px 12px}
+.card{min-width:0;flex:1 1 130px}
+table{font-size:12px}
+table.data th,table.data td{padding:3px 4px}
+footer{padding:0 12px 16px}
+}
+@media print{
+body{background:#fff;color:#000;font-size:11pt}
+header{background:none;color:#000;padding:0 0 8px;border-bottom:2px solid #000}
+header p{color:#000}
+main{padding:0;max-width:none}
+section{border:none;border-radius:0;padding:0;margin:12px 0}
+svg.chart,table.data tr,.card{break-inside:avoid}
+h3{break-after:avoid}
+.card{border:1px solid #000}
+.sample{max-height:none;overflow:visible;border:none}
+#domain-search,#domain-shown{display:none}
+table.data th,table.data td{border-bottom:1px solid #999}
+h2{color:#000;break-after:avoid}
+footer{color:#000}
+}
 )css";
 
 std::string comparison_section(const Comparison& c, std::size_t rows) {
@@ -261,6 +293,77 @@ std::string comparison_section(const Comparison& c, std::size_t rows) {
   return out;
 }
 
+// Counts with example domains for every status, DNS error cause, source,
+// flag, company class, and the top companies: the answer to "which domains
+// are no_smtp?" and "what is in this bar?".
+std::string drill_section(const ReportData& d, std::size_t rows) {
+  std::string out = fmt::format(
+      "<section id=\"drill\" class=\"drill\"><h2>Drill-down</h2>\n<p class=\"note\">Counts and "
+      "up to {} example domains (<code>--examples N</code>) per status, DNS error cause, "
+      "inference source and flag (counted in MXes), company class and company (counted in "
+      "domains).</p>\n",
+      d.examples);
+  out +=
+      "<table class=\"data\" id=\"drill-table\"><thead><tr><th>of</th><th>value</th>"
+      "<th>count</th><th>examples</th></tr></thead><tbody>\n";
+  auto row = [&](std::string_view kind, std::string_view key, std::uint64_t count,
+                 const std::vector<std::string>& examples) {
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"examples\">{}</td></tr>\n",
+                       html_escape(kind), html_escape(key), count,
+                       html_escape(examples_text(examples, count)));
+  };
+  for (const auto& r : d.drill) row(r.kind, r.key, r.count, r.examples);
+  // Every company of the catalog that was met; of the stand-alone IDs, those in the top rows.
+  for (std::size_t i = 0; i < d.by_company.size(); ++i) {
+    const auto& c = d.by_company[i];
+    if (i < rows || !c.company.empty()) row("company", c.key, c.domains, c.examples);
+  }
+  out += "</tbody></table>\n</section>\n";
+  return out;
+}
+
+// The one script of the page: filters the domain table as the reader types.
+// The page's CSP allows exactly this text (its SHA-256), so nothing else can
+// run, whatever the data holds; without it the box stays hidden and the
+// table is whole.
+constexpr std::string_view kSearchScript =
+    "(function(){var i=document.getElementById('domain-search'),"
+    "t=document.getElementById('domain-table'),n=document.getElementById('domain-shown');"
+    "if(!i||!t)return;i.hidden=false;i.addEventListener('input',function(){"
+    "var q=i.value.trim().toLowerCase(),s=0,rows=t.tBodies[0].rows;"
+    "for(var k=0;k!==rows.length;++k){var m=!q||rows[k].textContent.toLowerCase().indexOf(q)>=0;"
+    "rows[k].hidden=!m;if(m)++s;}n.textContent=q?s+' shown':'';});})();";
+
+std::string script_hash() {
+  Sha256 digest{};
+  if (!sha256_of(kSearchScript, digest)) return {};
+  return base64::encode(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+// The first kDomainSample domains; the full table is report-domains.csv
+// beside report.html (streamed, any size), so the page stays light for 1M
+// domains. Found with the browser's find (Ctrl-F) like any text.
+std::string domains_section(const ReportData& d) {
+  std::string out = fmt::format(
+      "<section id=\"domains\" class=\"domains\"><h2>Domains</h2>\n<p class=\"note\">The first "
+      "{} of {} input lines, in input order; every domain is in <code>report-domains.csv</code> "
+      "beside this file (domain, status, company class, providers).</p>\n"
+      "<p><input id=\"domain-search\" type=\"search\" aria-label=\"Filter the domains\" "
+      "placeholder=\"filter: domain, status, provider\" hidden> <span id=\"domain-shown\" "
+      "class=\"note\"></span></p>\n"
+      "<div class=\"sample\"><table class=\"data\" id=\"domain-table\"><thead><tr><th>domain</th>"
+      "<th>status</th><th>providers (ID, company, credit, source, flag)</th></tr></thead><tbody>\n",
+      d.domain_sample.size(), d.domains_total);
+  for (const auto& r : d.domain_sample) {
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", html_escape(r.domain),
+                       html_escape(r.status), html_escape(r.providers));
+  }
+  out += "</tbody></table></div>\n";
+  out += fmt::format("<script>{}</script>\n</section>\n", kSearchScript);
+  return out;
+}
+
 }  // namespace
 
 std::string html_escape(std::string_view text) {
@@ -295,7 +398,8 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
-      "'unsafe-inline'\">\n";
+      "'unsafe-inline'; script-src 'sha256-" +
+      script_hash() + "'\">\n";
   out += fmt::format("<title>mxscan report: {}</title>\n<style>{}</style></head><body>\n",
                      html_escape(d.folder), kCss);
   out += fmt::format(
@@ -314,6 +418,7 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
         html_escape(dns_sentence));
   }
   const double with = static_cast<double>(d.domains_with_provider);
+  const auto figures = report_figures(d, rows);
   out += "<div class=\"cards\">";
   out += fmt::format("<div class=\"card\"><b>{}</b><span>domains{}</span></div>", valid_domains(d),
                      invalid_lines(d) ? " (" + left_out(d, "") + ")" : std::string());
@@ -334,32 +439,45 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   out += "<section id=\"market-company\"><h2>Provider market share by company</h2>\n";
   out +=
       "<p class=\"note\">Credit: each domain with a provider counts 1, split equally among the "
-      "MXes of its "
-      "primary set. <b>other</b> groups provider IDs of no company known to the providers config "
-      "(self-hosted mail, unlisted providers); <b>(no ID)</b> is credit of MXes that got no ID. "
-      "Shares are of "
-      "the domains with a provider.</p>\n";
-  out += bar_chart("company", fmt::format("Top {} companies by credit", rows),
-                   share_bars(d.by_company, rows, d), "#3b6fb6");
+      "MXes of its primary set. A <b>company</b> is the providers config's company of a provider "
+      "ID; an ID of no known company stands alone (as in <code>summary.csv</code>), and the credit "
+      "of MXes without an ID is in no company (see <b>Outside the catalog</b>). Shares are of the "
+      "domains with a provider.</p>\n";
+  out += chart_of(figures, "company");
   out += share_table(d.by_company, rows, d, false);
   out += "</section>\n";
 
   out += "<section id=\"market-id\"><h2>Provider market share by provider ID</h2>\n";
-  out += bar_chart("id", fmt::format("Top {} provider IDs by credit", rows),
-                   share_bars(d.by_id, rows, d), "#5a8fd6");
+  out += chart_of(figures, "id");
   out += share_table(d.by_id, rows, d, true);
   out += "</section>\n";
 
-  out += "<section id=\"status\"><h2>Domains by status</h2>\n";
-  std::vector<Bar> status_bars;
-  for (std::size_t i = 0; i < kDomainOutcomeCount; ++i) {
-    const auto n = d.by_status[i];
-    status_bars.push_back(
-        {std::string(kStatusLabels[i]), static_cast<double>(n),
-         fmt::format("{} ({})", n,
-                     share(static_cast<double>(n), static_cast<double>(d.domains_total)))});
+  out += "<section id=\"outside\"><h2>Outside the catalog</h2>\n";
+  out +=
+      "<p class=\"note\">Credit by what the provider ID is: an ID of a company in the providers "
+      "config; <b>self-hosted</b>, the ID is the domain's own registered domain; an ID <b>not in "
+      "the catalog</b> serving other domains; <b>no provider ID</b>.</p>\n";
+  out += chart_of(figures, "classes");
+  out += fmt::format(
+      "<h3>Provider IDs not in the catalog: candidates to add ({})</h3>\n"
+      "<p class=\"note\">IDs of no known company that serve domains other than their own, most "
+      "such domains first: each is a provider configs/providers.toml could name.</p>\n",
+      d.candidates.size());
+  out += chart_of(figures, "candidates");
+  out +=
+      "<table class=\"data\" id=\"candidates\"><thead><tr><th>#</th><th>provider ID</th>"
+      "<th>other domains</th><th>credit</th><th>examples</th></tr></thead><tbody>\n";
+  for (std::size_t i = 0; i < d.candidates.size() && i < rows; ++i) {
+    const auto& c = d.candidates[i];
+    out += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"examples\">{}</td></tr>\n",
+        i + 1, html_escape(c.key), c.domains, number(c.credit),
+        html_escape(examples_text(c.examples, c.domains)));
   }
-  out += bar_chart("status", "Domains by status", status_bars, "#7a5cb8");
+  out += "</tbody></table>\n</section>\n";
+
+  out += "<section id=\"status\"><h2>Domains by status</h2>\n";
+  out += chart_of(figures, "status");
   if (dns_errors > 0) {
     out +=
         "<table class=\"data\" id=\"dns-errors\"><caption>DNS errors by cause</caption>"
@@ -374,20 +492,11 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   out += "</section>\n";
 
   out += "<section id=\"sources\"><h2>Inference sources and flags</h2>\n";
-  std::vector<Bar> source_bars;
-  for (std::size_t i = 0; i < kSourceCount; ++i) {
-    const auto source = static_cast<Source>(i);
-    source_bars.push_back(
-        {fmt::format("{} ({} MXes)", to_string(source), d.assignments_by_source[i]),
-         d.credit_by_source[i],
-         fmt::format("{} ({})", number(d.credit_by_source[i]),
-                     share(d.credit_by_source[i], with))});
-  }
   out +=
       "<p class=\"note\">Where each provider ID came from: <b>tls</b> a trusted certificate group, "
       "<b>banner</b> the banner/EHLO name, <b>mx</b> the exchange's registered domain "
       "(docs/method.md).</p>\n";
-  out += bar_chart("sources", "Credit by inference source", source_bars, "#d08c2e");
+  out += chart_of(figures, "sources");
   out +=
       "<table class=\"data\"><thead><tr><th>check</th><th>MXes</th><th>of all "
       "assignments</th></tr></thead>"
@@ -408,17 +517,7 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   if (!d.has_hosts) {
     out += "<p class=\"empty\">This folder has no hosts.jsonl.</p>\n";
   } else {
-    std::vector<Bar> rate_bars;
-    for (const auto& r : tls_rates(d.hosts)) {
-      const double pct =
-          r.whole ? 100.0 * static_cast<double>(r.part) / static_cast<double>(r.whole) : 0.0;
-      rate_bars.push_back(
-          {r.label, pct,
-           fmt::format("{} ({} of {})",
-                       share(static_cast<double>(r.part), static_cast<double>(r.whole)), r.part,
-                       r.whole)});
-    }
-    out += bar_chart("tls", "STARTTLS and trust rates", rate_bars, "#2e8b57");
+    out += chart_of(figures, "tls");
     out +=
         "<h3>SMTP sessions by status</h3>\n<table "
         "class=\"data\"><thead><tr><th>status</th><th>addresses"
@@ -452,18 +551,26 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
           "--pfx2as).</p>\n";
     }
   } else {
-    std::vector<Bar> as_bars;
+    out += chart_of(figures, "ases");
+    out +=
+        "<table class=\"data\" id=\"as-table\"><thead><tr><th>#</th><th>AS</th><th>name</th>"
+        "<th>addresses</th><th>answered SMTP</th><th>share of addresses</th></tr></thead>"
+        "<tbody>\n";
     for (std::size_t i = 0; i < d.ases.size() && i < rows; ++i) {
       const auto& a = d.ases[i];
-      as_bars.push_back(
-          {a.name.empty() ? fmt::format("AS{}", a.asn) : fmt::format("AS{} {}", a.asn, a.name),
-           static_cast<double>(a.hosts), fmt::format("{} addresses, {} live", a.hosts, a.live)});
+      out += fmt::format(
+          "<tr><td>{}</td><td>AS{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", i + 1,
+          a.asn, html_escape(a.name.empty() ? "-" : a.name), a.hosts, a.live,
+          share(static_cast<double>(a.hosts), static_cast<double>(d.hosts.hosts)));
     }
-    out += bar_chart("ases", "Addresses per AS", as_bars, "#4a90a4");
+    out += "</tbody></table>\n";
     out += fmt::format("<p class=\"note\">{} of {} addresses have an AS number.</p>\n",
                        d.hosts.with_asn, d.hosts.hosts);
   }
   out += "</section>\n";
+
+  out += drill_section(d, rows);
+  out += domains_section(d);
 
   if (comparison != nullptr) out += comparison_section(*comparison, rows);
 
@@ -487,8 +594,7 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   }
   out +=
       "</section>\n</main>\n<footer>Written by <code>mxscan report</code>; self-contained: no "
-      "script, no "
-      "external resource.</footer>\n</body></html>\n";
+      "external resource; one script, the domain filter.</footer>\n</body></html>\n";
   return out;
 }
 
@@ -536,11 +642,25 @@ std::string render_text(const ReportData& d, std::size_t rows) {
     for (std::size_t i = 0; i < rows_in.size() && i < rows; ++i) {
       const auto& r = rows_in[i];
       out += fmt::format("  {:>3}. {:<36} {:>10.2f} {:>8}{}\n", i + 1, r.key, r.credit,
-                         share(r.credit, with), r.company.empty() ? "" : "  " + r.company);
+                         share(r.credit, with),
+                         r.company.empty() || r.company == r.key ? "" : "  " + r.company);
     }
   };
   table("companies", d.by_company);
   table("provider IDs", d.by_id);
+  out += "\nOutside the catalog (credit, domains):\n";
+  for (std::size_t i = 0; i < kCompanyClassCount; ++i) {
+    const auto& c = d.by_class[i];
+    out += fmt::format("  {:<40} {:>10.2f} {:>8} {:>8}\n", label(static_cast<CompanyClass>(i)),
+                       c.credit, share(c.credit, with), c.domains);
+  }
+  if (!d.candidates.empty()) {
+    out += "\nProvider IDs not in the catalog, candidates to add (other domains served):\n";
+    for (std::size_t i = 0; i < d.candidates.size() && i < rows; ++i) {
+      out += fmt::format("  {:>3}. {:<36} {:>8}\n", i + 1, d.candidates[i].key,
+                         d.candidates[i].domains);
+    }
+  }
   out += "\nSources (credit):";
   for (std::size_t i = 0; i < kSourceCount; ++i) {
     out += fmt::format(" {} {}", to_string(static_cast<Source>(i)), number(d.credit_by_source[i]));

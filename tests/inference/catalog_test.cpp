@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "mxscan/common/names.hpp"
 #include "mxscan/inference/glob.hpp"
 #include "scenario.hpp"
 
@@ -25,10 +26,10 @@ std::string error_of(const std::string& text) {
 }  // namespace
 
 TEST_CASE("the real catalog holds every company of providers.tsv") {
-  CHECK(real().companies().size() == 38);
-  CHECK(real().vps_rule_count() == 36);  // configs/providers.toml today
+  CHECK(real().companies().size() == 47);  // providers.tsv's 38 and the companies added since
+  CHECK(real().vps_rule_count() == 39);    // configs/providers.toml today
   // Loading the directory finds providers.toml.
-  CHECK(Catalog::load(mxscan::test::source_path("configs")).companies().size() == 38);
+  CHECK(Catalog::load(mxscan::test::source_path("configs")).companies().size() == 47);
   // Every ID of every company maps back to that company.
   for (const auto& c : real().companies()) {
     for (const auto& id : c.ids) {
@@ -174,4 +175,132 @@ TEST_CASE("glob matching of provider IDs") {
   CHECK(glob_match("**a", "bba"));
   CHECK(is_glob("a*"));
   CHECK_FALSE(is_glob("a.com"));
+}
+
+TEST_CASE("every company researchers ask about is in the catalog, under its documented MX names") {
+  static const PublicSuffixList psl;
+  // MX host -> company, through the registered domain the method derives.
+  const std::vector<std::pair<const char*, const char*>> mx = {
+      {"aspmx.l.google.com", "Google"},
+      {"aspmx2.googlemail.com", "Google"},
+      {"contoso-com.mail.protection.outlook.com", "Microsoft"},
+      {"mta5.am0.yahoodns.net", "Yahoo"},
+      {"mx01.mail.icloud.com", "Apple"},
+      {"inbound-smtp.eu-west-1.amazonaws.com", "Amazon"},
+      {"mx.zoho.eu", "Zoho"},
+      {"mx.zoho.com.au", "Zoho"},
+      {"mx.yandex.net", "Yandex"},
+      {"emx.mail.ru", "Mail.Ru"},
+      {"mxbiz1.qq.com", "Tencent"},
+      {"qiye163mx01.mxmail.netease.com", "NetEase"},
+      {"mxw.mxhichina.com", "Alibaba"},
+      {"mx1.qiye.aliyun.com", "Alibaba"},
+      {"mx1.naver.com", "Naver"},
+      {"mx00.ionos.de", "UnitedInternet"},
+      {"mx00.emig.gmx.net", "UnitedInternet"},
+      {"smtpin.rzone.de", "Strato"},
+      {"mx1.mail.ovh.net", "OVH"},
+      {"spool.mail.gandi.net", "Gandi"},
+      {"in1-smtp.messagingengine.com", "Fastmail"},
+      {"mailsec.protonmail.ch", "Proton"},
+      {"mailstore1.secureserver.net", "GoDaddy"},
+      {"mx1.privateemail.com", "NameCheap"},
+      {"mx1.hostinger.com", "Hostinger"},
+      {"mx1.emailsrvr.com", "Rackspace"},
+      {"mx0a-0012ab01.pphosted.com", "ProofPoint"},
+      {"mx1-us1.ppe-hosted.com", "ProofPoint"},
+      {"us-smtp-inbound-1.mimecast.com", "Mimecast"},
+      {"d123456a.ess.barracudanetworks.com", "Barracuda"},
+      {"mx1.hc123-45.iphmx.com", "Cisco"},
+      {"acme-com.in.tmes.trendmicro.eu", "TrendMicro"},
+      {"cluster1.eu.messagelabs.com", "MessageLabs"},
+      {"mx.spamexperts.com", "Solarwinds"},
+      {"mx01.hornetsecurity.com", "Hornetsecurity"},
+      {"mx-01-eu-central-1.prod.hydra.sophos.com", "Sophos"},
+      {"acme.fortimailcloud.com", "Fortinet"},
+  };
+  for (const auto& [host, company] : mx) {
+    INFO(host);
+    CHECK(real().company_of(psl.registered_domain(host)) == company);
+  }
+}
+
+TEST_CASE(
+    "private public suffixes: inbound-smtp.<region>.amazonaws.com is Amazon in every region") {
+  static const PublicSuffixList psl;
+  // us-east-1.amazonaws.com is itself a (private-section) suffix in the list the
+  // tests load, so there the host is its own registered domain; other regions
+  // fall back to amazonaws.com. Both must be Amazon's.
+  CHECK(psl.registered_domain("inbound-smtp.us-east-1.amazonaws.com") ==
+        "inbound-smtp.us-east-1.amazonaws.com");
+  CHECK(psl.registered_domain("inbound-smtp.eu-west-1.amazonaws.com") == "amazonaws.com");
+  for (const char* host :
+       {"inbound-smtp.us-east-1.amazonaws.com", "inbound-smtp.us-west-2.amazonaws.com",
+        "inbound-smtp.eu-west-1.amazonaws.com", "inbound-smtp.ap-southeast-2.amazonaws.com",
+        "inbound-smtp.eu-central-1.amazonaws.com"}) {
+    INFO(host);
+    CHECK(real().company_of(psl.registered_domain(host)) == "Amazon");
+  }
+  // The glob is the company's only: customers' EC2 hosts under the wildcard
+  // suffixes stay their own registered domains and nobody's.
+  for (const char* host :
+       {"ec2-3-80-1-2.compute-1.amazonaws.com", "ec2-52-1-2-3.eu-west-1.compute.amazonaws.com",
+        "mail.us-east-1.amazonaws.com", "my-lb-1.eu-west-1.elb.amazonaws.com"}) {
+    INFO(host << " -> " << psl.registered_domain(host));
+    CHECK_FALSE(real().company_of(psl.registered_domain(host)));
+  }
+  // Nobody else's registered domain changes: a herokuapp.com app is its own.
+  CHECK_FALSE(real().company_of(psl.registered_domain("mx.foo.herokuapp.com")));
+}
+
+TEST_CASE("a company whose mail runs in another operator's AS is not unseen there") {
+  auto sophos = real().company_index("sophos.com").value();
+  CHECK(real().company_has_asn(sophos, 16509));  // AWS: hosted_asns
+  CHECK_FALSE(real().company_has_asn(sophos, 15169));
+  auto proofpoint = real().company_index("pphosted.com").value();
+  CHECK(real().company_has_asn(proofpoint, 26211));  // its own
+  CHECK(real().company_has_asn(proofpoint, 15830));  // colocation at Equinix
+  // Hosted ASes never relabel: 15830 alone is still nobody's (shared with Zoho).
+  CHECK_FALSE(real().relabel_by_as(std::vector<std::uint32_t>{15830}));
+  // A company listed without any AS is not AS-checked at all.
+  auto hornet = real().company_index("hornetsecurity.com").value();
+  CHECK(real().companies()[hornet].asns.empty());
+  CHECK(real().company_has_asn(hornet, 64500));
+  auto parsed = Catalog::parse(R"(
+[[company]]
+name = "A"
+ids = ["a.example"]
+asns = [64500]
+hosted_asns = [64511, 64510]
+)");
+  CHECK(parsed.companies()[0].hosted_asns == std::vector<std::uint32_t>{64510, 64511});
+  CHECK(parsed.company_has_asn(0, 64510));
+  CHECK_FALSE(parsed.company_has_asn(0, 64501));
+}
+
+TEST_CASE("sources and examples are read; an ID claimed twice is listed by a lenient load") {
+  const std::string text = R"(
+[[company]]
+name = "A"
+ids = ["a.example", "shared.example"]
+asns = [64500]
+sources = ["https://a.example/mx"]
+examples = ["mx.a.example"]
+
+[[company]]
+name = "B"
+ids = ["shared.example"]
+asns = [64501]
+)";
+  CHECK(error_of(text).find("provider ID 'shared.example' belongs to two companies") !=
+        std::string::npos);
+  auto lenient = Catalog::parse(text, "test.toml", CatalogLoad::tolerate_shared_ids);
+  REQUIRE(lenient.shared_ids().size() == 1);
+  CHECK(lenient.shared_ids()[0].id == "shared.example");
+  CHECK(lenient.company_of("shared.example") == "A");  // the first claim stands
+  CHECK(lenient.companies()[0].sources == std::vector<std::string>{"https://a.example/mx"});
+  CHECK(lenient.companies()[0].examples == std::vector<std::string>{"mx.a.example"});
+  CHECK(lenient.companies()[1].line > lenient.companies()[0].line);
+  CHECK(error_of("[[company]]\nname = \"A\"\nids = [\"a.example\"]\nasns = []\nsources = \"x\"\n")
+            .find("'sources' must be an array of strings") != std::string::npos);
 }

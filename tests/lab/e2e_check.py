@@ -4,7 +4,8 @@
     e2e_check.py LAB_DIR OUT_DIR [--per24-in-flight N] [--connect-retries N]
 
 Results (docs/formats.md): OUT_DIR/providers.jsonl must give, for every input domain,
-exactly one line whose status and per-ID credit equal the ground truth
+exactly one line whose status and per-ID credit equal the ground truth (and, where it names
+them, whose per-company credit equals its `companies`, with no provider flagged)
 (LAB_DIR/scenario/ground_truth.jsonl); OUT_DIR/domains.jsonl must have one line per input.
 Conduct (docs/conduct.md, read from the lab's own records, not from the scanner's):
 no MAIL/RCPT/DATA/VRFY/EXPN/AUTH/BDAT ever received (persona command log and Postfix's
@@ -41,6 +42,14 @@ def credit_of(rec):
     for p in rec.get("providers") or []:
         if p.get("id") is not None:
             out[p["id"]] += float(p.get("credit", 0))
+    return dict(out)
+
+
+def company_credit_of(rec):
+    out = collections.defaultdict(float)
+    for p in rec.get("providers") or []:
+        if p.get("company") is not None:
+            out[p["company"]] += float(p.get("credit", 0))
     return dict(out)
 
 
@@ -100,6 +109,18 @@ def main():
             fail(f"{d} ({t['case']}): expected {t['status']} {t['providers']}, got "
                  f"{got.get('status')} {got_credit} {detail} reason={got.get('reason')!r}; "
                  f"why: {t.get('why', '')}")
+            continue
+        # Real-convention customers also name the company their provider must map to.
+        if t.get("companies") and not same_credit(company_credit_of(got), t["companies"]):
+            fail(f"{d} ({t['case']}): expected companies {t['companies']}, got "
+                 f"{company_credit_of(got)}")
+            continue
+        # ... and are configured as the company's customers really are: no check of
+        # step 4 may flag them (a shared certificate taken for a VPS, a hosted AS for unseen).
+        flagged = [(p.get("id"), p.get("flag"), p.get("flag_reason"))
+                   for p in got.get("providers") or [] if p.get("flag")]
+        if t.get("companies") and flagged:
+            fail(f"{d} ({t['case']}): flagged {flagged}")
             continue
         matched += 1
     if a.results_only:

@@ -47,11 +47,27 @@ import json, sys
 truth = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 with open(sys.argv[2] + "/providers.jsonl", "w") as p, open(sys.argv[2] + "/domains.jsonl", "w") as d:
     for t in truth:
-        provs = [{"mx": "x", "id": k, "credit": v} for k, v in t["providers"].items()]
+        company = next(iter(t.get("companies", {})), None)  # real-convention cases: one each
+        provs = [{"mx": "x", "id": k, "credit": v, "company": company}
+                 for k, v in t["providers"].items()]
         p.write(json.dumps({"domain": t["domain"], "status": t["status"], "providers": provs}) + "\n")
         d.write(json.dumps({"domain": t["domain"]}) + "\n")
 PY
 python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$fake" || fail "e2e_check rejects a perfect scan"
+# A real-convention customer credited to the right ID but the wrong company is a mismatch.
+cp "$fake/providers.jsonl" "$fake/p.orig"
+sed -i '0,/"company": "Apple"/s//"company": "Google"/' "$fake/providers.jsonl"
+if python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$fake" --show 0 --results-only; then
+  fail "e2e_check accepts a wrong company"
+fi
+# ... and so is one under the right company whose ID a check of step 4 flagged.
+cp "$fake/p.orig" "$fake/p.flagged"
+sed -i '0,/"company": "GoDaddy"/s//"company": "GoDaddy", "flag": "vps"/' "$fake/p.flagged"
+mv "$fake/p.flagged" "$fake/providers.jsonl"
+if python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$fake" --show 0 --results-only; then
+  fail "e2e_check accepts a flagged real-convention customer"
+fi
+mv "$fake/p.orig" "$fake/providers.jsonl"
 sed -i '0,/"google.com", "credit": 1.0/s//"gmail.com", "credit": 1.0/' "$fake/providers.jsonl"
 if python3 "$ROOT/tests/lab/e2e_check.py" "$DIR" "$fake" --show 0; then fail "e2e_check accepts a wrong provider"; fi
 head -n -1 "$fake/domains.jsonl" >"$fake/d" && mv "$fake/d" "$fake/domains.jsonl"

@@ -1,5 +1,6 @@
 #include "mxscan/results/report_html.hpp"
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <regex>
@@ -83,15 +84,19 @@ TEST_CASE("report: figures by company, ID, status, source and host") {
   CHECK(d.domains_total == 7);
   CHECK(d.domains_with_provider == 4);
   CHECK(d.by_status[static_cast<std::size_t>(DomainOutcome::no_mx)] == 1);
-  REQUIRE(d.by_company.size() == 4);
+  // Companies as in summary.csv: an ID of no known company stands alone, no-ID credit is in none.
+  REQUIRE(d.by_company.size() == 3);
   CHECK(d.by_company[0].key == "Google");
   CHECK(d.by_company[0].credit == Approx(1.5));
   CHECK(d.by_company[0].domains == 2);
-  // Alphabetical among equal credit: "(no ID)" < "Microsoft"; "other" holds the self-hosted half.
-  CHECK(d.by_company[1].key == "(no ID)");
-  CHECK(d.by_company[2].key == "Microsoft");
-  CHECK(d.by_company[3].key == "other");
-  CHECK(d.by_company[3].credit == Approx(0.5));
+  CHECK(d.by_company[1].key == "Microsoft");
+  CHECK(d.by_company[2].key == "b.example");
+  CHECK(d.by_company[2].credit == Approx(0.5));
+  CHECK(d.by_class[static_cast<std::size_t>(CompanyClass::known)].credit == Approx(2.5));
+  CHECK(d.by_class[static_cast<std::size_t>(CompanyClass::self_hosted)].credit == Approx(0.5));
+  CHECK(d.by_class[static_cast<std::size_t>(CompanyClass::no_id)].credit == Approx(1));
+  CHECK(d.by_class[static_cast<std::size_t>(CompanyClass::not_in_catalog)].credit == 0);
+  CHECK(d.candidates.empty());
   REQUIRE(d.by_id.size() == 3);
   CHECK(d.by_id[0].key == "google.com");
   CHECK(d.by_id[0].company == "Google");
@@ -109,22 +114,27 @@ TEST_CASE("report: figures by company, ID, status, source and host") {
   CHECK(d.ases[0].hosts == 2);
 }
 
-TEST_CASE("report: HTML has every section and chart, and nothing that fetches or runs") {
+TEST_CASE("report: HTML has every section and chart, nothing that fetches, one script by hash") {
   const auto html = render_html(sample_data());
-  for (const char* id :
-       {"market-company", "market-id", "status", "sources", "tls", "ases", "manifest"}) {
+  for (const char* id : {"market-company", "market-id", "outside", "status", "sources", "tls",
+                         "ases", "drill", "domains", "manifest"}) {
     INFO(id);
     CHECK(html.find(std::string("<section id=\"") + id + "\"") != std::string::npos);
   }
-  for (const char* chart : {"company", "id", "status", "sources", "tls", "ases"}) {
+  for (const char* chart : {"company", "id", "classes", "status", "sources", "tls", "ases"}) {
     INFO(chart);
     CHECK(html.find(std::string("data-chart=\"") + chart + "\"") != std::string::npos);
   }
-  CHECK(count(html, "<rect class=\"bar\"") == 4 + 3 + 8 + 3 + 5 + 2);
+  // company, id, classes, status, sources, tls, ases (no candidate: no chart).
+  CHECK(count(html, "<rect class=\"bar\"") == 3 + 3 + 4 + 8 + 3 + 5 + 2);
   CHECK(html.find("Google") != std::string::npos);
   CHECK(html.find("1.50 (37.50%)") !=
         std::string::npos);  // number beside the bar: credit and share
-  CHECK(html.find("<script") == std::string::npos);
+  // One script, the domain filter, which the CSP allows by its hash and nothing else.
+  CHECK(count(html, "<script") == 1);
+  CHECK(html.find("script-src 'sha256-") != std::string::npos);
+  CHECK(html.find("'unsafe-inline'; script") != std::string::npos);
+  CHECK(count(html, "unsafe-inline") == 1);
   CHECK(html.find("src=") == std::string::npos);
   CHECK(html.find("href=") == std::string::npos);
   CHECK(html.find("url(") == std::string::npos);
@@ -145,7 +155,8 @@ TEST_CASE("report: strings from data are escaped everywhere") {
   m.changes.push_back({evil, "absent", "ok", "", evil + "=1", evil, evil});
   const Comparison cmp{evil, m};
   const auto html = render_html(d, &cmp);
-  CHECK(html.find("<script") == std::string::npos);
+  CHECK(count(html, "<script") == 1);  // the filter's, before </section> of the domains
+  CHECK(html.find("<script>alert") == std::string::npos);
   CHECK(html.find("<img") == std::string::npos);
   CHECK(html.find("onerror=alert(2)>") == std::string::npos);
   CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;img") !=
@@ -156,13 +167,13 @@ TEST_CASE("report: strings from data are escaped everywhere") {
   for (std::sregex_iterator it(html.begin(), html.end(), tag), end; it != end; ++it)
     tags.insert((*it)[1]);
   const std::set<std::string> allowed = {
-      "!DOCTYPE", "html",  "/html", "head",    "/head",    "meta",  "title",  "/title", "style",
-      "/style",   "body",  "/body", "header",  "/header",  "h1",    "/h1",    "h2",     "/h2",
-      "h3",       "/h3",   "p",     "/p",      "main",     "/main", "div",    "/div",   "b",
-      "/b",       "span",  "/span", "section", "/section", "svg",   "/svg",   "g",      "/g",
-      "text",     "/text", "rect",  "table",   "/table",   "thead", "/thead", "tbody",  "/tbody",
-      "tr",       "/tr",   "th",    "/th",     "td",       "/td",   "code",   "/code",  "ul",
-      "/ul",      "li",    "/li",   "footer",  "/footer"};
+      "!DOCTYPE", "html",  "/html", "head",    "/head",    "meta",   "title",   "/title", "style",
+      "/style",   "body",  "/body", "header",  "/header",  "h1",     "/h1",     "h2",     "/h2",
+      "h3",       "/h3",   "p",     "/p",      "main",     "/main",  "div",     "/div",   "b",
+      "/b",       "span",  "/span", "section", "/section", "svg",    "/svg",    "g",      "/g",
+      "text",     "/text", "rect",  "table",   "/table",   "thead",  "/thead",  "tbody",  "/tbody",
+      "tr",       "/tr",   "th",    "/th",     "td",       "/td",    "code",    "/code",  "ul",
+      "/ul",      "li",    "/li",   "footer",  "/footer",  "script", "/script", "input"};
   for (const auto& t : tags) {
     INFO(t);
     CHECK(allowed.contains(t));
@@ -247,4 +258,23 @@ TEST_CASE(
         std::string::npos);
   CHECK(html.find("with a provider (50.00%)") != std::string::npos);
   CHECK(html.find("<td>1</td><td>1</td><td>100.00%</td><td>50.00%</td>") != std::string::npos);
+}
+
+TEST_CASE("report: drill-down lists every known company, with examples") {
+  ReportBuilder b(2);
+  for (int i = 0; i < 30; ++i) {
+    b.add(ok(
+        fmt::format("own{}.example", i),
+        {assign("mx.own.example", fmt::format("own{}.example", i), std::nullopt, Source::mx, 1)}));
+  }
+  b.add(ok("x.example", {assign("mx.tiny.example", "tiny.example", "TinyCo", Source::tls, 0.5),
+                         assign("mx.x.example", "x.example", std::nullopt, Source::mx, 0.5)}));
+  const auto html = render_html(b.build("/tmp/x", {}, false), nullptr, 5);
+  // TinyCo ranks below 30 stand-alone IDs but is a company of the catalog.
+  CHECK(html.find("<tr><td>company</td><td>TinyCo</td><td>1</td><td "
+                  "class=\"examples\">x.example</td></tr>") != std::string::npos);
+  CHECK(html.find("<td>company</td><td>own0.example</td>") != std::string::npos);
+  CHECK(html.find("<td>company</td><td>own29.example</td>") == std::string::npos);
+  CHECK(html.find("<tr><td>status</td><td>ok</td><td>31</td><td class=\"examples\">own0.example, "
+                  "own1.example, \u2026</td></tr>") != std::string::npos);
 }

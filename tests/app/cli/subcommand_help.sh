@@ -17,7 +17,7 @@ done
 
 declare -A own=(
   [infer]="--from --asn-db --pfx2as --out --providers --config-dir --psl-file --keep-flagged --threshold --top"
-  [report]="--compare --top --no-html"
+  [report]="--compare --top --no-html --export --examples --asn-db"
   [diff]="--out --top"
 )
 for sub in infer report diff; do

@@ -31,15 +31,45 @@ struct Company {
   std::string name;                 // e.g. as written in the config
   std::vector<std::string> ids;     // provider IDs; '*' and '?' are globs
   std::vector<std::uint32_t> asns;  // sorted, unique
+  // Other operators' ASes (a cloud, a national carrier) in which the company's
+  // mail servers run: not the company's own, yet no reason to flag "unseen AS".
+  std::vector<std::uint32_t> hosted_asns;  // sorted, unique
+  std::vector<std::string> sources;        // where the facts come from (URLs, citations)
+  std::vector<std::string> examples;       // documented MX/certificate/banner names
+  std::uint32_t line = 0;                  // config line, for diagnostics
+};
+
+// A provider ID claimed by a second company; only a lenient load keeps going
+// past one (CatalogLoad::tolerate_shared_ids), for `mxscan catalog check`.
+struct SharedId {
+  std::string id;
+  std::size_t first = 0;   // company index that keeps the ID
+  std::size_t second = 0;  // company index whose claim is ignored
+};
+
+// One [[vps]] block as written, for tools that inspect the catalog.
+struct VpsBlock {
+  std::string rd;
+  bool banner = true;                     // serves banner/EHLO names
+  bool certificate = true;                // serves certificate names
+  std::vector<std::uint32_t> rule_lines;  // config line of each rule, in order
+  std::vector<std::string> examples;      // names under `rd` the rules must decide
+  std::uint32_t line = 0;
+};
+
+enum class CatalogLoad : std::uint8_t {
+  strict,               // an ID claimed by two companies is an error
+  tolerate_shared_ids,  // kept by its first company, listed in shared_ids()
 };
 
 class Catalog {
  public:
   // Loads a TOML catalog. `path` is a file, or a directory holding providers.toml.
   // Throws std::runtime_error "file:line:column: message" on a bad config.
-  static Catalog load(const std::string& path);
+  static Catalog load(const std::string& path, CatalogLoad mode = CatalogLoad::strict);
   // Same from text; `origin` names the source in error messages.
-  static Catalog parse(std::string_view toml_text, const std::string& origin = "<string>");
+  static Catalog parse(std::string_view toml_text, const std::string& origin = "<string>",
+                       CatalogLoad mode = CatalogLoad::strict);
   // A catalog with no companies and no rules (the method without step 4 data).
   Catalog();
 
@@ -48,8 +78,12 @@ class Catalog {
   std::optional<std::string_view> company_of(std::string_view id) const;
   const std::vector<Company>& companies() const noexcept;
 
-  // True when `asn` is one of the company's ASes.
+  // True when `asn` is one of the company's ASes or of the ASes it is hosted in,
+  // or when the catalog lists no AS at all for the company (ASes unknown).
   bool company_has_asn(std::size_t company, std::uint32_t asn) const noexcept;
+
+  // IDs claimed twice (empty unless loaded with CatalogLoad::tolerate_shared_ids).
+  const std::vector<SharedId>& shared_ids() const noexcept;
 
   // AS relabelling (AS check cases 2 and 3): the first rule whose AS set holds
   // every ASN of `asns`; never for an empty span (docs/method.md defect 2).
@@ -73,6 +107,13 @@ class Catalog {
 
   // Number of VPS rules loaded (for reports and tests).
   std::size_t vps_rule_count() const noexcept;
+
+  // The [[vps]] blocks in file order, and the index (in its block) of the rule
+  // that decides `name`: nullopt when no rule matches (the block's otherwise)
+  // or `rd` has no block for `source`.
+  const std::vector<VpsBlock>& vps_blocks() const noexcept;
+  std::optional<std::size_t> deciding_rule(std::string_view name, std::string_view rd,
+                                           NameSource source) const;
 
   const std::string& origin() const noexcept;
 

@@ -3,18 +3,24 @@
 //
 // Design note. ReportBuilder is pure (records in, figures out) and streams:
 // a folder's providers.jsonl and hosts.jsonl are fed one record at a time and
-// never held whole. Company shares group IDs the way `mxscan diff` does
-// (inference/migration.hpp): a known company, else "other" (self-hosted or not
-// in the catalog), and "(no ID)" for MXes without an ID. Host figures count
+// never held whole. Companies are summary.csv's (results/company_class.hpp):
+// the catalog's company of an ID, else the ID alone; what lies outside the
+// catalog is split by CompanyClass, with the IDs not in the catalog ranked as
+// candidates to add. Drill-downs keep up to `examples` domain names per status,
+// DNS error cause, source, flag, company class and company, and the first
+// kDomainSample domains as rows; both bounded, so 1M domains cost no more
+// memory than the company and ID tables themselves. Host figures count
 // each (address, port) once; rates are over the hosts where they can apply
 // (STARTTLS accepted over offered, trusted over completed handshakes).
 // load_report_data() is the only part that touches files.
 #pragma once
 
+#include "mxscan/common/asn/asn_source.hpp"
 #include "mxscan/common/observation.hpp"
 #include "mxscan/common/observation_jsonl_reader.hpp"
 #include "mxscan/inference/dns_errors.hpp"
 #include "mxscan/inference/result.hpp"
+#include "mxscan/results/company_class.hpp"
 #include "mxscan/results/results_folder.hpp"
 
 #include <array>
@@ -27,17 +33,44 @@
 namespace mxscan {
 
 struct CreditRow {
-  std::string key;      // company (or bucket) or provider ID
+  std::string key;      // company or provider ID
   std::string company;  // for ID rows: the company, "" when none
   double credit = 0;
   std::uint64_t domains = 0;
+  std::vector<std::string> examples;  // first domains counted here
 };
+
+struct ClassFigures {
+  double credit = 0;
+  std::uint64_t assignments = 0;
+  std::uint64_t domains = 0;
+  std::vector<std::string> examples;
+};
+
+// One line of a drill-down: a status, cause, source, flag or company.
+struct DrillRow {
+  std::string kind;  // "status", "dns_error cause", "source", "flag", "company"
+  std::string key;
+  std::uint64_t count = 0;  // domains (status, cause, company) or MXes (source, flag)
+  std::vector<std::string> examples;
+};
+
+// One domain of the per-domain table.
+struct DomainRow {
+  std::string domain;
+  std::string status;
+  std::string providers;  // "id (company) credit [source, flag]; ..."
+};
+
+inline constexpr std::size_t kDefaultExamples = 5;
+inline constexpr std::size_t kDomainSample = 1000;
 
 struct AsRow {
   std::uint32_t asn = 0;
   std::string name;
   std::uint64_t hosts = 0;  // addresses seen in this AS
   std::uint64_t live = 0;   // of which answered SMTP
+  std::string address;      // one address of the AS, to name it from an ASN database
 };
 
 struct HostFigures {
@@ -62,8 +95,13 @@ struct ReportData {
   std::uint64_t domains_with_provider = 0;
   std::array<std::uint64_t, kDomainOutcomeCount> by_status{};
   DnsErrorCauses dns_error_causes;    // dns_error domains by cause
-  std::vector<CreditRow> by_company;  // credit desc, then key
+  std::vector<CreditRow> by_company;  // credit desc, then key (no-ID credit in no company)
   std::vector<CreditRow> by_id;
+  std::array<ClassFigures, kCompanyClassCount> by_class{};  // index: CompanyClass
+  std::vector<CreditRow> candidates;     // IDs not in the catalog: other domains desc, then key
+  std::vector<DrillRow> drill;           // status, cause, source, flag, company class
+  std::vector<DomainRow> domain_sample;  // the first kDomainSample domains, input order
+  std::size_t examples = kDefaultExamples;
   std::uint64_t assignments = 0;
   std::array<double, kSourceCount> credit_by_source{};
   std::array<std::uint64_t, kSourceCount> assignments_by_source{};
@@ -79,6 +117,7 @@ struct ReportData {
 
 class ReportBuilder {
  public:
+  explicit ReportBuilder(std::size_t examples = kDefaultExamples) : examples_(examples) {}
   void add(const DomainResult& result);
   void add(const HostObs& host);
   void add_problem(const ReadProblem& problem);
@@ -88,17 +127,38 @@ class ReportBuilder {
   struct Acc {
     double credit = 0;
     std::uint64_t domains = 0;
+    std::uint64_t foreign_domains = 0;  // domains whose own domain the ID is not
     std::string company;
+    std::vector<std::string> examples;
   };
+  struct Drill {
+    std::uint64_t count = 0;
+    std::vector<std::string> examples;
+  };
+  void example(std::vector<std::string>& list, const std::string& domain) const;
+  std::size_t examples_;
   ReportData base_;
   std::map<std::string, Acc> companies_;
   std::map<std::string, Acc> ids_;
+  std::map<std::pair<std::string, std::string>, Drill> drill_;
   std::map<std::uint32_t, AsRow> ases_;
 };
 
 // Reads DIR/providers.jsonl (required), DIR/hosts.jsonl and DIR/manifest.json
 // (optional). Throws std::runtime_error when DIR holds no providers.jsonl.
-ReportData load_report_data(const std::string& dir);
+ReportData load_report_data(const std::string& dir, std::size_t examples = kDefaultExamples);
+
+// The whole per-domain table of a folder's providers.jsonl as CSV
+// (domain,status,company_class,providers), streamed: report-domains.csv beside
+// report.html, the full list behind the HTML's sample.
+void write_domains_csv(const std::string& dir, const std::string& out_path);
+std::string domain_csv_header();
+std::string domain_csv_row(const DomainResult& r);
+
+// Names the ASes that hosts.jsonl left unnamed (imported data, a pfx2as-only
+// scan) from `source` (an mmdb knows organisation names), when it places
+// their address in the same AS. Returns how many were named.
+std::size_t name_ases(ReportData& data, const AsnSource& source);
 
 // "12.34%" of part/whole; "n/a" when whole is 0.
 std::string percent(double part, double whole);

@@ -1,12 +1,13 @@
 // report.html and the plain-text summary of `mxscan report`.
 //
 // Design note. Pure functions: figures in, text out; no files, no clock. The
-// HTML is one self-contained document (inline CSS and SVG; no script, no
-// font, no image or link fetched from anywhere), readable without JavaScript
-// and printable. Every string that comes from data (banners end up in AS
-// names, domain and provider names, manifest values, file paths) goes through
-// html_escape(), in text and in attributes alike, so nothing from a scanned
-// server can inject markup.
+// HTML is one self-contained document (inline CSS and SVG; no font, no
+// image or link fetched from anywhere), readable without JavaScript and
+// printable. Its one script, the domain table's filter, is a constant the
+// Content-Security-Policy allows by its SHA-256: no other script can run. Every string that comes
+// from data (banners end up in AS names, domain and provider names, manifest values, file paths)
+// goes through html_escape(), in text and in attributes alike, so nothing from a scanned server can
+// inject markup.
 #pragma once
 
 #include "mxscan/results/migration.hpp"
