@@ -16,3 +16,18 @@ add_test(NAME "e2e: campaign on Slurm (resolve, probe, merge; kill -9 and requeu
 set_tests_properties("e2e: campaign on Slurm (resolve, probe, merge; kill -9 and requeue)"
   PROPERTIES LABELS "e2e;lab;cluster" TIMEOUT 600 RESOURCE_LOCK "lab;cluster"
   REQUIRED_FILES "${PROJECT_BINARY_DIR}/mxscan-persona;${PROJECT_BINARY_DIR}/mxscan")
+
+# docs/distributed.md shows the sbatch scripts the campaign test submits: each file of
+# scripts/cluster.d must appear there whole, as it is.
+add_test(NAME "cluster: the sbatch scripts in docs/distributed.md are the ones submitted"
+  COMMAND bash -c [[
+    n=0
+    for f in "$1"/scripts/cluster.d/*.sbatch; do
+      python3 -c 'import sys; sys.exit(open(sys.argv[1]).read() not in open(sys.argv[2]).read())' \
+        "$f" "$1/docs/distributed.md" || { echo "docs/distributed.md does not show ${f#"$1"/} as it is"; exit 1; }
+      n=$((n + 1))
+    done
+    ((n == 3)) || { echo "expected 3 sbatch scripts, found $n"; exit 1; }]]
+    cluster-doc ${PROJECT_SOURCE_DIR})
+set_tests_properties("cluster: the sbatch scripts in docs/distributed.md are the ones submitted"
+  PROPERTIES LABELS "cluster;docs")

@@ -248,8 +248,9 @@ def campaign():
             pid = probe_pid(j)
             if pid is None:
                 continue
+            queue = slurm("squeue")
             os.kill(pid, signal.SIGKILL)
-            victim.update(j=j, pid=pid)
+            victim.update(j=j, pid=pid, squeue=queue)
             return True
         if all(job_state(f"{probe}_{j}") == "COMPLETED" for j in range(NPROBE)):
             fail("every probe task finished before one could be killed mid-scan")
@@ -265,6 +266,8 @@ def campaign():
     m = json.load(open(os.path.join(folder("probe", j), "manifest.json")))
     if m["state"] == "complete":
         fail(f"probe {j} was killed after it completed")
+    print("campaign: squeue at the kill:\n" + "\n".join("  " + l for l in victim["squeue"].splitlines()),
+          flush=True)
     print(f"campaign: probe task {task} (mxscan PID {victim['pid']}) killed with SIGKILL "
           f"with {len(before)} host records; state {job_state(task)}; merge "
           f"{slurm('squeue', '-h', '-j', merge, '-o', '%r').strip()}", flush=True)
@@ -374,7 +377,7 @@ def check_contacts(ref_contacts, contacts, victim):
                  f"(+{extra} for resumed in-flight addresses)")
     print(f"campaign: {len(got)} addresses contacted, each as often as by the single-machine "
           f"scan ({once} exactly once, {len(ref) - once} retried after a reset in both, as "
-          f"--connect-retries says); the killed task's resume contacted {len(again)} "
+          f"--retries says); the killed task's resume contacted {len(again)} "
           f"in-flight address(es) again, none with a record; Postfix: "
           f"{sum(contacts.postfix.values())} sessions, as in the reference plus those",
           flush=True)
