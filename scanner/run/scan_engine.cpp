@@ -132,6 +132,16 @@ ProbeWork load_probe(const ScanPlan& plan) {
   return work;
 }
 
+// A probe's manifest names the resolve folders it read; what --allow-partial
+// let through is said on stderr and kept in the manifest.
+void note_probe_inputs(const ProbeWork& probe, Manifest& manifest) {
+  manifest.resolve_inputs = probe.inputs;
+  for (const auto& warning : probe.warnings) {
+    std::fprintf(stderr, "mxscan: warning (--allow-partial): %s\n", warning.c_str());
+    manifest.notes.push_back("--allow-partial: " + warning);
+  }
+}
+
 // The manifest as the scan starts: a resume keeps the first run's start,
 // command line and overrides, and counts itself.
 Manifest start_manifest(const ScanPlan& plan) {
@@ -444,11 +454,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   const fs::path dir(plan.out_dir);
   ScanOutcome outcome;
   Manifest& manifest = outcome.manifest = start_manifest(plan);
-  for (const auto& warning : probe.warnings) {
-    std::fprintf(stderr, "mxscan: warning (--allow-partial): %s\n", warning.c_str());
-    manifest.notes.push_back("--allow-partial: " + warning);
-  }
-  manifest.resolve_inputs = probe.inputs;
+  note_probe_inputs(probe, manifest);
   // Resolvers that do not answer are refused before the folder exists.
   DnsOptions dns = dns_options(config);
   const DnsHealth::Settings outage = dns_health_settings(config, dns);
