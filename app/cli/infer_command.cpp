@@ -13,6 +13,7 @@
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/results/importers.hpp"
+#include "mxscan/results/streaming_merge.hpp"
 #include "mxscan/results/summary_report.hpp"
 #include "mxscan/scanner/run/manifest.hpp"
 
@@ -67,6 +68,9 @@ InferCommand::InferCommand(CLI::App& app) : settings_(std::make_unique<InferSett
                    "Run the misidentification checks when the confidence score is below N")
       ->capture_default_str();
   sub_->add_option("--top", s.top, "Rows of the table printed at the end")->capture_default_str();
+  sub_->add_flag("--in-memory", s.in_memory,
+                 "Hold every domain record in memory instead of reading the files twice "
+                 "(the path --from always takes)");
 }
 
 bool InferCommand::selected() const { return sub_->parsed(); }
@@ -236,10 +240,13 @@ int run_infer(const InferSettings& s) {
     run.psl_sha256 = psl.sha256();
     BackgroundRead read;
     std::vector<InputReport> imported;
+    std::optional<StreamingMerge> streaming;
+    if (!s.in_memory && imports.empty()) streaming.emplace(files, catalog, psl, options);
     {
       // Parsing runs on reader threads; the batch is fed here.
       BatchFeeder feeder(batch, malformed_path, s.max_reported);
-      read = read_files_in_background(files, {.decode_chains = false}, feeder);
+      read = streaming ? streaming->read(feeder)
+                       : read_files_in_background(files, {.decode_chains = false}, feeder);
       if (!imports.empty()) {
         for (const auto& [format, file] : imports) {
           const ReadCounts c = import_file(format, file, feeder, asn.get());
@@ -270,7 +277,8 @@ int run_infer(const InferSettings& s) {
       return outcome;
     });
     // Shared with the live scan: providers.jsonl (writer thread), summary.csv/json.
-    const Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
+    const Summary summary = streaming ? streaming->write_outputs(out.string(), run)
+                                      : write_batch_outputs(batch, catalog, out.string(), run);
     const MergeOutcome merged = merging.get();
     if (merged.state != "complete") {
       std::fprintf(stderr,

@@ -102,11 +102,11 @@ std::uint32_t BatchStore::intern_address(std::string_view a) {
 
 // ---- add() -------------------------------------------------------------------------------
 
-void BatchStore::add_domain(const DomainObs& d, BatchStats& stats) {
+void BatchStore::add_domain(const DomainObs& d, BatchStats& stats, bool keep_text) {
   ++stats.domain_records;
   DomainRec r;
-  r.name = text.store(d.domain);
-  r.error = text.store(d.error);
+  r.name = keep_text ? text.store(d.domain) : std::string_view(d.domain);
+  r.error = keep_text ? text.store(d.error) : std::string_view(d.error);
   r.line = d.line;
   r.status = d.mx_status;
   r.mx_begin = static_cast<std::uint32_t>(mxs.size());
@@ -132,6 +132,23 @@ void BatchStore::add_domain(const DomainObs& d, BatchStats& stats) {
   }
   r.mx_count = static_cast<std::uint32_t>(mxs.size()) - r.mx_begin;
   domains.push_back(r);
+}
+
+void BatchStore::count_hosts(BatchStats& stats) const {
+  for (const auto& h : hosts) {
+    if (h.has(HostState::kPresent) && !h.has(HostState::kReferenced)) ++stats.unreferenced_hosts;
+    if (!h.has(HostState::kPresent) && h.has(HostState::kReferenced)) ++stats.missing_hosts;
+  }
+  stats.unique_exchanges = exchanges.size();
+  stats.unique_addresses = addresses.size();
+}
+
+void BatchStore::truncate_domains(std::uint32_t count) {
+  if (domains.size() <= count) return;
+  const std::uint32_t first_mx = domains[count].mx_begin;
+  if (first_mx < mxs.size()) mx_addrs.resize(mxs[first_mx].addr_begin);
+  mxs.resize(first_mx);
+  domains.resize(count);
 }
 
 // Interns a trusted certificate's names; kNone when none has an RD.

@@ -95,7 +95,13 @@ struct BatchStore {
 
   BatchStore(const Catalog& c, const PublicSuffixList& p) : catalog(c), psl(p) {}
 
-  void add_domain(const DomainObs& d, BatchStats& stats);
+  // keep_text false: the record's name and error stay views of `d`, for a
+  // record that leaves the store (truncate_domains) before `d` changes.
+  void add_domain(const DomainObs& d, BatchStats& stats, bool keep_text = true);
+  // The host and pool figures of `stats`, once every record is in.
+  void count_hosts(BatchStats& stats) const;
+  // Forgets domain records `count` and later with their MX records.
+  void truncate_domains(std::uint32_t count);
   void add_host(const HostObs& h, BatchStats& stats);
 
   std::uint32_t intern_name(std::string_view s);
