@@ -13,6 +13,7 @@
 // passes is an error, never a silent mix.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
