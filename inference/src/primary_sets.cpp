@@ -33,7 +33,7 @@ void PrimarySets::add(const BatchStore& store, std::uint32_t di, int delta) {
   const auto& hosts = store.hosts;
   grow(cnt_mx, store.exchanges.size());
   grow(cnt_ip, store.addresses.size());
-  grow(cert_uses_, store.cert_keys.size());
+  grow(cert_uses_, store.certificates());
   grow(primary_begin, std::size_t{di} + 1);
   grow(primary_count, std::size_t{di} + 1);
   primary_begin[di] = static_cast<std::uint32_t>(primaries.size());
@@ -121,7 +121,7 @@ void PrimarySets::group(const BatchStore& store, BatchStats& stats) {
   cnt_mx.resize(store.exchanges.size(), 0);
   cnt_ip.resize(store.addresses.size(), 0);
   cnt_cert_rd.resize(store.names.size(), 0);
-  cert_uses_.resize(store.cert_keys.size(), 0);
+  cert_uses_.resize(store.certificates(), 0);
   CertificateGrouper grouper(store.names.size());
   std::vector<std::uint32_t> added;
   for (std::uint32_t c = 0; c < cert_uses_.size(); ++c) {
@@ -134,7 +134,7 @@ void PrimarySets::group(const BatchStore& store, BatchStats& stats) {
   auto group_names = grouper.group_names(
       store.rd_of_name, cnt_cert_rd,
       [&](std::uint32_t a, std::uint32_t b) { return store.names.view(a) < store.names.view(b); });
-  cert_group.assign(store.cert_keys.size(), kNone);
+  cert_group.assign(store.certificates(), kNone);
   for (std::size_t i = 0; i < added.size(); ++i) cert_group[added[i]] = group_names[i];
   stats.certificate_groups = grouper.group_count();
 }

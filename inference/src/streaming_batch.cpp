@@ -47,6 +47,7 @@ struct StreamingBatch::Impl {
   // Counts the records held since pass 1 began.
   void start_count() {
     if (phase == Phase::hosts) {
+      store.forget_certificate_keys();
       for (std::uint32_t i = 0; i < held(); ++i) {
         sets.add(store, i, 1);
         hashes.push_back(fnv1a_64(store.domains[i].name));
