@@ -36,7 +36,7 @@ std::string describe(const DomainResult& r) {
   return out;
 }
 
-Results run(const Synthetic& s, std::vector<std::size_t> order, Options options = {}) {
+Results run(const Synthetic& s, const std::vector<std::size_t>& order, Options options = {}) {
   Batch batch(real(), psl(), options);
   for (auto i : order) {
     if (i < s.domains.size()) {
@@ -131,7 +131,7 @@ TEST_CASE("a duplicate host observation is resolved the same way in either order
   dead.status = SmtpStatus::connect_timeout;
   auto other = host("192.0.2.1", "220 mx.second-host.net ESMTP");
   auto d = domain("a.com", 1, {mx("mx.a.com", 10, {"192.0.2.1"})});
-  auto run_hosts = [&](std::vector<HostObs> hs) {
+  auto run_hosts = [&](const std::vector<HostObs>& hs) {
     Batch b(real(), psl());
     b.add(d);
     for (const auto& h : hs) b.add(h);

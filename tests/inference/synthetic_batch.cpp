@@ -61,7 +61,7 @@ Synthetic synthetic(std::uint32_t seed) {
   Synthetic s;
   const int nhosts = 160;
   for (int i = 0; i < nhosts; ++i) {
-    auto provider = providers[static_cast<std::size_t>(i % providers.size())];
+    const auto& provider = providers[static_cast<std::size_t>(i % providers.size())];
     std::string fq;
     switch (pick(5)) {
       case 0:
@@ -85,13 +85,15 @@ Synthetic synthetic(std::uint32_t seed) {
                       ? std::nullopt
                       : std::optional<std::uint32_t>(
                             asns[static_cast<std::size_t>(pick(static_cast<int>(asns.size())))]));
-    if (pick(3) == 0)
+    if (pick(3) == 0) {
       h.ehlo = "250-" + (pick(2) ? fq : "other.self" + std::to_string(i) + ".net") + " Hello";
+    }
     if (pick(2) == 0) {
       std::vector<std::string> sans = {"mx" + std::to_string(pick(3)) + "." + provider};
-      if (pick(3) == 0)
+      if (pick(3) == 0) {
         sans.push_back("mx" + std::to_string(pick(3)) + "." +
                        providers[static_cast<std::size_t>(pick(8))]);
+      }
       if (pick(4) == 0) sans.push_back("*." + provider);
       with_cert(h, pick(2) ? sans.front() : "no-dot-cn", sans, pick(5) != 0);
     }
@@ -116,6 +118,7 @@ Synthetic synthetic(std::uint32_t seed) {
                   : "mail.d" + std::to_string(d) + ".com";
       std::vector<std::string> addrs;
       int na = pick(3);
+      addrs.reserve(static_cast<std::size_t>(na));
       for (int a = 0; a < na; ++a) addrs.push_back(ip(pick(nhosts + 10)));  // some never observed
       records.push_back(mx(ex, static_cast<std::uint16_t>(10 * pick(3)), addrs));
     }
@@ -123,11 +126,12 @@ Synthetic synthetic(std::uint32_t seed) {
       return std::tie(a.preference, a.exchange) < std::tie(b.preference, b.exchange);
     });
     s.domains.push_back(
-        domain("d" + std::to_string(d) + ".com", static_cast<std::uint64_t>(d + 1), records));
+        domain("d" + std::to_string(d) + ".com", static_cast<std::uint64_t>(d) + 1, records));
     if (pick(40) == 0) {  // duplicate record of the same domain on a later line
-      s.domains.push_back(domain("d" + std::to_string(d) + ".com",
-                                 static_cast<std::uint64_t>(ndomains + d + 1),
-                                 {mx("mail.other.com", 10, {ip(1)})}));
+      s.domains.push_back(
+          domain("d" + std::to_string(d) + ".com",
+                 static_cast<std::uint64_t>(ndomains) + static_cast<std::uint64_t>(d) + 1,
+                 {mx("mail.other.com", 10, {ip(1)})}));
     }
   }
   return s;
