@@ -156,9 +156,9 @@ class Generator {
                  {"mx.google.com", "aspmx.l.google.com", "*.aspmx.l.google.com",
                   "alt1.aspmx.l.google.com", "alt2.aspmx.l.google.com"});
     auto& g6 = providers_.back();
-    for (int k = 0; k < 5; ++k)
-      g6.addresses[static_cast<std::size_t>(2 * k + 1)] =
-          fmt::format("2a00:1450:40{:02x}:c00::1b", k);
+    for (std::size_t k = 0; k < 5; ++k) {
+      g6.addresses[2 * k + 1] = fmt::format("2a00:1450:40{:02x}:c00::1b", k);
+    }
     add_provider(
         "microsoft", 400, 0x34654400U, 8075, "MICROSOFT-CORP-MSN-AS-BLOCK",
         "AM{}PEPF0002.mail.protection.outlook.com", "mail.protection.outlook.com",
