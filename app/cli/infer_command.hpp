@@ -42,7 +42,9 @@ struct InferSettings {
   bool keep_flagged = false;
   std::uint64_t threshold = 5;
   std::size_t top = 20;
-  bool in_memory = false;  // --in-memory: one in-memory batch even for files (streaming_merge.hpp)
+  // --in-memory / --stream force a path; by default files stream above kStreamAboveBytes.
+  bool in_memory = false;
+  bool stream = false;
   std::size_t max_reported = 100;  // malformed lines echoed on stderr (all go to OUT/malformed.txt)
 };
 

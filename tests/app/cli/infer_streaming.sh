@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `mxscan infer` reads its files twice (the streaming merge) unless told
-# --in-memory or given --from imports; both paths must write the same
+# `mxscan infer --stream` reads its files twice (the streaming merge, the
+# default above 2 GiB of input), `--in-memory` holds one batch; both paths must write the same
 # providers.jsonl (up to line order: docs/formats.md), summary.csv and
 # summary.json, on the bundled sample and on a generated campaign of shard
 # folders with a domain present in two folders, a hand-written record and
@@ -16,7 +16,7 @@ providers=(--providers "$src/configs/providers.toml")
 both() {
   local name=$1
   shift
-  "$mxscan" infer "$@" "${providers[@]}" -o "$work/$name-stream" >"$work/$name-stream.out" \
+  "$mxscan" infer --stream "$@" "${providers[@]}" -o "$work/$name-stream" >"$work/$name-stream.out" \
     2>"$work/$name-stream.err" || fail "$name: streaming exit $? ($(cat "$work/$name-stream.err"))"
   "$mxscan" infer --in-memory "$@" "${providers[@]}" -o "$work/$name-mem" >"$work/$name-mem.out" \
     2>"$work/$name-mem.err" || fail "$name: in-memory exit $? ($(cat "$work/$name-mem.err"))"
@@ -68,5 +68,32 @@ grep -q 'again/domains.jsonl:503: ' "$work/campaign-stream.err" || fail "no file
 head -5 "$work/campaign/resolve-0/domains.jsonl" | jq -r .domain >"$work/first.want"
 head -5 "$work/campaign-stream/providers.jsonl" | jq -r .domain >"$work/first.got"
 cmp "$work/first.want" "$work/first.got" || fail "streamed order is not the files' order"
+
+# 3. Small inputs take the in-memory path by default: input-line order.
+"$mxscan" infer "$work"/campaign/resolve-* "$work/campaign/probe" "${providers[@]}" \
+  -o "$work/default" >/dev/null 2>&1 || fail "default: exit $?"
+"$mxscan" infer --in-memory "$work"/campaign/resolve-* "$work/campaign/probe" "${providers[@]}" \
+  -o "$work/default-mem" >/dev/null 2>&1 || fail "default-mem: exit $?"
+cmp "$work/default/providers.jsonl" "$work/default-mem/providers.jsonl" \
+  || fail "a small merge does not default to the in-memory path"
+
+# 4. Refusals: exit 2, a message, OUT not created.
+set +e
+"$mxscan" infer --stream --from zdns "$src/tests/data/sample/domains.jsonl" "${providers[@]}" \
+  -o "$work/refused" >/dev/null 2>"$work/refused.err"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "--stream with --from: exit $rc"
+grep -q -- "--stream reads files twice; --from imports are read once" "$work/refused.err" \
+  || fail "--stream with --from: $(cat "$work/refused.err")"
+[ ! -e "$work/refused" ] || fail "--stream with --from created OUT"
+set +e
+"$mxscan" infer --stream --in-memory "$src/tests/data/sample" "${providers[@]}" -o "$work/refused" \
+  >/dev/null 2>"$work/refused2.err"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "--stream with --in-memory: exit $rc"
+grep -q "excludes" "$work/refused2.err" || fail "--stream with --in-memory: $(cat "$work/refused2.err")"
+[ ! -e "$work/refused" ] || fail "--stream with --in-memory created OUT"
 
 echo "PASS: streaming and in-memory merges agree"
