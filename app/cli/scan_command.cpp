@@ -55,7 +55,7 @@ struct ScanOptions {
   double rate = 0, dns_rate = 0;  // fractions allowed: 0.5 is one every 2 s
   double per24_rate = 0, connect_timeout = 0, greeting_timeout = 0, reply_timeout = 0,
          tls_timeout = 0, session_timeout = 0, dns_timeout = 0;
-  bool ipv6 = false, sni = false, keep_flagged = false;
+  bool ipv6 = false, sni = false, keep_flagged = false, mta_sts = false;
 };
 
 namespace {
@@ -198,6 +198,10 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
        [&o](ScanConfig& c) { c.smtp.ipv6 = o.ipv6; });
   over(app.add_flag("--sni", o.sni, "Send the exchange name as TLS SNI")->group(conduct),
        [&o](ScanConfig& c) { c.smtp.sni = o.sni; });
+  over(app.add_flag("--mta-sts", o.mta_sts,
+                    "Fetch MTA-STS policies over HTTPS (one web contact per policy host)")
+           ->group(conduct),
+       [&o](ScanConfig& c) { c.mta_sts.fetch = o.mta_sts; });
 
   // A rate is a finite number >= 0 (CLI11 reads "nan" and "inf" as numbers).
   const CLI::Validator rate_value(

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -32,6 +33,7 @@
 #include "mxscan/scanner/run/scan_sink.hpp"
 #include "mxscan/scanner/run/stage_options.hpp"
 #include "mxscan/scanner/smtp/smtp_stage.hpp"
+#include "mxscan/scanner/web/mta_sts_stage.hpp"
 #include "new_results_folder.hpp"
 #include "progress_ticker.hpp"
 #include "scan_input.hpp"
@@ -229,6 +231,14 @@ void log_dns_stage(ScanLog& log, const DnsStageStats& s) {
                        s.resolver.queries, s.exchanges, s.seconds));
 }
 
+// Waits for the domains held for their MTA-STS policy, and logs the stage's figures.
+void finish_web(MtaStsStage& web, ScanLog& log) {
+  web.finish();
+  const MtaStsStageStats s = web.stats();
+  log.line(fmt::format("mta-sts stage: domains {} fetches {} dropped at a stop {}", s.domains,
+                       s.fetches, s.dropped));
+}
+
 // Waits for the SMTP stage to finish its queue (or its stop) and logs its
 // figures. `signalled` is read after the wait: a stop usually comes during it.
 void drain_smtp(SmtpStage& smtp, ScanLog& log, const std::atomic<Clock::rep>& signalled,
@@ -255,6 +265,7 @@ struct Stages {
   DnsHealth health;
   std::unique_ptr<SmtpStage> smtp;
   std::unique_ptr<DryRunReport> dry;
+  std::unique_ptr<MtaStsStage> web;  // --mta-sts: holds domains until their policy is in
 
   // Points `dns` at the progress counters and the health; sets the manifest's EHLO name.
   Stages(const ScanPlan& plan, const DnsHealth::Settings& outage,
@@ -274,6 +285,10 @@ struct Stages {
       smtp = std::make_unique<SmtpStage>(
           options, asn, [&sink](HostObs host) { sink.host(host, ScanSink::Source::scan); });
       manifest.ehlo_name = smtp->ehlo_name();
+      if (plan.config.mta_sts.fetch) {
+        web = std::make_unique<MtaStsStage>(
+            mta_sts_stage_options(plan.config, dns, smtp->blocklist()));
+      }
     }
   }
 };
@@ -300,12 +315,20 @@ void run_stages(const ScanPlan& plan, Stages& stages, ScanInput& input, const Dn
   ProgressTicker ticker(counters, plan.quiet, log, [&] { journal.flush(); });
 
   const auto scan_start = Clock::now();
+  std::mutex handing_on;  // the DNS stage's threads and the web stage's hand domains on
+  const auto hand_on = [&](DomainObs& obs) {
+    const std::lock_guard lock(handing_on);
+    sink.domain(obs, ScanSink::Source::scan, submit);
+  };
+  if (stages.web) stages.web->start([&](DomainObs&& obs) { hand_on(obs); }, &stop);
   const DnsStageStats dns_stats = run_dns_stage(input, dns, [&](DomainObs&& obs) {
     fold_mapped_addresses(obs);
-    sink.domain(obs, ScanSink::Source::scan, submit);
+    if (stages.web && wants_mta_sts_policy(obs)) return stages.web->submit(std::move(obs));
+    hand_on(obs);
   });
   stages.health.stop();
   log_dns_stage(log, dns_stats);
+  if (stages.web) finish_web(*stages.web, log);
   if (stages.smtp && !journal.error().empty()) {
     stages.smtp->abort();  // a write error: results could not be recorded; --resume redoes them
   } else if (stages.smtp) {

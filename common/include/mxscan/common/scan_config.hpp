@@ -71,12 +71,20 @@ struct InferenceSettings {
   bool keep_flagged = false;
 };
 
+// The opt-in web contact: MTA-STS policies over HTTPS (docs/mta-sts.md).
+struct MtaStsSettings {
+  bool fetch = false;               // one HTTPS GET per policy host; off by default
+  std::int64_t port = 443;          // RFC 8461 says 443; labs serve elsewhere
+  std::int64_t timeout_ms = 10000;  // each of connect, TLS handshake, the response
+};
+
 struct ScanConfig {
   DnsSettings dns;
   SmtpSettings smtp;
   ConductSettings conduct;
   AsnSettings asn;
   InferenceSettings inference;
+  MtaStsSettings mta_sts;
 };
 
 // Calls visitor(section, key, field, help) for every setting, in file order.
@@ -123,6 +131,9 @@ void visit_settings(Config& c, Visitor&& v) {
   v("inference", "psl_file", c.inference.psl_file, "public suffix list");
   v("inference", "threshold", c.inference.threshold, "misidentification check threshold");
   v("inference", "keep_flagged", c.inference.keep_flagged, "keep flagged IDs (no fallback)");
+  v("mta_sts", "fetch", c.mta_sts.fetch, "fetch MTA-STS policies over HTTPS (a web contact)");
+  v("mta_sts", "port", c.mta_sts.port, "HTTPS port of the policy hosts");
+  v("mta_sts", "timeout_ms", c.mta_sts.timeout_ms, "connect, handshake, response timeouts (ms)");
 }
 
 // Reads a configuration file over the defaults. Relative paths in it are taken
