@@ -50,8 +50,8 @@ struct ScanOptions {
   std::vector<std::string> resolvers, allow, blocklists;
   std::string exclude, ehlo, ca_file, asn_db, pfx2as, providers, psl_file;
   std::string probe_name;
-  std::int64_t smtp_port = 0, concurrency = 0, per24 = 0, threads = 0, dns_threads = 0,
-               dns_in_flight = 0, retries = 0;
+  std::int64_t smtp_port = 0, mta_sts_port = 0, concurrency = 0, per24 = 0, threads = 0,
+               dns_threads = 0, dns_in_flight = 0, retries = 0;
   double rate = 0, dns_rate = 0;  // fractions allowed: 0.5 is one every 2 s
   double per24_rate = 0, connect_timeout = 0, greeting_timeout = 0, reply_timeout = 0,
          tls_timeout = 0, session_timeout = 0, dns_timeout = 0;
@@ -202,6 +202,10 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
                     "Fetch MTA-STS policies over HTTPS (one web contact per policy host)")
            ->group(conduct),
        [&o](ScanConfig& c) { c.mta_sts.fetch = o.mta_sts; });
+  over(app.add_option("--mta-sts-port", o.mta_sts_port,
+                      "HTTPS port of the MTA-STS policy hosts (default 443; labs)")
+           ->group(conduct),
+       [&o](ScanConfig& c) { c.mta_sts.port = o.mta_sts_port; });
 
   // A rate is a finite number >= 0 (CLI11 reads "nan" and "inf" as numbers).
   const CLI::Validator rate_value(

@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -221,8 +222,15 @@ asio::awaitable<void> handle(Impl* s, DomainObs obs) {
 
 }  // namespace
 
-MtaStsStage::MtaStsStage(MtaStsStageOptions options)
-    : impl_(std::make_shared<Impl>(std::move(options))) {}
+MtaStsStage::MtaStsStage(MtaStsStageOptions options) {
+  if (options.fetch.port == 0) {
+    throw std::runtime_error("mta_sts.port must be a TCP port, 1 to 65535");
+  }
+  if (options.fetch.connect.count() <= 0) {
+    throw std::runtime_error("mta_sts.timeout_ms must be positive");
+  }
+  impl_ = std::make_shared<Impl>(std::move(options));
+}
 
 MtaStsStage::~MtaStsStage() {
   try {

@@ -38,6 +38,8 @@ import random
 import sys
 import tomllib
 
+from lab_mta_sts import add_mta_sts
+
 ALLOWED = "127.0.0.0/9"
 
 # ASN table: (prefix, length, asn, organisation, pfx2as origin field)
@@ -738,6 +740,7 @@ def main():
     for c in CASES:
         sc.add_case(c)
     add_real_customers(sc)
+    add_mta_sts(sc, C, args.out, args.pki_dir)
     if args.scenario == "scale":
         build_scale(sc, args.domains, args.seed)
     if args.scenario == "bypass":
