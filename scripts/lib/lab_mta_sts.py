@@ -8,7 +8,7 @@ domain gains "mta_sts": {"status", and for status ok "mode" and "covers_mx"}.
 
 Address plan: 127.66.N.1 is the policy host of case N (a /24 each, since the scanner caps
 contacts per /24); the blocked case points into 127.255.0.0/16, which the lab never
-allows. Every case's MX is Google's lab exchange, so its provider truth is the one of
+allows, and nginx serves it there too, so that a contact would show in its logs. Every case's MX is Google's lab exchange, so its provider truth is the one of
 netflix-lab.com.
 """
 import json
@@ -44,8 +44,9 @@ CASES = [
      {"status": "timeout"}, "the file sent at 1 byte per second: longer than the fetch timeout"),
     ("sts-malformed-lab.com", "127.66.8.1", "sts-malformed", "serve", MALFORMED,
      {"status": "malformed"}, "an HTML page where the policy should be"),
-    ("sts-blocked-lab.com", "127.255.0.66", None, None, None,
-     {"status": "blocked"}, "the policy host is in a blocked range: never contacted"),
+    ("sts-blocked-lab.com", "127.255.0.66", "sts-blocked", "serve", GOOD,
+     {"status": "blocked"},
+     "the policy host is in a blocked range: never contacted (nginx serves it, to see that)"),
     ("sts-noaddr-lab.com", None, None, None, None,
      {"status": "no_address"}, "an MTA-STS record but no address for mta-sts.<domain>"),
 ]
