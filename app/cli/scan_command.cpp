@@ -49,7 +49,7 @@ struct ScanOptions {
   // Scratch values the overrides read.
   std::vector<std::string> resolvers, allow, blocklists;
   std::string exclude, ehlo, ca_file, asn_db, pfx2as, providers, psl_file;
-  std::string probe_name;
+  std::string probe_name, signals;
   std::int64_t smtp_port = 0, mta_sts_port = 0, concurrency = 0, per24 = 0, threads = 0,
                dns_threads = 0, dns_in_flight = 0, retries = 0;
   double rate = 0, dns_rate = 0;  // fractions allowed: 0.5 is one every 2 s
@@ -170,6 +170,12 @@ ScanCommand::ScanCommand(CLI::App& app) : app_(&app), options_(std::make_unique<
                       "root, \".\"); a scan whose resolvers all fail to answer does not start")
            ->group(scan),
        [&o](ScanConfig& c) { c.dns.probe_name = o.probe_name; });
+  over(app.add_option("--signals", o.signals,
+                      "on|off: also look up SPF (following its includes), MTA-STS, TLS-RPT and "
+                      "DMARC TXT records and TLSA of the primary exchanges (default on)")
+           ->check(CLI::IsMember({"on", "off"}))
+           ->group(scan),
+       [&o](ScanConfig& c) { c.dns.signals = o.signals == "on"; });
   over(app.add_option("--smtp-port", o.smtp_port, "SMTP port (default 25)")->group(scan),
        [&o](ScanConfig& c) { c.smtp.port = o.smtp_port; });
   over(app.add_option("--ehlo-name", o.ehlo,

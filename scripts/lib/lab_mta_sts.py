@@ -4,7 +4,12 @@ the lab PKI, one case per way a policy fetch can end. Imported by lab_scenario.p
 
 Each case declares what the servers show and, written by hand from RFC 8461 and
 docs/mta-sts.md, the policy a scan with --mta-sts must record: the truth line of the
-domain gains "mta_sts": {"status", and for status ok "mode" and "covers_mx"}.
+domain gains "signals": {"mta_sts": {"record", "id", "policy": {"status", and for status
+ok "mode" and "covers_mx"}}}.
+
+nginx also serves the policy hosts lab_signals.py gives some standard cases
+(MTA_STS_HOSTS, 127.120.0.0/24), with the behaviour named there; their truth is
+lab_signals.py's (no policy expectation).
 
 Address plan: 127.66.N.1 is the policy host of case N (a /24 each, since the scanner caps
 contacts per /24); the blocked case points into 127.255.0.0/16, which the lab never
@@ -14,7 +19,10 @@ netflix-lab.com.
 import json
 import os
 
+import lab_signals
+
 GOOGLE_MX = [(10, "aspmx.l.google.com")]
+RECORD_ID = "20261207T000000"
 GOOD = "version: STSv1\nmode: enforce\nmx: *.l.google.com\nmax_age: 604800\n"
 UNCOVERED = "version: STSv1\nmode: testing\nmx: mx.elsewhere.lab.example\nmax_age: 86400\n"
 MALFORMED = "<html><body>Welcome to our web site</body></html>\n"
@@ -64,9 +72,10 @@ def add_mta_sts(sc, C, out, pki_dir):
         sc.add_case(C(domain, GOOGLE_MX, {"google.com": 1.0}, "MTA-STS " + expect["status"],
                       "Google MX; MTA-STS: " + why))
         rec = json.loads(sc.truth[-1])
-        rec["mta_sts"] = expect
+        rec["signals"]["mta_sts"] = {"record": f"v=STSv1; id={RECORD_ID}", "id": RECORD_ID,
+                                     "policy": expect}
         sc.truth[-1] = json.dumps(rec, ensure_ascii=False, sort_keys=True)
-        sc.zone.append(f'_mta-sts.{domain}. TXT "v=STSv1; id=20261207T000000"')
+        sc.zone.append(f'_mta-sts.{domain}. TXT "v=STSv1; id={RECORD_ID}"')
         if addr:
             sc.hosts[host] = [addr]
         if cert is None:
@@ -81,6 +90,35 @@ def add_mta_sts(sc, C, out, pki_dir):
             f.write(policy)
         sites.append("\t".join([domain, addr, host, os.path.join(pki_dir, cert + ".pem"),
                                 behaviour, path]) + "\n")
+    sites += _signals_sites(sc, www, pki_dir)
     with open(os.path.join(out, "nginx.tsv"), "w") as f:
         f.write("# domain\taddress\tserver name\tchain\tbehaviour\tpolicy file\n")
         f.writelines(sites)
+
+
+# lab_signals.py's behaviours, as this file's cases show them.
+SIGNALS_BEHAVIOUR = {"good": ("serve", None), "bad_certificate": ("serve", "unknownca"),
+                     "redirect": ("redirect", None), "too_large": ("serve", "large"),
+                     "slow": ("slow", None)}
+
+
+def _signals_sites(sc, www, pki_dir):
+    """nginx sites for lab_signals.MTA_STS_HOSTS; a good policy names the domain's MX."""
+    sites = []
+    for domain, addr, kind in lab_signals.MTA_STS_HOSTS:
+        behaviour, variant = SIGNALS_BEHAVIOUR[kind]
+        host = f"mta-sts.{domain}"
+        cert = "sts-" + domain.replace(".", "-")
+        sc.pki.append((cert, "unknownca" if variant == "unknownca" else "trusted", host, host))
+        mx = [line.split()[-1].rstrip(".") for line in sc.zone
+              if line.startswith(f"{domain}. MX ") and line.split()[-1] != "."]
+        policy = ("version: STSv1\nmode: enforce\n" + "".join(f"mx: {m}\n" for m in mx)
+                  + "max_age: 604800\n")
+        if variant == "large":
+            policy = policy + TOO_LARGE
+        path = os.path.join(www, f"{domain}.txt")
+        with open(path, "w") as f:
+            f.write(policy)
+        sites.append("\t".join([domain, addr, host, os.path.join(pki_dir, cert + ".pem"),
+                                 behaviour, path]) + "\n")
+    return sites
