@@ -11,12 +11,15 @@ lab's nginx), then:
     status (and for a fetched policy its mode and whether it covers the MX);
   - nginx's access log shows exactly one request per policy host that completed TLS,
     none for the bad-certificate hosts (their one handshake is in nginx's error log)
-    and nothing at all for the blocked one, which nginx serves too.
+    and nothing at all for the blocked one, which nginx serves too;
+  - refusals (exit 2, nothing contacted): --resume with --mta-sts (the folder unchanged),
+    and mta_sts.port = 0 in the configuration (no folder left).
 Brings the lab down; exits non-zero on the first failed check.
 """
 import collections
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -24,7 +27,7 @@ import time
 SRC, BUILD, WORK = (os.path.abspath(p) for p in sys.argv[1:4])
 LAB = os.path.join(WORK, "lab")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labkit import LabKit, jsonl  # noqa: E402
+from labkit import LabKit, jsonl, tree_digest  # noqa: E402
 
 kit = LabKit(SRC, BUILD, LAB, "mta-sts")
 fail = kit.fail
@@ -82,6 +85,32 @@ def tests():
             fail(f"{r['domain']}: a policy without --mta-sts: {mta_sts['policy']}")
     if access_lines() or handshakes_failed():
         fail(f"nginx was contacted without --mta-sts: {access_lines()} {handshakes_failed()}")
+
+    kit.step("refusals: --resume with --mta-sts; mta_sts.port = 0")
+    off_dir = os.path.join(WORK, "off")
+    before = tree_digest(off_dir)
+    p = kit.run([kit.mxscan, "--resume", off_dir, "--mta-sts"], expect=2)
+    if "--mta-sts would change what is measured" not in p.stderr:
+        fail(f"--resume --mta-sts: {p.stderr}")
+    if tree_digest(off_dir) != before:
+        fail("--resume --mta-sts changed the folder")
+    cfg = os.path.join(WORK, "cfg")
+    shutil.copytree(os.path.join(SRC, "configs"), cfg)
+    toml = os.path.join(cfg, "mxscan.toml")
+    text = open(toml).read()
+    if "\nport = 443 " not in text:
+        fail("configs/mxscan.toml has no mta_sts port = 443 line")
+    with open(toml, "w") as f:
+        f.write(text.replace("\nport = 443 ", "\nport = 0 ", 1))
+    refused = os.path.join(WORK, "refused")
+    args = kit.lab_scan_args(domains) + ["--config", toml, "-q", "-o", refused, "--mta-sts"]
+    p = kit.run(args, expect=2)
+    if "mta_sts.port must be a TCP port, 1 to 65535" not in p.stderr:
+        fail(f"mta_sts.port = 0: {p.stderr}")
+    if os.path.exists(refused):
+        fail("mta_sts.port = 0 left a results folder")
+    if access_lines() or handshakes_failed():
+        fail("nginx was contacted by a refused scan")
 
     kit.step("with --mta-sts: each case's policy as the truth says")
     on = scan(domains, os.path.join(WORK, "on"), "--mta-sts")

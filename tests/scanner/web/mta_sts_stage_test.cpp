@@ -87,7 +87,7 @@ std::map<std::string, MtaStsPolicy> run(MtaStsStage& stage, std::vector<DomainOb
 
 }  // namespace
 
-TEST_CASE("mta-sts stage: fetched, blocked, unresolved; one contact per policy host", "[web]") {
+TEST_CASE("mta-sts stage: fetched, blocked, unresolved, one contact per policy host", "[web]") {
   HttpsServer server(web_pki_dir() + "/good.pem",
                      mxscan::test::http_reply("200 OK", "Content-Type: text/plain\r\n", kPolicy),
                      Behaviour::respond);
