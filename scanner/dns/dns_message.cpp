@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <string_view>
 
 namespace mxscan::dns {
 namespace {
@@ -149,8 +150,8 @@ const char* parse_record(Reader& r, std::span<const std::uint8_t> wire, Resource
         rr.tlsa.usage = wire[start];
         rr.tlsa.selector = wire[start + 1];
         rr.tlsa.matching_type = wire[start + 2];
-        static constexpr char kHex[] = "0123456789abcdef";
-        rr.tlsa.data_hex.reserve(2 * (rdlength - 3));
+        constexpr std::string_view kHex = "0123456789abcdef";
+        rr.tlsa.data_hex.reserve(std::size_t{2} * (rdlength - 3U));
         for (std::size_t i = start + 3; i < end; ++i) {
           rr.tlsa.data_hex += kHex[wire[i] >> 4U];
           rr.tlsa.data_hex += kHex[wire[i] & 0x0FU];
