@@ -4,8 +4,9 @@ the lab PKI, one case per way a policy fetch can end. Imported by lab_scenario.p
 
 Each case declares what the servers show and, written by hand from RFC 8461 and
 docs/mta-sts.md, the policy a scan with --mta-sts must record: the truth line of the
-domain gains "signals": {"mta_sts": {"record", "id", "policy": {"status", and for status
-ok "mode" and "covers_mx"}}}.
+domain gains "signals": {"mta_sts": {"record", "id"}} (what the DNS stage finds) and
+"mta_sts_policy": {"status", and for status ok "mode" and "covers_mx"}, what
+signals.mta_sts.policy must hold.
 
 nginx also serves the policy hosts lab_signals.py gives some standard cases
 (MTA_STS_HOSTS, 127.120.0.0/24), with the behaviour named there; their truth is
@@ -72,8 +73,8 @@ def add_mta_sts(sc, C, out, pki_dir):
         sc.add_case(C(domain, GOOGLE_MX, {"google.com": 1.0}, "MTA-STS " + expect["status"],
                       "Google MX; MTA-STS: " + why))
         rec = json.loads(sc.truth[-1])
-        rec["signals"]["mta_sts"] = {"record": f"v=STSv1; id={RECORD_ID}", "id": RECORD_ID,
-                                     "policy": expect}
+        rec["signals"]["mta_sts"] = {"record": f"v=STSv1; id={RECORD_ID}", "id": RECORD_ID}
+        rec["mta_sts_policy"] = expect  # with --mta-sts only: beside the DNS stage's truth
         sc.truth[-1] = json.dumps(rec, ensure_ascii=False, sort_keys=True)
         sc.zone.append(f'_mta-sts.{domain}. TXT "v=STSv1; id={RECORD_ID}"')
         if addr:
