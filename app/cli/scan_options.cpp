@@ -66,6 +66,12 @@ void add_setting_options(CLI::App& app, ScanOptions& o) {
                       "root, \".\"); a scan whose resolvers all fail to answer does not start")
            ->group(scan),
        [&o](ScanConfig& c) { c.dns.probe_name = o.probe_name; });
+  over(app.add_option("--signals", o.signals,
+                      "on|off: also look up SPF (following its includes), MTA-STS, TLS-RPT and "
+                      "DMARC TXT records and TLSA of the primary exchanges (default on)")
+           ->check(CLI::IsMember({"on", "off"}))
+           ->group(scan),
+       [&o](ScanConfig& c) { c.dns.signals = o.signals == "on"; });
   over(app.add_option("--smtp-port", o.smtp_port, "SMTP port (default 25)")->group(scan),
        [&o](ScanConfig& c) { c.smtp.port = o.smtp_port; });
   over(app.add_option("--ehlo-name", o.ehlo,
@@ -94,6 +100,14 @@ void add_setting_options(CLI::App& app, ScanOptions& o) {
        [&o](ScanConfig& c) { c.smtp.ipv6 = o.ipv6; });
   over(app.add_flag("--sni", o.sni, "Send the exchange name as TLS SNI")->group(conduct),
        [&o](ScanConfig& c) { c.smtp.sni = o.sni; });
+  over(app.add_flag("--mta-sts", o.mta_sts,
+                    "Fetch MTA-STS policies over HTTPS (one web contact per policy host)")
+           ->group(conduct),
+       [&o](ScanConfig& c) { c.mta_sts.fetch = o.mta_sts; });
+  over(app.add_option("--mta-sts-port", o.mta_sts_port,
+                      "HTTPS port of the MTA-STS policy hosts (default 443; labs)")
+           ->group(conduct),
+       [&o](ScanConfig& c) { c.mta_sts.port = o.mta_sts_port; });
 
   // A rate is a finite number >= 0 (CLI11 reads "nan" and "inf" as numbers).
   const CLI::Validator rate_value(

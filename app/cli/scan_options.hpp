@@ -42,13 +42,13 @@ struct ScanOptions {
   // Scratch values the overrides read.
   std::vector<std::string> resolvers, allow, blocklists;
   std::string exclude, ehlo, ca_file, asn_db, pfx2as, providers, psl_file;
-  std::string probe_name;
-  std::int64_t smtp_port = 0, concurrency = 0, per24 = 0, threads = 0, dns_threads = 0,
-               dns_in_flight = 0, retries = 0;
+  std::string probe_name, signals;
+  std::int64_t smtp_port = 0, mta_sts_port = 0, concurrency = 0, per24 = 0, threads = 0,
+               dns_threads = 0, dns_in_flight = 0, retries = 0;
   double rate = 0, dns_rate = 0;  // fractions allowed: 0.5 is one every 2 s
   double per24_rate = 0, connect_timeout = 0, greeting_timeout = 0, reply_timeout = 0,
          tls_timeout = 0, session_timeout = 0, dns_timeout = 0;
-  bool ipv6 = false, sni = false, keep_flagged = false;
+  bool ipv6 = false, sni = false, keep_flagged = false, mta_sts = false;
 };
 
 // A command line that cannot be run as given: exit code 2, nothing written or contacted.

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -34,6 +35,7 @@
 #include "mxscan/scanner/run/scan_sink.hpp"
 #include "mxscan/scanner/run/stage_options.hpp"
 #include "mxscan/scanner/smtp/smtp_stage.hpp"
+#include "mxscan/scanner/web/mta_sts_stage.hpp"
 #include "new_results_folder.hpp"
 #include "progress_ticker.hpp"
 #include "scan_input.hpp"
@@ -282,6 +284,14 @@ void log_dns_stage(ScanLog& log, const DnsStageStats& s) {
                        s.resolver.queries, s.exchanges, s.seconds));
 }
 
+// Waits for the domains held for their MTA-STS policy, and logs the stage's figures.
+void finish_web(MtaStsStage& web, ScanLog& log) {
+  web.finish();
+  const MtaStsStageStats s = web.stats();
+  log.line(fmt::format("mta-sts stage: domains {} fetches {} dropped at a stop {}", s.domains,
+                       s.fetches, s.dropped));
+}
+
 // Waits for the SMTP stage to finish its queue (or its stop) and logs its
 // figures. `signalled` is read after the wait: a stop usually comes during it.
 void drain_smtp(SmtpStage& smtp, ScanLog& log, const std::atomic<Clock::rep>& signalled,
@@ -308,6 +318,7 @@ struct Stages {
   DnsHealth health;
   std::unique_ptr<SmtpStage> smtp;
   std::unique_ptr<DryRunReport> dry;
+  std::unique_ptr<MtaStsStage> web;  // --mta-sts: holds domains until their policy is in
 
   // Points `dns` at the progress counters and the health; sets the manifest's EHLO name.
   Stages(const ScanPlan& plan, const DnsHealth::Settings& outage,
@@ -327,6 +338,10 @@ struct Stages {
       smtp = std::make_unique<SmtpStage>(
           options, asn, [&sink](HostObs host) { sink.host(host, ScanSink::Source::scan); });
       manifest.ehlo_name = smtp->ehlo_name();
+      if (plan.config.mta_sts.fetch && plan.phase == ScanPhase::scan) {  // not a campaign's
+        web = std::make_unique<MtaStsStage>(
+            mta_sts_stage_options(plan.config, dns, smtp->blocklist()));
+      }
     }
   }
 };
@@ -365,13 +380,24 @@ void run_stages(const ScanPlan& plan, Stages& stages, const std::function<void()
 
 // The DNS stage over the input, each domain to the sink, which hands its
 // addresses to `submit`.
+// With --mta-sts, `web` holds the domains with an MTA-STS record until their
+// policy is in (docs/mta-sts.md).
 void resolve_domains(ScanInput& input, const DnsOptions& dns, ScanSink& sink,
-                     const ScanSink::AddressFn& submit, ScanLog& log) {
+                     const ScanSink::AddressFn& submit, ScanLog& log, MtaStsStage* web,
+                     const std::atomic<bool>& stop) {
+  std::mutex handing_on;  // the DNS stage's threads and the web stage's hand domains on
+  const auto hand_on = [&](DomainObs& obs) {
+    const std::lock_guard lock(handing_on);
+    sink.domain(obs, ScanSink::Source::scan, submit);
+  };
+  if (web) web->start([&](DomainObs&& obs) { hand_on(obs); }, &stop);
   const DnsStageStats dns_stats = run_dns_stage(input, dns, [&](DomainObs&& obs) {
     fold_mapped_addresses(obs);
-    sink.domain(obs, ScanSink::Source::scan, submit);
+    if (web && wants_mta_sts_policy(obs)) return web->submit(std::move(obs));
+    hand_on(obs);
   });
   log_dns_stage(log, dns_stats);
+  if (web) finish_web(*web, log);
 }
 
 // A probe's addresses, in order, until done or stopped; those with a host
@@ -514,7 +540,7 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   }
   const std::function<void()> feed = [&] {
     if (input) {
-      resolve_domains(*input, dns, sink, submit, log);
+      resolve_domains(*input, dns, sink, submit, log, stages.web.get(), stop);
     } else {
       submit_probe_addresses(probe, submit, stop);
     }

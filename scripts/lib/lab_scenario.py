@@ -38,6 +38,9 @@ import random
 import sys
 import tomllib
 
+import lab_signals
+from lab_mta_sts import add_mta_sts
+
 ALLOWED = "127.0.0.0/9"
 
 # ASN table: (prefix, length, asn, organisation, pfx2as origin field)
@@ -481,11 +484,13 @@ class Scenario:
             rec["companies"] = c["companies"]
         if c["input"] != d:
             rec["input"] = c["input"]
+        rec.update(lab_signals.truth(d, c["status"]))
         self.truth.append(json.dumps(rec, ensure_ascii=False, sort_keys=True))
 
     def write(self, out, args):
         pki_dir = args.pki_dir
         # Zone.
+        self.zone += lab_signals.zone_lines()
         for name, val in self.hosts.items():
             if isinstance(val, str):
                 self.zone.append(f"{name}. {val}" + ("." if val.startswith("CNAME") else ""))
@@ -738,6 +743,7 @@ def main():
     for c in CASES:
         sc.add_case(c)
     add_real_customers(sc)
+    add_mta_sts(sc, C, args.out, args.pki_dir)
     if args.scenario == "scale":
         build_scale(sc, args.domains, args.seed)
     if args.scenario == "bypass":

@@ -24,6 +24,7 @@ struct DnsSettings {
   std::int64_t channels = 4;
   std::int64_t threads = 2;             // event-loop threads of the DNS stage
   std::int64_t max_mx = 32;             // MX records kept per domain
+  bool signals = true;                  // SPF, MTA-STS, TLS-RPT, DMARC, TLSA lookups
   std::string probe_name = ".";         // SOA asked of each resolver before the scan
   std::int64_t outage_window = 1000;    // last query outcomes judged for a resolver outage
   std::int64_t outage_wait_ms = 60000;  // how long an outage may last before the scan fails
@@ -71,12 +72,20 @@ struct InferenceSettings {
   bool keep_flagged = false;
 };
 
+// The opt-in web contact: MTA-STS policies over HTTPS (docs/mta-sts.md).
+struct MtaStsSettings {
+  bool fetch = false;               // one HTTPS GET per policy host; off by default
+  std::int64_t port = 443;          // RFC 8461 says 443; labs serve elsewhere
+  std::int64_t timeout_ms = 10000;  // each of connect, TLS handshake, the response
+};
+
 struct ScanConfig {
   DnsSettings dns;
   SmtpSettings smtp;
   ConductSettings conduct;
   AsnSettings asn;
   InferenceSettings inference;
+  MtaStsSettings mta_sts;
 };
 
 // Calls visitor(section, key, field, help) for every setting, in file order.
@@ -90,6 +99,7 @@ void visit_settings(Config& c, Visitor&& v) {
   v("dns", "channels", c.dns.channels, "c-ares channels (sockets and ID spaces)");
   v("dns", "threads", c.dns.threads, "event-loop threads of the DNS stage");
   v("dns", "max_mx", c.dns.max_mx, "MX records kept per domain (more are flagged)");
+  v("dns", "signals", c.dns.signals, "also look up SPF, MTA-STS, TLS-RPT, DMARC and TLSA");
   v("dns", "probe_name", c.dns.probe_name, "name whose SOA each resolver must answer first");
   v("dns", "outage_window", c.dns.outage_window, "query outcomes judged for an outage");
   v("dns", "outage_wait_ms", c.dns.outage_wait_ms, "outage wait before the scan fails (ms)");
@@ -123,6 +133,9 @@ void visit_settings(Config& c, Visitor&& v) {
   v("inference", "psl_file", c.inference.psl_file, "public suffix list");
   v("inference", "threshold", c.inference.threshold, "misidentification check threshold");
   v("inference", "keep_flagged", c.inference.keep_flagged, "keep flagged IDs (no fallback)");
+  v("mta_sts", "fetch", c.mta_sts.fetch, "fetch MTA-STS policies over HTTPS (a web contact)");
+  v("mta_sts", "port", c.mta_sts.port, "HTTPS port of the policy hosts");
+  v("mta_sts", "timeout_ms", c.mta_sts.timeout_ms, "connect, handshake, response timeouts (ms)");
 }
 
 // Reads a configuration file over the defaults. Relative paths in it are taken
