@@ -383,7 +383,13 @@ void run_thread(SharedRun& shared, const DnsOptions& options,
     Resolver resolver(io, options);
     DnsStage stage(resolver, cache);
     boost::asio::steady_timer gate(io, boost::asio::steady_timer::time_point::max());
-    ThreadRun run{&shared, &stage, &resolver, options.max_in_flight, &gate};
+    // A domain with signals has five lookups in flight at once (MX and four TXT): fewer
+    // domains at a time keep the queries in flight at the cap without thousands of
+    // suspended coroutines waiting for admission (docs/performance.md, "dns --signals").
+    const std::size_t workers = options.signals
+                                    ? std::max<std::size_t>(1, options.max_in_flight / 4)
+                                    : options.max_in_flight;
+    ThreadRun run{&shared, &stage, &resolver, workers, &gate};
     // Unregistered (also on an exception) before the io_context and gate die.
     struct Waker {
       DnsHealth* health;
@@ -396,7 +402,7 @@ void run_thread(SharedRun& shared, const DnsOptions& options,
       waker.key = waker.health->add_waker(
           [&io, &gate] { boost::asio::post(io, [&gate] { gate.cancel(); }); });
     }
-    for (std::size_t i = 0; i < options.max_in_flight; ++i) {
+    for (std::size_t i = 0; i < workers; ++i) {
       boost::asio::co_spawn(io, worker(&run), WorkerDone{&run});
     }
     io.run();
