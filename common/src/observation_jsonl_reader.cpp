@@ -146,6 +146,60 @@ class Required {
   unsigned mask_ = 0;
 };
 
+bool is_null(od::value v, std::string_view field) {
+  if (take(v.type(), field) != od::json_type::null) return false;
+  take(v.is_null(), field);
+  return true;
+}
+
+void parse_tlsa_record(od::value v, TlsaRecord& r) {
+  Required required{"usage", "selector", "matching_type", "data"};
+  for (auto f : take(v.get_object(), "mx.tlsa.records")) {
+    od::field field = take(std::move(f), "mx.tlsa.records");
+    const od::raw_json_string key = field.key();
+    od::value value = field.value();
+    if (key == "usage") {
+      r.usage = static_cast<std::uint8_t>(unsigned_at_most(value, "mx.tlsa.records.usage", 255));
+    } else if (key == "selector") {
+      r.selector =
+          static_cast<std::uint8_t>(unsigned_at_most(value, "mx.tlsa.records.selector", 255));
+    } else if (key == "matching_type") {
+      r.matching_type =
+          static_cast<std::uint8_t>(unsigned_at_most(value, "mx.tlsa.records.matching_type", 255));
+    } else if (key == "data") {
+      text(value, "mx.tlsa.records.data", r.data_hex);
+    } else {
+      continue;
+    }
+    required.seen(key);
+  }
+  required.check(" in mx.tlsa.records");
+}
+
+void parse_tlsa(od::value v, TlsaObs& tlsa) {
+  Required required{"status", "records"};
+  for (auto f : take(v.get_object(), "mx.tlsa")) {
+    od::field field = take(std::move(f), "mx.tlsa");
+    const od::raw_json_string key = field.key();
+    od::value value = field.value();
+    if (key == "status") {
+      tlsa.status = status(value, "mx.tlsa.status", &parse_dns_status);
+    } else if (key == "authenticated") {
+      tlsa.authenticated = take(value.get_bool(), "mx.tlsa.authenticated");
+    } else if (key == "records") {
+      tlsa.records.clear();
+      for (auto element : take(value.get_array(), "mx.tlsa.records")) {
+        od::value item = take(std::move(element), "mx.tlsa.records");  // NOLINT
+        parse_tlsa_record(item, tlsa.records.emplace_back());
+      }
+    } else {
+      continue;
+    }
+    required.seen(key);
+  }
+  required.check(" in mx.tlsa");
+}
+
 void parse_mx(od::value v, MxRecord& mx) {
   mx.reset();
   Required required{"exchange", "preference", "addr_status", "addresses"};
@@ -164,12 +218,153 @@ void parse_mx(od::value v, MxRecord& mx) {
       texts(value, "mx.cnames", mx.cnames);
     } else if (key == "addresses") {
       texts(value, "mx.addresses", mx.addresses, &address);
+    } else if (key == "tlsa") {
+      if (!is_null(value, "mx.tlsa")) parse_tlsa(value, mx.tlsa.emplace());
+      continue;  // optional
     } else {
       continue;  // unknown field: ignored (on-demand skips it)
     }
     required.seen(key);
   }
   required.check(" in an mx record");
+}
+
+void parse_spf(od::value v, SpfObs& spf) {
+  Required required{"status"};
+  for (auto f : take(v.get_object(), "signals.spf")) {
+    od::field field = take(std::move(f), "signals.spf");
+    const od::raw_json_string key = field.key();
+    od::value value = field.value();
+    if (key == "status") {
+      spf.status = status(value, "signals.spf.status", &parse_dns_status);
+    } else if (key == "record") {
+      text_or_null(value, "signals.spf.record", spf.record);
+    } else if (key == "reached") {
+      texts(value, "signals.spf.reached", spf.reached);
+    } else if (key == "result") {
+      text_or_null(value, "signals.spf.result", spf.result);
+    } else if (key == "error") {
+      text_or_null(value, "signals.spf.error", spf.error);
+    } else if (key == "lookups") {
+      spf.lookups = static_cast<std::uint32_t>(unsigned_at_most(
+          value, "signals.spf.lookups", std::numeric_limits<std::uint32_t>::max()));
+    } else {
+      continue;
+    }
+    required.seen(key);
+  }
+  required.check(" in signals.spf");
+}
+
+void parse_policy(od::value v, MtaStsPolicy& p) {
+  Required required{"status"};
+  for (auto f : take(v.get_object(), "signals.mta_sts.policy")) {
+    od::field field = take(std::move(f), "signals.mta_sts.policy");
+    const od::raw_json_string key = field.key();
+    od::value value = field.value();
+    if (key == "status") {
+      text(value, "signals.mta_sts.policy.status", p.status);
+    } else if (key == "error") {
+      text_or_null(value, "signals.mta_sts.policy.error", p.error);
+    } else if (key == "mode") {
+      text_or_null(value, "signals.mta_sts.policy.mode", p.mode);
+    } else if (key == "mx") {
+      texts(value, "signals.mta_sts.policy.mx", p.mx);
+    } else if (key == "max_age") {
+      p.max_age = take(value.get_uint64(), "signals.mta_sts.policy.max_age");
+    } else if (key == "covers_mx") {
+      p.covers_mx = take(value.get_bool(), "signals.mta_sts.policy.covers_mx");
+    } else {
+      continue;
+    }
+    required.seen(key);
+  }
+  required.check(" in signals.mta_sts.policy");
+}
+
+void parse_mta_sts(od::value v, MtaStsObs& m) {
+  Required required{"status"};
+  for (auto f : take(v.get_object(), "signals.mta_sts")) {
+    od::field field = take(std::move(f), "signals.mta_sts");
+    const od::raw_json_string key = field.key();
+    od::value value = field.value();
+    if (key == "status") {
+      m.status = status(value, "signals.mta_sts.status", &parse_dns_status);
+    } else if (key == "record") {
+      text_or_null(value, "signals.mta_sts.record", m.record);
+    } else if (key == "id") {
+      text_or_null(value, "signals.mta_sts.id", m.id);
+    } else if (key == "policy") {
+      if (!is_null(value, "signals.mta_sts.policy")) parse_policy(value, m.policy.emplace());
+    } else {
+      continue;
+    }
+    required.seen(key);
+  }
+  required.check(" in signals.mta_sts");
+}
+
+void parse_tls_rpt(od::value v, TlsRptObs& t) {
+  Required required{"status"};
+  for (auto f : take(v.get_object(), "signals.tls_rpt")) {
+    od::field field = take(std::move(f), "signals.tls_rpt");
+    const od::raw_json_string key = field.key();
+    od::value value = field.value();
+    if (key == "status") {
+      t.status = status(value, "signals.tls_rpt.status", &parse_dns_status);
+    } else if (key == "record") {
+      text_or_null(value, "signals.tls_rpt.record", t.record);
+    } else if (key == "rua") {
+      texts(value, "signals.tls_rpt.rua", t.rua);
+    } else {
+      continue;
+    }
+    required.seen(key);
+  }
+  required.check(" in signals.tls_rpt");
+}
+
+void parse_dmarc(od::value v, DmarcObs& d) {
+  Required required{"status"};
+  for (auto f : take(v.get_object(), "signals.dmarc")) {
+    od::field field = take(std::move(f), "signals.dmarc");
+    const od::raw_json_string key = field.key();
+    od::value value = field.value();
+    if (key == "status") {
+      d.status = status(value, "signals.dmarc.status", &parse_dns_status);
+    } else if (key == "record") {
+      text_or_null(value, "signals.dmarc.record", d.record);
+    } else if (key == "policy") {
+      text_or_null(value, "signals.dmarc.policy", d.policy);
+    } else if (key == "rua") {
+      texts(value, "signals.dmarc.rua", d.rua);
+    } else if (key == "ruf") {
+      texts(value, "signals.dmarc.ruf", d.ruf);
+    } else {
+      continue;
+    }
+    required.seen(key);
+  }
+  required.check(" in signals.dmarc");
+}
+
+// Each part is optional: a producer that saw only some records (an importer
+// with TXT answers but no TLSA) writes those.
+void parse_signals(od::value v, DomainSignals& s) {
+  for (auto f : take(v.get_object(), "signals")) {
+    od::field field = take(std::move(f), "signals");
+    const od::raw_json_string key = field.key();
+    od::value value = field.value();
+    if (key == "spf") {
+      parse_spf(value, s.spf);
+    } else if (key == "mta_sts") {
+      parse_mta_sts(value, s.mta_sts);
+    } else if (key == "tls_rpt") {
+      parse_tls_rpt(value, s.tls_rpt);
+    } else if (key == "dmarc") {
+      parse_dmarc(value, s.dmarc);
+    }
+  }
 }
 
 // MxRecords beyond the current record's count are parked here rather than
@@ -215,6 +410,12 @@ void parse_domain(od::object& obj, DomainObs& d, MxPool& pool) {
       }
     } else if (key == "error") {
       text_or_null(value, "error", d.error);
+    } else if (key == "signals") {
+      if (!is_null(value, "signals")) {
+        d.signals.emplace();
+        parse_signals(value, *d.signals);
+      }
+      continue;  // optional
     } else {
       continue;
     }

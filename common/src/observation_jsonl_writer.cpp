@@ -4,6 +4,85 @@
 #include "mxscan/common/json_text.hpp"
 
 namespace mxscan {
+namespace {
+
+void append_tlsa(std::string& out, const TlsaObs& tlsa) {
+  out.append("{\"status\":");
+  json::append_string(out, to_string(tlsa.status));
+  json::append_raw(out, ",\"authenticated\":");
+  json::append_bool(out, tlsa.authenticated);
+  json::append_raw(out, ",\"records\":");
+  json::append_array(out, tlsa.records, [](std::string& o, const TlsaRecord& r) {
+    o.append("{\"usage\":");
+    json::append_uint(o, r.usage);
+    json::append_raw(o, ",\"selector\":");
+    json::append_uint(o, r.selector);
+    json::append_raw(o, ",\"matching_type\":");
+    json::append_uint(o, r.matching_type);
+    json::append_raw(o, ",\"data\":");
+    json::append_string(o, r.data_hex);
+    o.push_back('}');
+  });
+  out.push_back('}');
+}
+
+void append_policy(std::string& out, const MtaStsPolicy& p) {
+  out.append("{\"status\":");
+  json::append_string(out, p.status);
+  json::append_raw(out, ",\"error\":");
+  json::append_string_or_null(out, p.error);
+  json::append_raw(out, ",\"mode\":");
+  json::append_string(out, p.mode);
+  json::append_raw(out, ",\"mx\":");
+  json::append_string_array(out, p.mx);
+  json::append_raw(out, ",\"max_age\":");
+  json::append_uint(out, p.max_age);
+  json::append_raw(out, ",\"covers_mx\":");
+  json::append_bool(out, p.covers_mx);
+  out.push_back('}');
+}
+
+void append_signals(std::string& out, const DomainSignals& s) {
+  out.append("{\"spf\":{\"status\":");
+  json::append_string(out, to_string(s.spf.status));
+  json::append_raw(out, ",\"record\":");
+  json::append_string(out, s.spf.record);
+  json::append_raw(out, ",\"reached\":");
+  json::append_string_array(out, s.spf.reached);
+  json::append_raw(out, ",\"result\":");
+  json::append_string(out, s.spf.result);
+  json::append_raw(out, ",\"error\":");
+  json::append_string_or_null(out, s.spf.error);
+  json::append_raw(out, ",\"lookups\":");
+  json::append_uint(out, s.spf.lookups);
+  json::append_raw(out, "},\"mta_sts\":{\"status\":");
+  json::append_string(out, to_string(s.mta_sts.status));
+  json::append_raw(out, ",\"record\":");
+  json::append_string(out, s.mta_sts.record);
+  json::append_raw(out, ",\"id\":");
+  json::append_string(out, s.mta_sts.id);
+  json::append_raw(out, ",\"policy\":");
+  json::append_or_null(out, s.mta_sts.policy, append_policy);
+  json::append_raw(out, "},\"tls_rpt\":{\"status\":");
+  json::append_string(out, to_string(s.tls_rpt.status));
+  json::append_raw(out, ",\"record\":");
+  json::append_string(out, s.tls_rpt.record);
+  json::append_raw(out, ",\"rua\":");
+  json::append_string_array(out, s.tls_rpt.rua);
+  json::append_raw(out, "},\"dmarc\":{\"status\":");
+  json::append_string(out, to_string(s.dmarc.status));
+  json::append_raw(out, ",\"record\":");
+  json::append_string(out, s.dmarc.record);
+  json::append_raw(out, ",\"policy\":");
+  json::append_string(out, s.dmarc.policy);
+  json::append_raw(out, ",\"rua\":");
+  json::append_string_array(out, s.dmarc.rua);
+  json::append_raw(out, ",\"ruf\":");
+  json::append_string_array(out, s.dmarc.ruf);
+  out.append("}}");
+}
+
+}  // namespace
 
 void append_jsonl(std::string& out, const DomainObs& obs) {
   out.append("{\"schema\":\"");
@@ -31,10 +110,19 @@ void append_jsonl(std::string& out, const DomainObs& obs) {
     json::append_string_array(o, mx.cnames);
     json::append_raw(o, ",\"addresses\":");
     json::append_string_array(o, mx.addresses);
+    // Written only when collected, so records without signals read as before.
+    if (mx.tlsa) {
+      json::append_raw(o, ",\"tlsa\":");
+      append_tlsa(o, *mx.tlsa);
+    }
     o.push_back('}');
   });
   json::append_raw(out, ",\"error\":");
   json::append_string_or_null(out, obs.error);
+  if (obs.signals) {
+    json::append_raw(out, ",\"signals\":");
+    append_signals(out, *obs.signals);
+  }
   out.append("}\n");
 }
 

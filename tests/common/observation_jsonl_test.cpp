@@ -69,6 +69,27 @@ DomainObs full_domain() {
   d.mx[0].cnames = {"aspmx.alias.example"};
   d.mx[0].addr_status = DnsStatus::servfail;
   d.error = "partial answer";
+  d.mx[0].tlsa.emplace();
+  d.mx[0].tlsa->status = DnsStatus::ok;
+  d.mx[0].tlsa->authenticated = true;
+  d.mx[0].tlsa->records.push_back({3, 1, 1, std::string(64, 'c')});
+  DomainSignals& s = d.signals.emplace();
+  s.spf = {DnsStatus::ok,
+           "v=spf1 include:_spf.google.com ~all",
+           {"_spf.google.com", "_netblocks.google.com"},
+           "permerror",
+           "more than 2 void lookups",
+           4};
+  s.mta_sts.status = DnsStatus::ok;
+  s.mta_sts.record = "v=STSv1; id=20260101";
+  s.mta_sts.id = "20260101";
+  s.mta_sts.policy = MtaStsPolicy{"ok", "slow", "enforce", {"*.aspmx.l.google.com"}, 604800, true};
+  s.tls_rpt = {DnsStatus::ok, "v=TLSRPTv1; rua=mailto:tls@example.org", {"mailto:tls@example.org"}};
+  s.dmarc = {DnsStatus::ok,
+             "v=DMARC1; p=reject; rua=mailto:x@ag.dmarcian.com; ruf=mailto:f@example.org",
+             "reject",
+             {"mailto:x@ag.dmarcian.com"},
+             {"mailto:f@example.org"}};
   return d;
 }
 
@@ -497,6 +518,8 @@ TEST_CASE("addresses are checked every time, repeated or not") {
 TEST_CASE("the full records below set every field the writer writes") {
   DomainObs domain_defaults;
   domain_defaults.mx.emplace_back();  // so the MX record's own fields are compared too
+  domain_defaults.mx[0].tlsa.emplace().records.emplace_back();
+  domain_defaults.signals.emplace().mta_sts.policy.emplace();
   HostObs host_defaults;
   host_defaults.tls.emplace();
   const std::vector<std::string> none;
@@ -581,4 +604,85 @@ TEST_CASE("a minimal record after a full one reads with every other field at its
     CHECK(std::get<HostObs>(parse(line_of(full_host()))).tls.has_value());
     CHECK(std::get<HostObs>(parse(min_tls_host)) == want_tls_host);
   }
+}
+
+TEST_CASE("a domain without signals is written as before signals existed") {
+  // Byte for byte the line of earlier versions: no "signals", no "tlsa".
+  CHECK(line_of(google_domain()) ==
+        R"({"schema":"mxscan/domain/1","domain":"netflix.com","line":7,"mx_status":"ok",)"
+        R"("mx_capped":true,"cnames":["netflix.alias.example","mail.alias.example"],"mx":[)"
+        R"({"exchange":"aspmx.l.google.com","preference":1,"addr_status":"ok","cnames":[],)"
+        R"("addresses":["142.250.102.27","2a00:1450:4013:c00::1b"]},)"
+        R"({"exchange":"alt1.aspmx.l.google.com","preference":5,"addr_status":"timeout",)"
+        R"("cnames":["a.example","b.example"],"addresses":[]}],"error":null})"
+        "\n");
+  ObservationReader reader;
+  const auto got = std::get<DomainObs>(reader.parse_line(line_of(google_domain())));
+  CHECK_FALSE(got.signals.has_value());
+  CHECK_FALSE(got.mx[0].tlsa.has_value());
+  CHECK(got == google_domain());
+}
+
+TEST_CASE("signals round-trip; a record without them after one with them reads without them") {
+  ObservationReader reader;
+  Collect got;
+  const auto counts = reader.read_text(
+      line_of(full_domain()) + line_of(google_domain()) + line_of(full_domain()), "mem", got);
+  CHECK(counts.malformed == 0);
+  REQUIRE(got.domains.size() == 3);
+  CHECK(got.domains[0] == full_domain());
+  CHECK(got.domains[1] == google_domain());
+  CHECK(got.domains[2] == full_domain());
+  CHECK(line_of(got.domains[0]) == line_of(full_domain()));
+}
+
+TEST_CASE("signals: parts and optional fields may be missing or null") {
+  ObservationReader reader;
+  const std::string line =
+      R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[)"
+      R"({"exchange":"m.a.com","preference":1,"addr_status":"ok","addresses":[],"tlsa":)"
+      R"({"status":"nxdomain","records":[]}}],)"
+      R"("signals":{"spf":{"status":"ok","record":"v=spf1 -all","error":null,"future":1},)"
+      R"("mta_sts":{"status":"nodata","policy":null}}})";
+  const auto got = std::get<DomainObs>(reader.parse_line(line));
+  REQUIRE(got.signals.has_value());
+  CHECK(got.signals->spf.status == DnsStatus::ok);
+  CHECK(got.signals->spf.record == "v=spf1 -all");
+  CHECK(got.signals->spf.error.empty());
+  CHECK(got.signals->mta_sts.status == DnsStatus::nodata);
+  CHECK_FALSE(got.signals->mta_sts.policy.has_value());
+  CHECK(got.signals->dmarc.status == DnsStatus::not_queried);
+  REQUIRE(got.mx[0].tlsa.has_value());
+  CHECK(got.mx[0].tlsa->status == DnsStatus::nxdomain);
+  CHECK_FALSE(got.mx[0].tlsa->authenticated);
+  // null signals read as not collected
+  const auto none = std::get<DomainObs>(reader.parse_line(
+      R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok","mx":[],"signals":null})"));
+  CHECK_FALSE(none.signals.has_value());
+}
+
+TEST_CASE("malformed signals get a clear reason") {
+  const std::string head = R"({"schema":"mxscan/domain/1","domain":"a.com","mx_status":"ok",)";
+  CHECK_THAT(reason_of(head + R"("mx":[],"signals":[]})"), Catch::Contains("signals"));
+  CHECK_THAT(reason_of(head + R"("mx":[],"signals":{"spf":{"record":"v=spf1"}}})"),
+             Catch::Contains("missing required field \"status\" in signals.spf"));
+  CHECK_THAT(reason_of(head + R"("mx":[],"signals":{"dmarc":{"status":"maybe"}}})"),
+             Catch::Contains("signals.dmarc.status") && Catch::Contains("unknown value"));
+  CHECK_THAT(reason_of(head + R"("mx":[],"signals":{"spf":{"status":"ok","lookups":-1}}})"),
+             Catch::Contains("signals.spf.lookups"));
+  CHECK_THAT(reason_of(head + R"("mx":[],"signals":{"tls_rpt":{"status":"ok","rua":"x"}}})"),
+             Catch::Contains("signals.tls_rpt.rua"));
+  CHECK_THAT(
+      reason_of(head + R"("mx":[],"signals":{"mta_sts":{"status":"ok","policy":{"mode":"x"}}}})"),
+      Catch::Contains("missing required field \"status\" in signals.mta_sts.policy"));
+  const std::string mx =
+      R"("mx":[{"exchange":"m.a.com","preference":1,"addr_status":"ok","addresses":[],"tlsa":)";
+  CHECK_THAT(reason_of(head + mx +
+                       R"({"status":"ok","records":[{"usage":256,"selector":1,)"
+                       R"("matching_type":1,"data":"00"}]}}]})"),
+             Catch::Contains("mx.tlsa.records.usage") && Catch::Contains("out of range"));
+  CHECK_THAT(reason_of(head + mx + R"({"status":"ok","records":[{"usage":3}]}}]})"),
+             Catch::Contains("missing required field \"selector\" in mx.tlsa.records"));
+  CHECK_THAT(reason_of(head + mx + R"({"records":[]}}]})"),
+             Catch::Contains("missing required field \"status\" in mx.tlsa"));
 }

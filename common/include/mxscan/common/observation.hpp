@@ -77,6 +77,25 @@ std::optional<DnsStatus> parse_dns_status(std::string_view s) noexcept;
 std::optional<SmtpPhase> parse_smtp_phase(std::string_view s) noexcept;
 std::optional<SmtpStatus> parse_smtp_status(std::string_view s) noexcept;
 
+// One TLSA record (RFC 6698) as published; data is lower-case hex.
+struct TlsaRecord {
+  std::uint8_t usage = 0;
+  std::uint8_t selector = 0;
+  std::uint8_t matching_type = 0;
+  std::string data_hex;
+  bool operator==(const TlsaRecord&) const = default;
+};
+
+// The TLSA lookup at _25._tcp.<exchange> (DANE for SMTP, RFC 7672).
+struct TlsaObs {
+  DnsStatus status = DnsStatus::not_queried;
+  // The resolver's AD bit: it claims to have validated the answer. Only as
+  // trustworthy as the path to the resolver (docs/dns.md).
+  bool authenticated = false;
+  std::vector<TlsaRecord> records;
+  bool operator==(const TlsaObs&) const = default;
+};
+
 // One MX record of a domain and what its exchange resolved to.
 struct MxRecord {
   std::string exchange;  // normalised: lower case, no trailing dot
@@ -84,9 +103,72 @@ struct MxRecord {
   DnsStatus addr_status = DnsStatus::not_queried;  // A/AAAA outcome for exchange
   std::vector<std::string> cnames;                 // CNAME chain followed, if any
   std::vector<std::string> addresses;              // textual IPv4/IPv6 addresses
+  // Only for primary exchanges (lowest preference), when signals are collected.
+  std::optional<TlsaObs> tlsa{};
   // As if default-constructed, but keeping the buffers (see the note above).
   void reset() noexcept;
   bool operator==(const MxRecord&) const = default;
+};
+
+// SPF (RFC 7208): the domain's record and the names its include:/redirect= reach.
+// Nothing is evaluated against a sender: ip4/ip6/a/mx only count as lookups.
+struct SpfObs {
+  DnsStatus status = DnsStatus::not_queried;  // the TXT query at the domain
+  std::string record;                         // the one v=spf1 record ("" if none)
+  // Names whose SPF was fetched via include:/redirect=, normalised, first met first, no repeats.
+  std::vector<std::string> reached;
+  std::string result;         // "ok" | "none" | "permerror" | "temperror" ("" when not queried)
+  std::string error;          // detail of a permerror/temperror
+  std::uint32_t lookups = 0;  // DNS-querying terms counted (RFC 7208 4.6.4)
+  bool operator==(const SpfObs&) const = default;
+};
+
+// An MTA-STS policy fetched over HTTPS (RFC 8461), only with --mta-sts.
+struct MtaStsPolicy {
+  // "ok" | "bad_certificate" | "redirect" | "too_large" | "timeout" | "http_error" |
+  // "malformed" | "blocked" | "no_address" | "connect_failed"
+  std::string status;
+  std::string error;
+  std::string mode;             // enforce | testing | none
+  std::vector<std::string> mx;  // mx patterns as published
+  std::uint64_t max_age = 0;
+  bool covers_mx = false;  // every observed MX exchange matches a pattern
+  bool operator==(const MtaStsPolicy&) const = default;
+};
+
+struct MtaStsObs {
+  DnsStatus status = DnsStatus::not_queried;  // TXT _mta-sts.<domain>
+  std::string record;                         // the v=STSv1 record ("" if none)
+  std::string id;
+  std::optional<MtaStsPolicy> policy{};
+  bool operator==(const MtaStsObs&) const = default;
+};
+
+// TLS-RPT (RFC 8460): TXT _smtp._tls.<domain>.
+struct TlsRptObs {
+  DnsStatus status = DnsStatus::not_queried;
+  std::string record;
+  std::vector<std::string> rua;  // URIs as published
+  bool operator==(const TlsRptObs&) const = default;
+};
+
+// DMARC (RFC 7489): TXT _dmarc.<domain>.
+struct DmarcObs {
+  DnsStatus status = DnsStatus::not_queried;
+  std::string record;
+  std::string policy;            // p=
+  std::vector<std::string> rua;  // URIs as published (mailto:...)
+  std::vector<std::string> ruf;
+  bool operator==(const DmarcObs&) const = default;
+};
+
+// What a domain publishes beyond its MX records.
+struct DomainSignals {
+  SpfObs spf;
+  MtaStsObs mta_sts;
+  TlsRptObs tls_rpt;
+  DmarcObs dmarc;
+  bool operator==(const DomainSignals&) const = default;
 };
 
 struct DomainObs {
@@ -97,6 +179,8 @@ struct DomainObs {
   std::vector<std::string> cnames;  // CNAME chain followed from the domain to its MX records
   std::vector<MxRecord> mx;         // sorted by preference, then exchange
   std::string error;                // human-readable detail of a failure (may be empty)
+  // Absent: not collected (--signals off, older files, imports without TXT answers).
+  std::optional<DomainSignals> signals{};
   // As if default-constructed, but keeping the buffers (see the note above).
   void reset() noexcept;
   bool operator==(const DomainObs&) const = default;
