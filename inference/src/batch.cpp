@@ -40,7 +40,12 @@ struct Batch::Impl {
     stats.unique_exchanges = store.exchanges.size();
     stats.unique_addresses = store.addresses.size();
     detail::ProviderIds ids(store, sets, options);
-    for (auto di : order) sink(detail::result_of(store, sets, ids, di));
+    for (auto di : order) {
+      auto r = detail::result_of(store, sets, ids, di);
+      if (const auto si = store.domains[di].signals; si != detail::kNone)
+        attach_signals(r, std::move(store.signals[si]), store.catalog);
+      sink(r);
+    }
     return stats;
   }
 };

@@ -131,6 +131,10 @@ void BatchStore::add_domain(const DomainObs& d, BatchStats& stats) {
     mxs.push_back(rec);
   }
   r.mx_count = static_cast<std::uint32_t>(mxs.size()) - r.mx_begin;
+  if (auto facts = signal_facts(d, catalog, psl)) {
+    r.signals = static_cast<std::uint32_t>(signals.size());
+    signals.push_back(std::move(*facts));
+  }
   domains.push_back(r);
 }
 

@@ -431,6 +431,14 @@ std::optional<std::size_t> Catalog::spf_company(std::string_view name) const {
   return std::nullopt;
 }
 
+std::optional<CompanyKind> parse_company_kind(std::string_view s) noexcept {
+  for (auto k :
+       {CompanyKind::mailbox, CompanyKind::filtering, CompanyKind::hosting, CompanyKind::other}) {
+    if (s == to_string(k)) return k;
+  }
+  return std::nullopt;
+}
+
 std::string_view to_string(CompanyKind k) noexcept {
   switch (k) {
     case CompanyKind::mailbox:

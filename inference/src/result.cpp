@@ -52,7 +52,7 @@ std::optional<DomainOutcome> parse_domain_outcome(std::string_view s) noexcept {
   return std::nullopt;
 }
 
-SummaryBuilder::SummaryBuilder(const Catalog& catalog) : catalog_(&catalog) {}
+SummaryBuilder::SummaryBuilder(const Catalog& catalog) : catalog_(&catalog), signals_(catalog) {}
 
 void SummaryBuilder::credit(Table& table, std::string_view key, double amount) {
   auto it = table.find(key);
@@ -65,6 +65,7 @@ void SummaryBuilder::add(const DomainResult& result) {
   ++base_.domains_total;
   ++base_.by_status[static_cast<std::size_t>(result.status)];
   if (result.status == DomainOutcome::dns_error) ++base_.dns_error_causes[dns_error_cause(result)];
+  signals_.add(result);
   if (result.status != DomainOutcome::ok || result.providers.empty()) return;
   ++base_.domains_with_provider;
   // Credit per ID and per company of this domain (an ID may sit on several MXes,
@@ -94,6 +95,7 @@ void SummaryBuilder::add(const DomainResult& result) {
 
 Summary SummaryBuilder::build() const {
   Summary s = base_;
+  s.signals = signals_.build();
   auto row_of = [&](const std::string& key, bool known, const Acc& acc) {
     ShareRow row{key, known, acc.credit, acc.domains, 0, 0};
     row.share_of_with_provider =

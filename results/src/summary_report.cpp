@@ -2,6 +2,7 @@
 
 #include "mxscan/common/json_text.hpp"
 #include "mxscan/inference/dns_errors.hpp"
+#include "mxscan/results/signal_summary_report.hpp"
 
 #include <fmt/format.h>
 
@@ -84,6 +85,10 @@ std::string summary_csv(const Summary& summary, const Catalog& catalog) {
     row_text("company", row, row.known_company ? std::string_view(row.key) : std::string_view());
   }
   for (const auto& row : summary.by_id) row_text("id", row, company_of_id(catalog, row.key));
+  if (summary.signals) {
+    append_signal_summary_csv(out, *summary.signals, summary.domains_with_provider,
+                              summary.domains_total);
+  }
   return out;
 }
 
@@ -190,6 +195,10 @@ std::string summary_json(const Summary& summary, const Catalog& catalog, const R
     append_share_fields(o, row);
     o.push_back('}');
   });
+  if (summary.signals) {
+    append_key(out, "signals");
+    append_signal_summary_json(out, *summary.signals);
+  }
   out.append("}\n");
   return out;
 }

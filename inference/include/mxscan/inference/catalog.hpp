@@ -31,6 +31,7 @@ enum class NameSource : std::uint8_t { banner, certificate };
 enum class CompanyKind : std::uint8_t { mailbox, filtering, hosting, other };
 
 std::string_view to_string(CompanyKind k) noexcept;
+std::optional<CompanyKind> parse_company_kind(std::string_view s) noexcept;
 
 // How a name of a known hosting RD is classified by the VPS rules.
 enum class NameClass : std::uint8_t { dedicated, vps };
