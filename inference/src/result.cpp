@@ -52,7 +52,7 @@ std::optional<DomainOutcome> parse_domain_outcome(std::string_view s) noexcept {
   return std::nullopt;
 }
 
-SummaryBuilder::SummaryBuilder(const Catalog& catalog) : catalog_(&catalog), signals_(catalog) {}
+SummaryBuilder::SummaryBuilder(const Catalog& catalog) : catalog_(&catalog) {}
 
 void SummaryBuilder::credit(Table& table, std::string_view key, double amount) {
   auto it = table.find(key);

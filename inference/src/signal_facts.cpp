@@ -117,9 +117,12 @@ SignalView signal_view(SignalFacts facts, const std::vector<std::string>& inboun
   if (has_inbound) {
     bool gateway = false;
     for (const auto& name : inbound) {
+      InboundCompany in{name, CompanyKind::other};
       for (const auto& c : catalog.companies()) {
-        if (c.name == name && c.kind == CompanyKind::filtering) gateway = true;
+        if (c.name == name) in.kind = c.kind;
       }
+      gateway = gateway || in.kind == CompanyKind::filtering;
+      v.inbound.push_back(std::move(in));
     }
     v.gateway = gateway;
   }

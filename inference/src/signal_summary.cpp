@@ -10,10 +10,10 @@
 namespace mxscan {
 namespace {
 
-bool is_filtering(const Catalog& catalog, const std::optional<std::string>& company) {
+bool is_filtering(const SignalView& v, const std::optional<std::string>& company) {
   if (!company) return false;
-  for (const auto& c : catalog.companies()) {
-    if (c.name == *company) return c.kind == CompanyKind::filtering;
+  for (const auto& c : v.inbound) {
+    if (c.company == *company) return c.kind == CompanyKind::filtering;
   }
   return false;
 }
@@ -24,8 +24,6 @@ void add_once(List& list, std::string_view key) {
 }
 
 }  // namespace
-
-SignalSummaryBuilder::SignalSummaryBuilder(const Catalog& catalog) : catalog_(&catalog) {}
 
 void SignalSummaryBuilder::add(const DomainResult& result) {
   if (!result.signals || result.status != DomainOutcome::ok || result.providers.empty()) return;
@@ -46,7 +44,7 @@ void SignalSummaryBuilder::add(const DomainResult& result) {
       ++mx.domains;
       mx_seen.push_back(key);
     }
-    const bool gateway = is_filtering(*catalog_, p.company);
+    const bool gateway = is_filtering(v, p.company);
     if (gateway) add_once(gateways, key);
     if (gateway && !mailboxes.empty()) {
       const double part = p.credit / static_cast<double>(mailboxes.size());

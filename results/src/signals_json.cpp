@@ -94,6 +94,14 @@ void append_facts(std::string& out, const SignalFacts& f) {
 void append_signal_fields(std::string& out, const std::optional<SignalView>& view) {
   if (!view) return;
   if (view->gateway) {
+    json::append_raw(out, ",\"inbound\":");
+    json::append_array(out, view->inbound, [](std::string& o, const InboundCompany& c) {
+      o.append("{\"company\":");
+      json::append_string(o, c.company);
+      json::append_raw(o, ",\"kind\":");
+      json::append_string(o, to_string(c.kind));
+      o.push_back('}');
+    });
     json::append_raw(out, ",\"gateway\":");
     json::append_bool(out, *view->gateway);
   }
@@ -182,7 +190,10 @@ std::optional<SignalView> parse_signal_fields(element line) {
   const auto signals = object(line, "signals", "");
   if (!signals) return std::nullopt;
   SignalView v;
-  if (line["gateway"].error() != simdjson::NO_SUCH_FIELD) v.gateway = boolean(line, "gateway", "");
+  if (line["gateway"].error() != simdjson::NO_SUCH_FIELD) {
+    v.gateway = boolean(line, "gateway", "");
+    for (auto& c : companies(line, "inbound", "")) v.inbound.push_back({c.company, c.kind});
+  }
   if (line["mailbox"].error() != simdjson::NO_SUCH_FIELD)
     v.mailbox = companies(line, "mailbox", "");
   if (line["agreement"].error() != simdjson::NO_SUCH_FIELD)

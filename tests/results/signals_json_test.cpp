@@ -48,14 +48,17 @@ TEST_CASE("signals json: every fact read back equal") {
   v.facts.dmarc = DmarcFacts{"none", true, {"a.example"}, {"b.example"}};
   v.facts.dane = DaneFacts{2, 1, true};
   v.gateway = true;
+  v.inbound = {InboundCompany{"Gateway", CompanyKind::filtering}};
   v.mailbox = std::vector<SpfCompany>{mailbox};
   v.agreement = false;
   r.signals = v;
   std::string line;
   append_jsonl(line, r);
-  CHECK(line.find(R"("line":3,"gateway":true,"mailbox":[{"company":"Mailbox","kind":"mailbox",)"
-                  R"("include":"_spf.mb.example.com"}],"agreement":false,"signals":{"spf":)") !=
-        std::string::npos);
+  CHECK(
+      line.find(
+          R"("line":3,"inbound":[{"company":"Gateway","kind":"filtering"}],"gateway":true,"mailbox":[{"company":"Mailbox","kind":"mailbox",)"
+          R"("include":"_spf.mb.example.com"}],"agreement":false,"signals":{"spf":)") !=
+      std::string::npos);
   std::string reason;
   auto back = parse_providers_line(line, reason);
   INFO(reason);

@@ -24,6 +24,7 @@ expect() { # domain, jq filter, expected compact JSON
 
 # A filtering gateway (Cisco) whose SPF names the mailbox provider (Microsoft).
 expect utexas.edu '.gateway' 'true'
+expect utexas.edu '.inbound' '[{"company":"Cisco","kind":"filtering"}]'
 expect utexas.edu '.mailbox' '[{"company":"Microsoft","kind":"mailbox","include":"spf.protection.outlook.com"}]'
 expect utexas.edu '.agreement' 'false'
 expect utexas.edu '.signals.dane' '{"exchanges":1,"with_tlsa":1,"authenticated":true}'
@@ -38,8 +39,8 @@ expect netflix.com '.signals.mta_sts.policy' '{"status":"ok","mode":"enforce","c
 expect netflix.com '.signals.tls_rpt.rua_domains' '["example.co.uk"]'
 expect netflix.com '.signals.dmarc.rua_domains' '["example.com"]'
 # No signals observed: no signal field at all.
-expect split-example.com '[has("gateway"), has("mailbox"), has("agreement"), has("signals")]' \
-  '[false,false,false,false]'
+expect split-example.com '[has("inbound"), has("gateway"), has("mailbox"), has("agreement"), has("signals")]' \
+  '[false,false,false,false,false]'
 
 s=$work/with/summary.json
 [ "$(jq -c '.signals | [.domains, .behind_gateway, .gateway_share, .gateway_mailbox]' "$s")" = \
@@ -57,11 +58,11 @@ grep -qx 'gateway_mailbox,Cisco,Microsoft,1,1,0.3333333333333333,0.3333333333333
 jq -c 'del(.signals) | .mx |= map(del(.tlsa))' "$fixture" >"$work/plain.jsonl"
 "$mxscan" infer "$work/plain.jsonl" "$hosts" -o "$work/without" --providers "$providers" \
   >/dev/null 2>"$work/stderr2" || fail "exit $? without signals ($(cat "$work/stderr2"))"
-! grep -q '"signals"\|"gateway"\|"mailbox"\|"agreement"' "$work/without/providers.jsonl" \
+! grep -q '"signals"\|"inbound"\|"gateway"\|"mailbox"\|"agreement"' "$work/without/providers.jsonl" \
   || fail "signal fields written without signals"
 ! jq -e 'has("signals")' "$work/without/summary.json" >/dev/null \
   || fail "summary.json has signals without signals"
-jq -c 'del(.gateway, .mailbox, .agreement, .signals)' "$out" >"$work/stripped.jsonl"
+jq -c 'del(.inbound, .gateway, .mailbox, .agreement, .signals)' "$out" >"$work/stripped.jsonl"
 jq -c . "$work/without/providers.jsonl" >"$work/plain-out.jsonl"
 diff -u "$work/plain-out.jsonl" "$work/stripped.jsonl" || fail "the paper's fields changed"
 # summary.csv without signals is a prefix-equal file: the paper's rows are unchanged.

@@ -85,9 +85,18 @@ std::optional<SignalFacts> signal_facts(const DomainObs& domain, const Catalog& 
 // "" when it has none.
 std::string report_uri_domain(std::string_view uri, const PublicSuffixList& psl);
 
+// A company of the domain's providers (the paper's result) with its catalog kind.
+struct InboundCompany {
+  std::string company;
+  CompanyKind kind = CompanyKind::other;
+  bool operator==(const InboundCompany&) const = default;
+};
+
 // The facts read beside the paper's result of one domain.
 struct SignalView {
   SignalFacts facts;
+  // The companies of the providers, in provider order, once each (set with gateway).
+  std::vector<InboundCompany> inbound;
   // Set when the domain has inbound companies (status ok): true when one of them
   // is of kind filtering.
   std::optional<bool> gateway;

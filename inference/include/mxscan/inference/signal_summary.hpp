@@ -21,7 +21,6 @@
 
 namespace mxscan {
 
-class Catalog;
 struct DomainResult;
 
 struct SignalShareRow {
@@ -68,7 +67,8 @@ struct SignalSummary {
 
 class SignalSummaryBuilder {
  public:
-  explicit SignalSummaryBuilder(const Catalog& catalog);
+  // Kinds come from each result's SignalView::inbound: no catalog needed, so
+  // `mxscan report` aggregates a providers.jsonl alone.
   void add(const DomainResult& result);
   // nullopt when no domain with providers carried signals.
   std::optional<SignalSummary> build() const;
@@ -78,7 +78,6 @@ class SignalSummaryBuilder {
     double credit = 0;
     std::uint64_t domains = 0;
   };
-  const Catalog* catalog_;
   SignalSummary base_;
   std::map<std::string, Acc, std::less<>> by_mx_, by_mailbox_;
   std::map<std::pair<std::string, std::string>, Acc> cells_;
