@@ -1,5 +1,6 @@
 #include "infer_command.hpp"
 
+#include "campaign_check.hpp"
 #include "config_search.hpp"
 #include "mxscan/results/batch_outputs.hpp"
 #include "scan_command.hpp"
@@ -63,6 +64,8 @@ InferCommand::InferCommand(CLI::App& app) : settings_(std::make_unique<InferSett
   sub_->add_option("--psl-file", s.psl_file, "Public Suffix List file")->capture_default_str();
   sub_->add_flag("--keep-flagged", s.keep_flagged,
                  "Keep IDs flagged by the misidentification checks instead of falling back");
+  sub_->add_flag("--allow-partial", s.allow_partial,
+                 "Merge resolve and probe folders even when a shard is missing or not complete");
   sub_->add_option("--threshold", s.threshold,
                    "Run the misidentification checks when the confidence score is below N")
       ->capture_default_str();
@@ -168,6 +171,7 @@ int run_infer(const InferSettings& s) {
   std::vector<MergeInput> merge_inputs;
   std::vector<std::string> files;
   std::vector<std::pair<ImportFormat, std::string>> imports;
+  std::vector<std::string> campaign_gaps;  // what --allow-partial lets through
   try {
     if (s.inputs.empty() && s.imports.empty()) {
       throw UsageError(
@@ -187,6 +191,13 @@ int run_infer(const InferSettings& s) {
     }
     std::error_code ec;
     if (fs::exists(s.out_dir, ec)) throw UsageError(output_exists_message(s.out_dir));
+    campaign_gaps = check_campaign_inputs(s.inputs);
+    if (!campaign_gaps.empty() && !s.allow_partial) {
+      throw UsageError(
+          fmt::format("refusing to merge an incomplete campaign (nothing was written):\n  {}\n"
+                      "(--allow-partial merges what is there; its manifest then says partial)",
+                      fmt::join(campaign_gaps, "\n  ")));
+    }
   } catch (const UsageError& e) {
     std::fprintf(stderr, "mxscan infer: %s\n", e.what());
     return kExitUsage;
@@ -260,7 +271,7 @@ int run_infer(const InferSettings& s) {
 
     // OUT's manifest.json and hosts.jsonl (digests and a copy of the host
     // records) on a thread of their own, beside the inference's outputs.
-    MergeRecord merge{merge_inputs, {}, catalog.origin(), psl.path(), started};
+    MergeRecord merge{merge_inputs, {}, catalog.origin(), psl.path(), started, campaign_gaps};
     for (const auto& [format, file] : imports)
       merge.imports.push_back(std::string(to_string(format)) + ":" + file);
     double merge_cpu = 0;

@@ -40,6 +40,7 @@ struct InferSettings {
   std::string providers;  // file or folder; empty: the default search (see run_infer)
   std::string psl_file;
   bool keep_flagged = false;
+  bool allow_partial = false;  // merge a campaign with a shard missing or not complete
   std::uint64_t threshold = 5;
   std::size_t top = 20;
   std::size_t max_reported = 100;  // malformed lines echoed on stderr (all go to OUT/malformed.txt)

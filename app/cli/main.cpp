@@ -4,8 +4,11 @@
 #include "diff_command.hpp"
 #include "infer_command.hpp"
 #include "mxscan/scanner/run/build_info.hpp"
+#include "probe_command.hpp"
 #include "report_command.hpp"
+#include "resolve_command.hpp"
 #include "scan_command.hpp"
+#include "status_command.hpp"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -31,6 +34,9 @@ int main(int argc, char** argv) {
   const mxscan::ReportCommand report(app);
   const mxscan::DiffCommand diff(app);
   const mxscan::CatalogCommand catalog(app);
+  const mxscan::ResolveCommand resolve(app);
+  const mxscan::ProbeCommand probe(app);
+  const mxscan::StatusCommand status(app);
   // A subcommand created after the scan's options inherits the app's footer,
   // whose examples and defaults are the scan's; each gets its own, so that
   // `mxscan SUB --help` shows only what applies to SUB.
@@ -51,6 +57,9 @@ int main(int argc, char** argv) {
   if (report.selected()) return report.run();
   if (diff.selected()) return diff.run();
   if (catalog.selected()) return catalog.run();
+  if (resolve.selected()) return resolve.run(argc, argv);
+  if (probe.selected()) return probe.run(argc, argv);
+  if (status.selected()) return status.run();
   if (app.get_subcommands().empty()) {
     std::fputs(app.help().c_str(), stdout);
     return 0;

@@ -126,6 +126,10 @@ MergeOutcome write_merged_folder(const std::string& out_dir, const MergeRecord& 
         {"manifest_state", "none"},
         {"files", toml::array{toml::table{{"path", file}, {"sha256", sha256_file_hex(file)}}}}});
   }
+  for (const auto& gap : record.campaign_gaps) {
+    all_complete = false;
+    notes.push_back("--allow-partial: " + gap);
+  }
   outcome.state = all_complete ? "complete" : "partial";
 
   toml::table root;

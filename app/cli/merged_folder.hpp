@@ -28,6 +28,8 @@ struct MergeRecord {
   std::string providers;             // catalog file
   std::string psl_file;
   std::string started;  // ISO 8601 UTC
+  // A campaign merged under --allow-partial: what it lacks (the state is then partial).
+  std::vector<std::string> campaign_gaps;
 };
 
 struct MergeOutcome {

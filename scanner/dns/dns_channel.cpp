@@ -49,6 +49,7 @@ AresChannel::AresChannel(boost::asio::io_context& io, const DnsOptions& options)
   opts.sock_state_cb = &AresChannel::sock_state;
   opts.sock_state_cb_data = this;
   opts.ednspsz = options.edns_udp_size;
+  edns_udp_size_ = options.edns_udp_size;
   opts.socket_receive_buffer_size = 4 * 1024 * 1024;
   opts.socket_send_buffer_size = 1024 * 1024;
   if (options.resolvers.size() > 1) mask |= ARES_OPT_ROTATE;
@@ -87,7 +88,7 @@ void AresChannel::shutdown() {
   watches_.clear();
 }
 
-void AresChannel::send(const std::string& name, int type, AresQuery* query) {
+void AresChannel::send(const std::string& name, int type, AresQuery* query, bool ad) {
   if (channel_ == nullptr) {
     query->on_answer(ARES_EDESTRUCTION, 0, nullptr, 0);
     return;
@@ -95,7 +96,22 @@ void AresChannel::send(const std::string& name, int type, AresQuery* query) {
   query->channel_ = this;
   ++in_flight_;
   start_ticking();
-  ares_query(channel_, name.c_str(), 1 /* class IN */, type, &AresChannel::callback, query);
+  if (!ad) {
+    ares_query(channel_, name.c_str(), 1 /* class IN */, type, &AresChannel::callback, query);
+    return;
+  }
+  // ares_query cannot set AD: build the query (RD, EDNS as ares_query would), set AD, send it.
+  unsigned char* buf = nullptr;
+  int len = 0;
+  const int rc = ares_create_query(name.c_str(), 1, type, 0, 1, &buf, &len, edns_udp_size_);
+  if (rc != ARES_SUCCESS) {
+    --in_flight_;
+    query->on_answer(rc, 0, nullptr, 0);
+    return;
+  }
+  buf[3] = static_cast<unsigned char>(buf[3] | 0x20U);
+  ares_send(channel_, buf, len, &AresChannel::callback, query);
+  ares_free_string(buf);
 }
 
 void AresChannel::callback(void* arg, int status, int timeouts, unsigned char* abuf, int alen) {

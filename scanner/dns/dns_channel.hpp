@@ -53,7 +53,9 @@ class AresChannel {
   AresChannel& operator=(const AresChannel&) = delete;
 
   // Sends `query` (class IN). Ownership passes to c-ares until on_answer.
-  void send(const std::string& name, int type, AresQuery* query);
+  // `ad`: set the AD bit in the query, asking a validating resolver to say
+  // whether it validated the answer (RFC 6840 5.7).
+  void send(const std::string& name, int type, AresQuery* query, bool ad = false);
   std::size_t in_flight() const noexcept { return in_flight_; }
   // Stops watching sockets and destroys the channel: outstanding queries are
   // answered with ARES_EDESTRUCTION. Idempotent.
@@ -84,6 +86,7 @@ class AresChannel {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once shut down
   std::unordered_map<int, std::shared_ptr<Watch>> watches_;
   std::size_t in_flight_ = 0;
+  int edns_udp_size_ = 0;  // for the queries built here (AD set)
 };
 
 }  // namespace mxscan::detail

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <string_view>
 
 namespace mxscan::dns {
 namespace {
@@ -131,6 +132,32 @@ const char* parse_record(Reader& r, std::span<const std::uint8_t> wire, Resource
         if (const char* e = r.name(rr.target)) return e;
         if (r.pos() != end) return "CNAME record data length does not match its content";
         return nullptr;
+      case RrType::txt: {
+        // One or more <length, bytes> character-strings filling the data exactly.
+        std::size_t q = start;
+        while (q < end) {
+          const std::size_t len = wire[q];
+          if (q + 1 + len > end) return "TXT character-string runs past its record";
+          rr.text.append(wire.begin() + static_cast<std::ptrdiff_t>(q + 1),
+                         wire.begin() + static_cast<std::ptrdiff_t>(q + 1 + len));
+          q += 1 + len;
+        }
+        if (rdlength == 0) return "TXT record without a character-string";
+        break;
+      }
+      case RrType::tlsa: {
+        if (rdlength < 3) return "TLSA record data too short";
+        rr.tlsa.usage = wire[start];
+        rr.tlsa.selector = wire[start + 1];
+        rr.tlsa.matching_type = wire[start + 2];
+        constexpr std::string_view kHex = "0123456789abcdef";
+        rr.tlsa.data_hex.reserve(std::size_t{2} * (rdlength - 3U));
+        for (std::size_t i = start + 3; i < end; ++i) {
+          rr.tlsa.data_hex += kHex[wire[i] >> 4U];
+          rr.tlsa.data_hex += kHex[wire[i] & 0x0FU];
+        }
+        break;
+      }
       case RrType::soa:
         break;
     }
@@ -152,6 +179,7 @@ ParseResult parse_message(std::span<const std::uint8_t> wire) {
   }
   msg.response = (flags & 0x8000) != 0;
   msg.truncated = (flags & 0x0200) != 0;
+  msg.authenticated = (flags & 0x0020) != 0;
   msg.rcode = static_cast<std::uint8_t>(flags & 0x000F);
   if (!msg.response) {
     result.error = "not a response (QR bit clear)";
@@ -249,11 +277,16 @@ Answer read_answer(const Message& msg, const std::string& qname, RrType qtype) {
     }
     if (qtype == RrType::mx) {
       ans.mx.push_back(MxEntry{rr.preference, rr.target});
+    } else if (qtype == RrType::txt) {
+      ans.texts.push_back(rr.text);
+    } else if (qtype == RrType::tlsa) {
+      ans.tlsa.push_back(rr.tlsa);
     } else {
       ans.addresses.push_back(rr.address);
     }
   }
-  bool any = !ans.mx.empty() || !ans.addresses.empty();
+  ans.authenticated = msg.authenticated;
+  bool any = !ans.mx.empty() || !ans.addresses.empty() || !ans.texts.empty() || !ans.tlsa.empty();
   ans.status = any ? DnsStatus::ok : DnsStatus::nodata;
   ans.chase = !any && !ans.cnames.empty();
   return ans;

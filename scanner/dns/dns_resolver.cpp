@@ -118,7 +118,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
       const std::string& name = p->name;
       int type = static_cast<int>(p->type);
       Pending* raw = p.release();
-      ch->send(name, type, raw);
+      // DANE needs to know whether the resolver validated: ask it to say so.
+      ch->send(name, type, raw, raw->type == dns::RrType::tlsa);
     }
   }
 

@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,6 +24,7 @@
 #include "mxscan/common/host_name.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/scanner/dns/dns_health.hpp"
+#include "mxscan/scanner/dns/signal_lookups.hpp"
 
 namespace mxscan {
 
@@ -46,6 +48,7 @@ struct ExchangeCache {
   std::unordered_map<std::string, Entry> entries;  // nodes are stable across inserts
   std::uint64_t exchanges = 0;
   std::uint64_t hits = 0;
+  SignalCache signals;  // SPF include targets and TLSA, shared likewise
 };
 
 struct DnsStage::Impl {
@@ -149,16 +152,7 @@ void count(DnsStage::Impl& impl, const DomainObs& obs, bool invalid_input) {
   ++impl.stats.mx_status[static_cast<std::size_t>(obs.mx_status)];
 }
 
-awaitable<DomainObs> resolve_record(std::shared_ptr<DnsStage::Impl> impl, DomainRecord rec) {
-  DomainObs obs;
-  obs.domain = std::move(rec.domain);
-  obs.line = rec.line;
-  if (!rec.valid()) {
-    obs.mx_status = DnsStatus::invalid_name;
-    obs.error = std::move(rec.problem);
-    count(*impl, obs, true);
-    co_return obs;
-  }
+awaitable<DomainObs> resolve_mx(std::shared_ptr<DnsStage::Impl> impl, DomainObs obs) {
   MxAnswer mx = co_await impl->resolver.mx(obs.domain);
   obs.mx_status = mx.status;
   obs.mx_capped = mx.capped;
@@ -180,6 +174,49 @@ awaitable<DomainObs> resolve_record(std::shared_ptr<DnsStage::Impl> impl, Domain
       r.addresses = std::move(a.addresses);
     }
     obs.mx.push_back(std::move(r));
+  }
+  co_return obs;
+}
+
+// DANE: TLSA for each primary exchange (the lowest preference), once per exchange per run.
+awaitable<void> add_tlsa(std::shared_ptr<DnsStage::Impl> impl, DomainObs& obs) {
+  auto usable = [](const MxRecord& r) {
+    return r.addr_status != DnsStatus::invalid_name && r.addr_status != DnsStatus::address_literal;
+  };
+  std::optional<std::uint16_t> primary;
+  for (const auto& r : obs.mx) {
+    if (usable(r) && (!primary || r.preference < *primary)) primary = r.preference;
+  }
+  for (auto& r : obs.mx) {
+    if (!usable(r) || r.preference != primary) continue;
+    r.tlsa = co_await lookup_tlsa(impl->resolver, impl->cache->signals, r.exchange);
+  }
+}
+
+awaitable<DomainObs> resolve_record(std::shared_ptr<DnsStage::Impl> impl, DomainRecord rec) {
+  using namespace boost::asio::experimental::awaitable_operators;
+  DomainObs obs;
+  obs.domain = std::move(rec.domain);
+  obs.line = rec.line;
+  const bool signals = impl->resolver.options().signals;
+  if (!rec.valid()) {
+    obs.mx_status = DnsStatus::invalid_name;
+    obs.error = std::move(rec.problem);
+    if (signals) obs.signals.emplace();  // collected, nothing queried
+    count(*impl, obs, true);
+    co_return obs;
+  }
+  if (!signals) {
+    obs = co_await resolve_mx(impl, std::move(obs));
+  } else {
+    // The TXT lookups do not depend on the MX answer: asked at the same time.
+    std::string domain = obs.domain;
+    auto [mx_part, txt_part] =
+        co_await (resolve_mx(impl, std::move(obs)) &&
+                  collect_signals(impl->resolver, impl->cache->signals, std::move(domain)));
+    obs = std::move(mx_part);
+    obs.signals = std::move(txt_part);
+    co_await add_tlsa(impl, obs);
   }
   count(*impl, obs, false);
   co_return obs;
@@ -346,7 +383,13 @@ void run_thread(SharedRun& shared, const DnsOptions& options,
     Resolver resolver(io, options);
     DnsStage stage(resolver, cache);
     boost::asio::steady_timer gate(io, boost::asio::steady_timer::time_point::max());
-    ThreadRun run{&shared, &stage, &resolver, options.max_in_flight, &gate};
+    // A domain with signals has five lookups in flight at once (MX and four TXT): fewer
+    // domains at a time keep the queries in flight at the cap without thousands of
+    // suspended coroutines waiting for admission (docs/performance.md, "dns --signals").
+    const std::size_t workers = options.signals
+                                    ? std::max<std::size_t>(1, options.max_in_flight / 4)
+                                    : options.max_in_flight;
+    ThreadRun run{&shared, &stage, &resolver, workers, &gate};
     // Unregistered (also on an exception) before the io_context and gate die.
     struct Waker {
       DnsHealth* health;
@@ -359,7 +402,7 @@ void run_thread(SharedRun& shared, const DnsOptions& options,
       waker.key = waker.health->add_waker(
           [&io, &gate] { boost::asio::post(io, [&gate] { gate.cancel(); }); });
     }
-    for (std::size_t i = 0; i < options.max_in_flight; ++i) {
+    for (std::size_t i = 0; i < workers; ++i) {
       boost::asio::co_spawn(io, worker(&run), WorkerDone{&run});
     }
     io.run();

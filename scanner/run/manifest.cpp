@@ -65,6 +65,25 @@ std::optional<ScanState> parse_scan_state(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+std::string_view to_string(ScanPhase p) noexcept {
+  switch (p) {
+    case ScanPhase::scan:
+      return "scan";
+    case ScanPhase::resolve:
+      return "resolve";
+    case ScanPhase::probe:
+      return "probe";
+  }
+  return "scan";
+}
+
+std::optional<ScanPhase> parse_scan_phase(std::string_view text) noexcept {
+  for (auto p : {ScanPhase::scan, ScanPhase::resolve, ScanPhase::probe}) {
+    if (to_string(p) == text) return p;
+  }
+  return std::nullopt;
+}
+
 std::string utc_now_iso8601() {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
@@ -85,6 +104,18 @@ std::string manifest_json(const Manifest& m) {
   root.insert("resumes", static_cast<std::int64_t>(m.resumes));
   root.insert("domains_file", m.domains_file);
   root.insert("shard", m.shard);
+  root.insert("phase", to_string(m.phase));
+  if (m.phase == ScanPhase::probe) {
+    toml::array inputs;
+    for (const auto& in : m.resolve_inputs) {
+      inputs.push_back(toml::table{{"path", in.path},
+                                   {"shard", in.shard},
+                                   {"state", in.state},
+                                   {"addresses_sha256", in.addresses_sha256}});
+    }
+    root.insert("resolve_inputs", std::move(inputs));
+    root.insert("rate", toml::table{{"campaign", m.campaign_rate}, {"share", m.config.smtp.rate}});
+  }
   root.insert("dry_run", m.dry_run);
   root.insert("ehlo_name", m.ehlo_name);
   root.insert("configuration", toml::parse(to_toml(m.config)));
@@ -178,6 +209,39 @@ Manifest read_manifest(const std::string& dir) {
   m.started = text("started");
   m.domains_file = text("domains_file");
   m.shard = text("shard");
+  std::string_view phase = "scan";  // folders written before phases existed
+  if (doc["phase"].get(phase) == simdjson::SUCCESS ||
+      doc["phase"].error() == simdjson::NO_SUCH_FIELD) {
+    const auto known = parse_scan_phase(phase);
+    if (!known) throw std::runtime_error(path + ": unknown phase '" + std::string(phase) + "'");
+    m.phase = *known;
+  } else {
+    throw std::runtime_error(path + ": bad field 'phase'");
+  }
+  simdjson::dom::array inputs;
+  if (doc["resolve_inputs"].get(inputs) == simdjson::SUCCESS) {
+    for (simdjson::dom::element in : inputs) {
+      std::string_view p, shard, in_state, digest;
+      if (in["path"].get(p) != simdjson::SUCCESS || in["shard"].get(shard) != simdjson::SUCCESS ||
+          in["state"].get(in_state) != simdjson::SUCCESS ||
+          in["addresses_sha256"].get(digest) != simdjson::SUCCESS) {
+        throw std::runtime_error(path + ": bad entry in 'resolve_inputs'");
+      }
+      m.resolve_inputs.push_back(
+          {std::string(p), std::string(shard), std::string(in_state), std::string(digest)});
+    }
+  }
+  simdjson::dom::object input;
+  if (doc["input"].get(input) == simdjson::SUCCESS) {
+    for (auto field : input) {
+      std::uint64_t value = 0;
+      if (field.value.get(value) == simdjson::SUCCESS)
+        m.input_counts[std::string(field.key)] = value;
+    }
+  }
+  double campaign_rate = 0;
+  if (doc["rate"]["campaign"].get(campaign_rate) == simdjson::SUCCESS)
+    m.campaign_rate = campaign_rate;
   m.ehlo_name = text("ehlo_name");
   bool dry = false;
   if (doc["dry_run"].get(dry) == simdjson::SUCCESS) m.dry_run = dry;

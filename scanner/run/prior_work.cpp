@@ -13,7 +13,9 @@ class PriorWorkLoader final : public ObservationHandler {
     work_.domains.insert(obs.domain);  // before the consumer may take the record apart
     sink_.domain(obs, ScanSink::Source::journal,
                  [this](const std::string& address, const std::string& exchange) {
-                   addresses_.emplace(address, exchange);
+                   // The smallest exchange, as a resolve's addresses.tsv keeps.
+                   auto [it, fresh] = addresses_.emplace(address, exchange);
+                   if (!fresh && exchange < it->second) it->second = exchange;
                  });
   }
   void on_host(HostObs& obs) override {

@@ -25,8 +25,10 @@
 #include "mxscan/scanner/dns/dns_health.hpp"
 #include "mxscan/scanner/dns/dns_stage.hpp"
 #include "mxscan/scanner/dns/resolver_probe.hpp"
+#include "mxscan/scanner/run/address_file.hpp"
 #include "mxscan/scanner/run/observation_logs.hpp"
 #include "mxscan/scanner/run/prior_work.hpp"
+#include "mxscan/scanner/run/probe_inputs.hpp"
 #include "mxscan/scanner/run/record_log.hpp"
 #include "mxscan/scanner/run/scan_preflight.hpp"
 #include "mxscan/scanner/run/scan_sink.hpp"
@@ -99,6 +101,47 @@ void refuse_plan(const ScanPlan& plan) {
   }
 }
 
+// Shards of the one-shot scan each run their own SMTP stage: an address named
+// by domains of several shards is contacted by each of them.
+std::string sharded_scan_warning(const ScanPlan& plan) {
+  if (plan.phase != ScanPhase::scan || plan.shard.count <= 1) return "";
+  return fmt::format(
+      "--shard {} on the one-shot scan: an address shared by domains of several shards (a "
+      "provider's MX) is contacted once per shard, and --rate and --per-24 hold per shard only; "
+      "for one contact per address campaign-wide use mxscan resolve / mxscan probe "
+      "(docs/distributed.md)",
+      plan.shard.to_string());
+}
+
+// A probe's addresses, read before anything is written; a resumed probe
+// refuses resolve folders whose addresses changed since it started.
+ProbeWork load_probe(const ScanPlan& plan) {
+  ProbeWork work = load_probe_work(plan.resolve_dirs, plan.shard, plan.allow_partial);
+  if (!plan.resume) return work;
+  std::map<std::string, std::string> before;
+  for (const auto& in : read_manifest(plan.out_dir).resolve_inputs) {
+    before[in.path] = in.addresses_sha256;
+  }
+  for (const auto& in : work.inputs) {
+    if (before.count(in.path) != 0 && before[in.path] != in.addresses_sha256) {
+      throw CampaignInputError(in.path + "/" + kAddressesFile + " changed since " + plan.out_dir +
+                               " started: its SHA-256 differs from the one in its manifest; "
+                               "probe the new addresses into a new folder");
+    }
+  }
+  return work;
+}
+
+// A probe's manifest names the resolve folders it read; what --allow-partial
+// let through is said on stderr and kept in the manifest.
+void note_probe_inputs(const ProbeWork& probe, Manifest& manifest) {
+  manifest.resolve_inputs = probe.inputs;
+  for (const auto& warning : probe.warnings) {
+    std::fprintf(stderr, "mxscan: warning (--allow-partial): %s\n", warning.c_str());
+    manifest.notes.push_back("--allow-partial: " + warning);
+  }
+}
+
 // The manifest as the scan starts: a resume keeps the first run's start,
 // command line and overrides, and counts itself.
 Manifest start_manifest(const ScanPlan& plan) {
@@ -119,7 +162,12 @@ Manifest start_manifest(const ScanPlan& plan) {
   manifest.config = config;
   manifest.domains_file = plan.domains_file;
   manifest.shard = plan.shard.to_string();
+  manifest.phase = plan.phase;
+  manifest.campaign_rate = plan.campaign_rate;
   manifest.dry_run = plan.dry_run;
+  if (const std::string warning = sharded_scan_warning(plan); !warning.empty()) {
+    manifest.notes.push_back(warning);
+  }
   for (const auto& f : config.conduct.blocklists) record_digest(manifest, f);
   record_digest(manifest, config.conduct.exclude_domains);
   record_digest(manifest, config.asn.mmdb);
@@ -139,6 +187,7 @@ Manifest start_manifest(const ScanPlan& plan) {
 // the folder exists and before anything else is contacted. A warning is said
 // on stderr and kept in the manifest.
 std::string probe_resolvers(const ScanPlan& plan, const DnsOptions& dns, Manifest& manifest) {
+  if (plan.phase == ScanPhase::probe) return "";  // a probe asks no DNS question
   std::string warning =
       require_answering_resolver(dns, plan.config.dns.probe_name, plan.resume ? plan.out_dir : "");
   if (!warning.empty()) {
@@ -164,10 +213,14 @@ void say_dns_event(ScanLog& log, const ScanPlan& plan, const std::string& event)
 
 void log_start(ScanLog& log, const ScanPlan& plan, const Manifest& manifest,
                const std::string& probe_warning, bool unlimited_rate) {
-  log.line(fmt::format("scan {}: domains {} shard {} output {}{}",
+  log.line(fmt::format("{} {}: domains {} shard {} output {}{}", to_string(plan.phase),
                        plan.resume ? "resumed" : "started", plan.domains_file, manifest.shard,
                        plan.out_dir, plan.dry_run ? " (dry run)" : ""));
   if (!probe_warning.empty()) log.line("warning: " + probe_warning);
+  if (const std::string warning = sharded_scan_warning(plan); !warning.empty()) {
+    log.line("warning: " + warning);
+    std::fputs(("mxscan: warning: " + warning + "\n").c_str(), stderr);
+  }
   if (unlimited_rate) {
     const std::string warning =
         "warning: --rate 0: new SMTP sessions per second are not limited (only --concurrency "
@@ -270,7 +323,7 @@ struct Stages {
     counters.set_smtp_rate_limit(options.sessions_per_s);
     if (plan.dry_run) {
       dry = std::make_unique<DryRunReport>(build_blocklist(options), asn);
-    } else {
+    } else if (plan.phase != ScanPhase::resolve) {
       smtp = std::make_unique<SmtpStage>(
           options, asn, [&sink](HostObs host) { sink.host(host, ScanSink::Source::scan); });
       manifest.ehlo_name = smtp->ehlo_name();
@@ -278,15 +331,14 @@ struct Stages {
   }
 };
 
-// The DNS stage feeds the SMTP stage (or the dry run) through the sink, under the
-// signal watcher and the progress ticker; then the SMTP stage drains its queue,
-// or is aborted after a write error; the journal is flushed before the signal
-// watcher ends.
+// `feed` (the DNS stage, or a probe's addresses) feeds the SMTP stage (or the
+// dry run, or a resolve's address book) under the signal watcher and the
+// progress ticker; then the SMTP stage drains its queue, or is aborted after a
+// write error; the journal is flushed before the signal watcher ends.
 template <typename Finish>
-void run_stages(const ScanPlan& plan, Stages& stages, ScanInput& input, const DnsOptions& dns,
-                const ScanSink::AddressFn& submit, ScanSink& sink, ObservationLogs& journal,
-                ScanCounters& counters, ScanLog& log, std::atomic<bool>& stop,
-                const Finish& finish) {
+void run_stages(const ScanPlan& plan, Stages& stages, const std::function<void()>& feed,
+                ObservationLogs& journal, ScanCounters& counters, ScanLog& log,
+                std::atomic<bool>& stop, const Finish& finish) {
   std::atomic<Clock::rep> signalled{0};  // when the first signal came (steady clock)
   SignalWatcher signals(
       stop,
@@ -300,12 +352,8 @@ void run_stages(const ScanPlan& plan, Stages& stages, ScanInput& input, const Dn
   ProgressTicker ticker(counters, plan.quiet, log, [&] { journal.flush(); });
 
   const auto scan_start = Clock::now();
-  const DnsStageStats dns_stats = run_dns_stage(input, dns, [&](DomainObs&& obs) {
-    fold_mapped_addresses(obs);
-    sink.domain(obs, ScanSink::Source::scan, submit);
-  });
+  feed();
   stages.health.stop();
-  log_dns_stage(log, dns_stats);
   if (stages.smtp && !journal.error().empty()) {
     stages.smtp->abort();  // a write error: results could not be recorded; --resume redoes them
   } else if (stages.smtp) {
@@ -313,6 +361,36 @@ void run_stages(const ScanPlan& plan, Stages& stages, ScanInput& input, const Dn
   }
   ticker.stop();
   journal.flush();
+}
+
+// The DNS stage over the input, each domain to the sink, which hands its
+// addresses to `submit`.
+void resolve_domains(ScanInput& input, const DnsOptions& dns, ScanSink& sink,
+                     const ScanSink::AddressFn& submit, ScanLog& log) {
+  const DnsStageStats dns_stats = run_dns_stage(input, dns, [&](DomainObs&& obs) {
+    fold_mapped_addresses(obs);
+    sink.domain(obs, ScanSink::Source::scan, submit);
+  });
+  log_dns_stage(log, dns_stats);
+}
+
+// A probe's addresses, in order, until done or stopped; those with a host
+// record (a resume) are skipped by `submit`.
+void submit_probe_addresses(const ProbeWork& work, const ScanSink::AddressFn& submit,
+                            const std::atomic<bool>& stop) {
+  for (const auto& e : work.addresses) {
+    if (stop.load()) return;
+    submit(e.address, e.exchange);
+  }
+}
+
+std::map<std::string, std::uint64_t> probe_counts(const ProbeWork& work, std::size_t done_before,
+                                                  std::uint64_t unique_addresses) {
+  return {{"campaign_addresses", work.campaign_addresses},
+          {"addresses", work.addresses.size()},
+          {"other_shards", work.campaign_addresses - work.addresses.size()},
+          {"done_before_resume", done_before},
+          {"unique_addresses", unique_addresses}};
 }
 
 std::map<std::string, std::uint64_t> input_counts(const ScanInput& input,
@@ -372,10 +450,11 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   // Refusals and checks first: nothing is written or contacted before them.
   refuse_plan(plan);
   const ScanPreflight ready = preflight_scan(plan);  // before anything is written
+  const ProbeWork probe = plan.phase == ScanPhase::probe ? load_probe(plan) : ProbeWork{};
   const fs::path dir(plan.out_dir);
   ScanOutcome outcome;
   Manifest& manifest = outcome.manifest = start_manifest(plan);
-
+  note_probe_inputs(probe, manifest);
   // Resolvers that do not answer are refused before the folder exists.
   DnsOptions dns = dns_options(config);
   const DnsHealth::Settings outage = dns_health_settings(config, dns);
@@ -406,24 +485,41 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   }
   // The input's exclusions, and its size for the progress line.
   const auto excluded = read_exclusions(config.conduct.exclude_domains);
-  if (auto lines = count_lines(plan.domains_file)) {
+  if (auto lines = plan.phase == ScanPhase::probe ? std::nullopt : count_lines(plan.domains_file)) {
     counters.set_total(*lines / std::max<std::uint32_t>(plan.shard.count, 1));
   }
 
   // The stages, checked as they are built, before anything is contacted.
   Stages stages(plan, outage, ready.asn, dns, counters, log, sink, manifest);
+  const std::size_t done_before = prior.hosts.size();
+  if (plan.phase == ScanPhase::probe) manifest.input_counts = probe_counts(probe, done_before, 0);
   write_manifest(plan.out_dir, manifest);
   if (created) created->keep();  // from here on a stopped scan is resumed, not redone
   log_start(log, plan, manifest, probe_warning, stages.smtp && config.smtp.rate == 0);
 
   // Each address goes on once; a resume re-queues the ones it had not finished.
+  // A resolve only notes them, for addresses.tsv.
+  AddressBook book;
   HostAdmission hosts(std::move(prior.hosts), stages.smtp.get(), stages.dry.get(), counters);
-  const ScanSink::AddressFn submit = std::bind_front(&HostAdmission::submit, &hosts);
+  const ScanSink::AddressFn submit =
+      plan.phase == ScanPhase::resolve
+          ? ScanSink::AddressFn(std::bind_front(&AddressBook::add, &book))
+          : std::bind_front(&HostAdmission::submit, &hosts);
   for (const auto& [address, exchange] : prior.pending) submit(address, exchange);
 
-  // The scan itself: domains in, records out, until done or stopped.
-  ScanInput input(plan.domains_file, plan.shard, excluded, prior.domains, stop);
-  run_stages(plan, stages, input, dns, submit, sink, journal, counters, log, stop, finish);
+  // The scan itself: domains (or a probe's addresses) in, records out, until done or stopped.
+  std::optional<ScanInput> input;
+  if (plan.phase != ScanPhase::probe) {
+    input.emplace(plan.domains_file, plan.shard, excluded, prior.domains, stop);
+  }
+  const std::function<void()> feed = [&] {
+    if (input) {
+      resolve_domains(*input, dns, sink, submit, log);
+    } else {
+      submit_probe_addresses(probe, submit, stop);
+    }
+  };
+  run_stages(plan, stages, feed, journal, counters, log, stop, finish);
 
   // A write error ends the scan here, the folder resumable.
   if (const std::string error = journal.error(); !error.empty()) {
@@ -431,15 +527,23 @@ ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer) {
   }
 
   // The end: the outcome, the input's figures, the manifest's last state, how to continue.
-  outcome.addresses = hosts.unique();
+  outcome.addresses = plan.phase == ScanPhase::resolve ? book.size() : hosts.unique();
   outcome.state = stop.load()                                         ? ScanState::interrupted
                   : stages.health.state() == DnsHealth::State::failed ? ScanState::failed
                                                                       : ScanState::complete;
-  manifest.input_counts = input_counts(input, hosts.unique());
+  manifest.input_counts = input ? input_counts(*input, outcome.addresses)
+                                : probe_counts(probe, done_before, outcome.addresses);
   if (stages.dry) write_dry_run(*stages.dry, dir, ready.asn != nullptr);
+  if (plan.phase == ScanPhase::resolve && outcome.state == ScanState::complete) {
+    try {
+      write_address_file((dir / kAddressesFile).string(), book.entries());
+    } catch (const std::exception& e) {
+      stop_on_write_error(e.what(), finish, log, plan.out_dir);
+    }
+  }
   finish(outcome.state);
-  log.line(fmt::format("scan {}: {} domains, {} unique addresses", to_string(manifest.state),
-                       manifest.counts.domains_done, hosts.unique()));
+  log.line(fmt::format("{} {}: {} domains, {} unique addresses", to_string(plan.phase),
+                       to_string(manifest.state), manifest.counts.domains_done, outcome.addresses));
   advise_resume(plan, outcome.state);
   return outcome;
 }

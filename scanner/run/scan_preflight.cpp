@@ -64,13 +64,15 @@ ScanPreflight preflight_scan(const ScanPlan& plan) {
     if (const std::string problem = check_dns_options(dns_options(config)); !problem.empty()) {
       throw ScanSetupError(problem);
     }
-    if (!plan.resume && plan.domains_file != "-") check_has_a_domain(plan.domains_file);
+    if (!plan.resume && plan.phase != ScanPhase::probe && plan.domains_file != "-") {
+      check_has_a_domain(plan.domains_file);
+    }
     if (!config.conduct.exclude_domains.empty()) {
       check_readable_file("--exclude-domains", config.conduct.exclude_domains);
     }
     const SmtpOptions smtp = smtp_options(config);
     (void)build_blocklist(smtp);
-    if (!plan.dry_run) {
+    if (!plan.dry_run && plan.phase != ScanPhase::resolve) {  // no SMTP session otherwise
       smtp.validate();
       (void)resolve_ehlo_name(smtp.ehlo_name);
       ensure_fd_limit(fds_needed(smtp));

@@ -31,6 +31,7 @@ DnsOptions dns_options(const ScanConfig& c) {
   o.channels = static_cast<std::size_t>(c.dns.channels);
   o.threads = static_cast<std::size_t>(c.dns.threads);
   o.max_mx = static_cast<std::size_t>(c.dns.max_mx);
+  o.signals = c.dns.signals;
   o.ipv6 = c.smtp.ipv6;
   return o;
 }

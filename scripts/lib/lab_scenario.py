@@ -38,6 +38,8 @@ import random
 import sys
 import tomllib
 
+import lab_signals
+
 ALLOWED = "127.0.0.0/9"
 
 # ASN table: (prefix, length, asn, organisation, pfx2as origin field)
@@ -481,11 +483,13 @@ class Scenario:
             rec["companies"] = c["companies"]
         if c["input"] != d:
             rec["input"] = c["input"]
+        rec.update(lab_signals.truth(d, c["status"]))
         self.truth.append(json.dumps(rec, ensure_ascii=False, sort_keys=True))
 
     def write(self, out, args):
         pki_dir = args.pki_dir
         # Zone.
+        self.zone += lab_signals.zone_lines()
         for name, val in self.hosts.items():
             if isinstance(val, str):
                 self.zone.append(f"{name}. {val}" + ("." if val.startswith("CNAME") else ""))

@@ -33,7 +33,9 @@ class ScriptedDns {
   struct Record {
     std::string owner;
     dns::RrType type = dns::RrType::a;
-    std::string data;  // MX exchange or CNAME target (a name, "" = root), or an IPv4 address
+    // MX exchange or CNAME target (a name, "" = root), an IPv4 address, or TXT text
+    // (sent as character-strings of at most 255 bytes).
+    std::string data;
     std::uint16_t preference = 0;  // MX
   };
   struct Reply {
@@ -156,6 +158,12 @@ class ScriptedDns {
       if (rec.type == dns::RrType::a) {
         const auto v4 = boost::asio::ip::make_address_v4(rec.data).to_bytes();
         data.assign(v4.begin(), v4.end());
+      } else if (rec.type == dns::RrType::txt) {
+        for (std::size_t from = 0; from == 0 || from < rec.data.size(); from += 255) {
+          const std::string chunk = rec.data.substr(from, 255);
+          data.push_back(static_cast<std::uint8_t>(chunk.size()));
+          data.insert(data.end(), chunk.begin(), chunk.end());
+        }
       } else {
         if (rec.type == dns::RrType::mx) put16(data, rec.preference);
         put_name(data, rec.data);

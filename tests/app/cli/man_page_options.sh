@@ -28,7 +28,7 @@ section_of() {
   fi | sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g'
 }
 
-for sub in "" infer report diff "catalog check"; do
+for sub in "" infer report diff "catalog check" resolve probe; do
   label=${sub:-scan}
   text=$(section_of "$sub")
   if [ -z "$text" ]; then

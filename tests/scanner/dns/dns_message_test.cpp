@@ -276,3 +276,51 @@ TEST_CASE("dns: random mutations never crash and either parse or give a reason",
   CHECK(parsed > 0);
   CHECK(rejected > 0);
 }
+
+TEST_CASE("dns: TXT: character-strings joined without separator, one text per record",
+          "[dns_message]") {
+  Msg m("d.test", 16, 0, 2);
+  const Bytes first{3, 'v', '=', 's', 4, 'p', 'f', '1', ' ', 3, '-', 'a', 'l'};
+  m.rr_header(kQname, 16, static_cast<unsigned>(first.size()));
+  m.b.insert(m.b.end(), first.begin(), first.end());
+  const Bytes second{0};  // one empty character-string
+  m.rr_header(kQname, 16, 1);
+  m.b.insert(m.b.end(), second.begin(), second.end());
+  const auto a = answer(m.b, "d.test", RrType::txt);
+  CHECK(a.status == DnsStatus::ok);
+  CHECK(a.texts == std::vector<std::string>{"v=spf1 -al", ""});
+  CHECK_FALSE(a.authenticated);
+}
+
+TEST_CASE("dns: TXT: a character-string running past its record, or no string, is malformed",
+          "[dns_message]") {
+  Msg over("d.test", 16, 0, 1);
+  const Bytes data{5, 'a', 'b'};
+  over.rr_header(kQname, 16, static_cast<unsigned>(data.size()));
+  over.b.insert(over.b.end(), data.begin(), data.end());
+  auto parsed = mxscan::dns::parse_message(over.b);
+  CHECK_FALSE(parsed.message);
+  CHECK_THAT(parsed.error, Catch::Contains("TXT character-string runs past its record"));
+  Msg empty("d.test", 16, 0, 1);
+  empty.rr_header(kQname, 16, 0);
+  parsed = mxscan::dns::parse_message(empty.b);
+  CHECK_THAT(parsed.error, Catch::Contains("TXT record without a character-string"));
+}
+
+TEST_CASE("dns: TLSA: usage, selector, matching type, data in hex; the AD bit", "[dns_message]") {
+  Msg m("_25._tcp.mx.d.test", 52, 0, 1, 0x81A0);  // QR RD RA AD
+  const Bytes data{3, 1, 1, 0x00, 0xAB, 0xFF};
+  m.rr_header(kQname, 52, static_cast<unsigned>(data.size()));
+  m.b.insert(m.b.end(), data.begin(), data.end());
+  const auto a = answer(m.b, "_25._tcp.mx.d.test", RrType::tlsa);
+  CHECK(a.status == DnsStatus::ok);
+  CHECK(a.authenticated);
+  REQUIRE(a.tlsa.size() == 1);
+  CHECK(a.tlsa[0] == mxscan::TlsaRecord{3, 1, 1, "00abff"});
+  Msg short_rr("_25._tcp.mx.d.test", 52, 0, 1);
+  const Bytes two{3, 1};
+  short_rr.rr_header(kQname, 52, 2);
+  short_rr.b.insert(short_rr.b.end(), two.begin(), two.end());
+  CHECK_THAT(mxscan::dns::parse_message(short_rr.b).error,
+             Catch::Contains("TLSA record data too short"));
+}

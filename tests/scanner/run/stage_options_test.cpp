@@ -64,6 +64,11 @@ TEST_CASE("DNS options carry each DNS setting", "[stage_options]") {
   CHECK(o.max_mx == 9);
   CHECK(o.ipv6);  // AAAA lookups follow the SMTP stage's IPv6 setting
   CHECK(check_dns_options(o).empty());
+  // Signals: on in a scan's defaults though off in DnsOptions', and carried either way.
+  CHECK(dns_options(ScanConfig{}).signals);
+  ScanConfig off;
+  off.dns.signals = false;
+  CHECK_FALSE(dns_options(off).signals);
 }
 
 TEST_CASE("SMTP options carry each SMTP and conduct setting", "[stage_options]") {

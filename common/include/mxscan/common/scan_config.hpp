@@ -24,6 +24,7 @@ struct DnsSettings {
   std::int64_t channels = 4;
   std::int64_t threads = 2;             // event-loop threads of the DNS stage
   std::int64_t max_mx = 32;             // MX records kept per domain
+  bool signals = true;                  // SPF, MTA-STS, TLS-RPT, DMARC, TLSA lookups
   std::string probe_name = ".";         // SOA asked of each resolver before the scan
   std::int64_t outage_window = 1000;    // last query outcomes judged for a resolver outage
   std::int64_t outage_wait_ms = 60000;  // how long an outage may last before the scan fails
@@ -90,6 +91,7 @@ void visit_settings(Config& c, Visitor&& v) {
   v("dns", "channels", c.dns.channels, "c-ares channels (sockets and ID spaces)");
   v("dns", "threads", c.dns.threads, "event-loop threads of the DNS stage");
   v("dns", "max_mx", c.dns.max_mx, "MX records kept per domain (more are flagged)");
+  v("dns", "signals", c.dns.signals, "also look up SPF, MTA-STS, TLS-RPT, DMARC and TLSA");
   v("dns", "probe_name", c.dns.probe_name, "name whose SOA each resolver must answer first");
   v("dns", "outage_window", c.dns.outage_window, "query outcomes judged for an outage");
   v("dns", "outage_wait_ms", c.dns.outage_wait_ms, "outage wait before the scan fails (ms)");

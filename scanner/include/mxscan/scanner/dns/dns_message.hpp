@@ -23,7 +23,16 @@
 namespace mxscan::dns {
 
 // SOA is asked only by the resolver probe; its record data is not decoded.
-enum class RrType : std::uint16_t { a = 1, cname = 5, soa = 6, mx = 15, aaaa = 28 };
+// TXT and TLSA are the signals (SPF, MTA-STS, TLS-RPT, DMARC; DANE).
+enum class RrType : std::uint16_t {
+  a = 1,
+  cname = 5,
+  soa = 6,
+  mx = 15,
+  txt = 16,
+  aaaa = 28,
+  tlsa = 52
+};
 
 inline constexpr std::uint16_t kClassIn = 1;
 inline constexpr std::size_t kMaxCnameChain = 8;
@@ -36,12 +45,16 @@ struct ResourceRecord {
   std::uint16_t preference = 0;  // MX
   std::string target;            // MX exchange or CNAME target (as owner)
   std::string address;           // A/AAAA in text form
+  // TXT: its character-strings concatenated without separator (RFC 7208 3.3).
+  std::string text;
+  TlsaRecord tlsa;  // TLSA
 };
 
 struct Message {
   std::uint16_t id = 0;
   bool response = false;
   bool truncated = false;
+  bool authenticated = false;  // AD bit
   std::uint8_t rcode = 0;
   std::string qname;  // as owner
   std::uint16_t qtype = 0;
@@ -70,6 +83,9 @@ struct Answer {
   std::vector<std::string> cnames;     // CNAME targets followed, in order
   std::vector<MxEntry> mx;             // qtype MX
   std::vector<std::string> addresses;  // qtype A/AAAA
+  std::vector<std::string> texts;      // qtype TXT, one string per record
+  std::vector<TlsaRecord> tlsa;        // qtype TLSA
+  bool authenticated = false;          // the resolver set AD
   // The chain ended at a CNAME target the answer holds nothing for: ask again
   // for cnames.back() (the status is then nodata until that is done).
   bool chase = false;

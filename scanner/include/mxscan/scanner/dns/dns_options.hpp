@@ -83,6 +83,9 @@ struct DnsOptions {
   std::size_t threads = 1;
   // Also ask AAAA for every exchange.
   bool ipv6 = false;
+  // Also collect the signals (SPF, MTA-STS, TLS-RPT, DMARC TXT; TLSA per primary
+  // exchange: signal_lookups.hpp). Off here; `mxscan scan` turns it on by default.
+  bool signals = false;
   // MX records kept per domain; more are dropped and the domain flagged mx_capped.
   std::size_t max_mx = 32;
   // EDNS UDP payload size advertised (1232: no IP fragmentation).

@@ -32,6 +32,21 @@ enum class ScanState { running, complete, interrupted, failed };
 std::string_view to_string(ScanState s) noexcept;
 std::optional<ScanState> parse_scan_state(std::string_view text) noexcept;
 
+// Which command made a results folder: the one-shot scan (`mxscan --domains`)
+// or a phase of a campaign (`mxscan resolve`, `mxscan probe`; docs/distributed.md).
+enum class ScanPhase { scan, resolve, probe };
+std::string_view to_string(ScanPhase p) noexcept;
+std::optional<ScanPhase> parse_scan_phase(std::string_view text) noexcept;
+
+// A resolve folder a probe read: its path (absolute), shard, state and the
+// SHA-256 of its addresses.tsv ("" when it had none, under --allow-partial).
+struct ResolveInput {
+  std::string path;
+  std::string shard;
+  std::string state;
+  std::string addresses_sha256;
+};
+
 // A conduct setting changed by `--resume DIR --rate N ...` (docs/formats.md).
 struct ResumeOverride {
   std::uint32_t resume = 0;  // the resume that changed it (1 for the first)
@@ -48,6 +63,11 @@ struct Manifest {
   std::string ended;         // empty while running
   std::string domains_file;  // as given ("-" for standard input)
   std::string shard = "0/1";
+  ScanPhase phase = ScanPhase::scan;
+  std::vector<ResolveInput> resolve_inputs;  // probe: the resolve folders read
+  // probe: --rate as given (the campaign's) and the probe shard count; the
+  // shard's own share is config.smtp.rate.
+  double campaign_rate = 0;
   bool dry_run = false;
   std::string ehlo_name;
   ScanConfig config;
@@ -69,7 +89,8 @@ void write_manifest(const std::string& dir, const Manifest& m);
 void finish_manifest(const std::string& dir, Manifest& m, ScanState state,
                      const ScanSnapshot& counts);
 
-// Reads the fields --resume needs (state, domains_file, shard, dry_run,
+// Reads the fields --resume and `mxscan status` need (state, phase, resolve_inputs,
+// input counts, domains_file, shard, dry_run,
 // started, resumes, command_line, resume_overrides). The configuration is read from
 // DIR/config.toml. Throws std::runtime_error naming the file for a state it
 // does not know.

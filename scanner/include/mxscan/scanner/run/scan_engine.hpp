@@ -30,7 +30,13 @@ struct ScanPlan {
   ScanConfig config;
   std::string domains_file;  // "-" for standard input
   std::string out_dir;
-  ShardSpec shard;
+  ShardSpec shard;  // resolve, scan: of the domains; probe: of the /24s and /48s
+  // scan: DNS then SMTP; resolve: DNS only, writing addresses.tsv; probe: SMTP
+  // only, to the addresses of `resolve_dirs` in its shard (docs/distributed.md).
+  ScanPhase phase = ScanPhase::scan;
+  std::vector<std::string> resolve_dirs;  // probe
+  bool allow_partial = false;             // probe: incomplete resolve folders are read
+  double campaign_rate = 0;               // probe: --rate as given; config.smtp.rate is the share
   bool dry_run = false;
   bool resume = false;  // out_dir holds an earlier, unfinished scan of this plan
   bool quiet = false;   // no progress line
@@ -46,7 +52,7 @@ struct ScanOutcome {
   std::uint64_t addresses = 0;  // unique addresses met
 };
 
-// Runs the scan; `consumer` receives every observation (on_malformed for bad
+// Runs the scan (or the phase); `consumer` receives every observation (on_malformed for bad
 // lines met while resuming). Throws std::runtime_error with a message saying
 // what to do on configuration and I/O errors.
 ScanOutcome run_scan(const ScanPlan& plan, ObservationHandler& consumer);
