@@ -14,6 +14,7 @@
 #include "mxscan/inference/batch.hpp"
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/results/importers.hpp"
+#include "mxscan/results/streaming_merge.hpp"
 #include "mxscan/results/summary_report.hpp"
 #include "mxscan/scanner/run/manifest.hpp"
 
@@ -23,6 +24,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -70,6 +72,14 @@ InferCommand::InferCommand(CLI::App& app) : settings_(std::make_unique<InferSett
                    "Run the misidentification checks when the confidence score is below N")
       ->capture_default_str();
   sub_->add_option("--top", s.top, "Rows of the table printed at the end")->capture_default_str();
+  auto* in_memory = sub_->add_flag(
+      "--in-memory", s.in_memory,
+      "Hold every domain record in memory (the default below 2 GiB of input files, and with "
+      "--from)");
+  sub_->add_flag("--stream", s.stream,
+                 "Read the files twice, holding one domain record at a time (the default above "
+                 "2 GiB of input files)")
+      ->excludes(in_memory);
 }
 
 bool InferCommand::selected() const { return sub_->parsed(); }
@@ -105,6 +115,20 @@ std::vector<MergeInput> expand_inputs(const std::vector<std::string>& inputs) {
     out.push_back(std::move(input));
   }
   return out;
+}
+
+// Above this much input (about 1.5 million domains of a scan, ~600 MB as one
+// batch) the merge streams: below it one batch is faster and keeps input-line order.
+constexpr std::uintmax_t kStreamAboveBytes = std::uintmax_t{2} << 30U;
+
+bool large_inputs(const std::vector<std::string>& files) {
+  std::uintmax_t total = 0;
+  for (const auto& f : files) {
+    std::error_code ec;
+    const auto size = fs::file_size(f, ec);
+    if (!ec) total += size;
+  }
+  return total > kStreamAboveBytes;
 }
 
 std::string output_exists_message(const std::string& out_dir) {
@@ -189,6 +213,8 @@ int run_infer(const InferSettings& s) {
         throw UsageError(fmt::format("--from {} {}: no such file", kind, file));
       imports.emplace_back(*format, file);
     }
+    if (s.stream && !imports.empty())
+      throw UsageError("--stream reads files twice; --from imports are read once, in memory");
     std::error_code ec;
     if (fs::exists(s.out_dir, ec)) throw UsageError(output_exists_message(s.out_dir));
     campaign_gaps = check_campaign_inputs(s.inputs);
@@ -247,10 +273,14 @@ int run_infer(const InferSettings& s) {
     run.psl_sha256 = psl.sha256();
     BackgroundRead read;
     std::vector<InputReport> imported;
+    std::optional<StreamingMerge> streaming;
+    if (s.stream || (!s.in_memory && imports.empty() && large_inputs(files)))
+      streaming.emplace(files, catalog, psl, options);
     {
       // Parsing runs on reader threads; the batch is fed here.
       BatchFeeder feeder(batch, malformed_path, s.max_reported);
-      read = read_files_in_background(files, {.decode_chains = false}, feeder);
+      read = streaming ? streaming->read(feeder)
+                       : read_files_in_background(files, {.decode_chains = false}, feeder);
       if (!imports.empty()) {
         for (const auto& [format, file] : imports) {
           const ReadCounts c = import_file(format, file, feeder, asn.get());
@@ -281,7 +311,8 @@ int run_infer(const InferSettings& s) {
       return outcome;
     });
     // Shared with the live scan: providers.jsonl (writer thread), summary.csv/json.
-    const Summary summary = write_batch_outputs(batch, catalog, out.string(), run);
+    const Summary summary = streaming ? streaming->write_outputs(out.string(), run)
+                                      : write_batch_outputs(batch, catalog, out.string(), run);
     const MergeOutcome merged = merging.get();
     if (merged.state != "complete") {
       std::fprintf(stderr,

@@ -43,6 +43,9 @@ struct InferSettings {
   bool allow_partial = false;  // merge a campaign with a shard missing or not complete
   std::uint64_t threshold = 5;
   std::size_t top = 20;
+  // --in-memory / --stream force a path; by default files stream above kStreamAboveBytes.
+  bool in_memory = false;
+  bool stream = false;
   std::size_t max_reported = 100;  // malformed lines echoed on stderr (all go to OUT/malformed.txt)
 };
 

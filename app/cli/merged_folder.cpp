@@ -3,8 +3,11 @@
 #include <simdjson.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <unordered_set>
 #include <vector>
@@ -34,10 +37,76 @@ std::string input_state(const std::string& path) {
   return std::string(state);
 }
 
+// The addresses whose record was copied. A large campaign has millions, nearly
+// all IPv4 in dotted-quad form: those are kept as numbers in an open-addressing
+// table (8 bytes a slot, not a string in a hash node), only when spelled the
+// one canonical way so that equal numbers mean equal text; any other spelling
+// is kept as text.
+class SeenAddresses {
+ public:
+  bool insert(std::string_view address) {
+    if (auto v4 = canonical_ipv4(address)) return insert_number(*v4);
+    return others_.emplace(address).second;
+  }
+  std::size_t size() const { return numbers_ + others_.size(); }
+
+ private:
+  static std::optional<std::uint32_t> canonical_ipv4(std::string_view a) {
+    std::uint32_t value = 0;
+    for (int part = 0; part < 4; ++part) {
+      std::size_t digits = 0;
+      std::uint32_t octet = 0;
+      while (digits < a.size() && a[digits] >= '0' && a[digits] <= '9' && digits < 3) {
+        octet = octet * 10 + static_cast<std::uint32_t>(a[digits] - '0');
+        ++digits;
+      }
+      if (digits == 0 || octet > 255 || (digits > 1 && a[0] == '0')) return std::nullopt;
+      a.remove_prefix(digits);
+      value = (value << 8U) | octet;
+      if (part < 3) {
+        if (a.empty() || a[0] != '.') return std::nullopt;
+        a.remove_prefix(1);
+      }
+    }
+    if (!a.empty()) return std::nullopt;
+    return value;
+  }
+
+  bool insert_number(std::uint32_t v4) {
+    if ((numbers_ + 1) * 2 > slots_.size()) grow();
+    if (!place(slots_, std::uint64_t{v4} + 1)) return false;
+    ++numbers_;
+    return true;
+  }
+  // false when already there; 0 marks an empty slot.
+  static bool place(std::vector<std::uint64_t>& slots, std::uint64_t key) {
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = (key * 0x9E3779B97F4A7C15ULL) >> 20U;; ++i) {
+      auto& slot = slots[i & mask];
+      if (slot == key) return false;
+      if (slot == 0) {
+        slot = key;
+        return true;
+      }
+    }
+  }
+  void grow() {
+    std::vector<std::uint64_t> bigger(std::max<std::size_t>(1024, slots_.size() * 2), 0);
+    for (auto key : slots_) {
+      if (key != 0) place(bigger, key);
+    }
+    slots_ = std::move(bigger);
+  }
+
+  std::vector<std::uint64_t> slots_;
+  std::size_t numbers_ = 0;
+  std::unordered_set<std::string> others_;
+};
+
 // Appends the host records of `file` whose address is new to `out`. The file is
 // read in blocks and only the schema and address fields are looked at (simdjson
 // On-Demand), so copying costs little beside the inference on large scans.
-void copy_new_hosts(const std::string& file, std::unordered_set<std::string>& seen, OutputFile& out,
+void copy_new_hosts(const std::string& file, SeenAddresses& seen, OutputFile& out,
                     MergeOutcome& outcome) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + file);
@@ -57,7 +126,7 @@ void copy_new_hosts(const std::string& file, std::unordered_set<std::string>& se
       return;
     }
     ++outcome.host_records;
-    if (!seen.emplace(address).second) return;
+    if (!seen.insert(address)) return;
     out.write(text);
     out.write("\n");
   };
@@ -92,7 +161,7 @@ MergeOutcome write_merged_folder(const std::string& out_dir, const MergeRecord& 
   const fs::path out(out_dir);
   {
     OutputFile hosts((out / "hosts.jsonl").string());
-    std::unordered_set<std::string> seen;
+    SeenAddresses seen;
     for (const auto& input : record.inputs) {
       for (const auto& file : input.files) copy_new_hosts(file, seen, hosts, outcome);
     }

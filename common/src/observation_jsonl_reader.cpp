@@ -667,6 +667,7 @@ struct ObservationReader::Impl {
             ReadCounts& counts, ObservationHandler& handler) {
     ++counts.lines;
     if (len > 0 && data[len - 1] == '\r') --len;
+    if (!wanted({data, len})) return;
     if (is_blank({data, len})) {
       ++counts.blank;
       return;
@@ -698,6 +699,19 @@ struct ObservationReader::Impl {
       }
     }
     dispatch(parse(data, len, capacity), name, counts.lines, counts, handler);
+  }
+
+  // Whether options.filter lets this line (its start is enough) through.
+  bool wanted(std::string_view line) const noexcept {
+    switch (options.filter) {
+      case LineFilter::all:
+        return true;
+      case LineFilter::mxscan_domains:
+        return line.starts_with(kDomainPrefix);
+      case LineFilter::all_but_mxscan_domains:
+        return !line.starts_with(kDomainPrefix);
+    }
+    return true;
   }
 
   // Domain records as mxscan writes them (schema first) hold no chain: not searched.
@@ -814,12 +828,13 @@ ReadCounts ObservationReader::read_file(const std::string& path, ObservationHand
         filled = 0;
       } else if (capacity >= impl_->options.max_line_bytes) {
         ++counts.lines;
+        skipping = true;
+        filled = 0;
+        if (!impl_->wanted({buffer.get(), capacity})) continue;
         ++counts.malformed;
         handler.on_malformed(
             {path, counts.lines,
              fmt::format("line exceeds the limit of {} bytes", impl_->options.max_line_bytes)});
-        skipping = true;
-        filled = 0;
       } else {
         capacity *= 2;
         std::unique_ptr<char[]> bigger(new char[capacity + simdjson::SIMDJSON_PADDING]);

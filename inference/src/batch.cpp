@@ -32,20 +32,9 @@ struct Batch::Impl {
     const auto order = detail::ordered_domains(store, stats);
     detail::PrimarySets sets;
     sets.build(store, order, stats);
-    for (const auto& h : store.hosts) {
-      using detail::HostState;
-      if (h.has(HostState::kPresent) && !h.has(HostState::kReferenced)) ++stats.unreferenced_hosts;
-      if (!h.has(HostState::kPresent) && h.has(HostState::kReferenced)) ++stats.missing_hosts;
-    }
-    stats.unique_exchanges = store.exchanges.size();
-    stats.unique_addresses = store.addresses.size();
+    store.count_hosts(stats);
     detail::ProviderIds ids(store, sets, options);
-    for (auto di : order) {
-      auto r = detail::result_of(store, sets, ids, di);
-      if (const auto si = store.domains[di].signals; si != detail::kNone)
-        attach_signals(r, std::move(store.signals[si]), store.catalog);
-      sink(r);
-    }
+    for (auto di : order) sink(detail::result_with_signals(store, sets, ids, di));
     return stats;
   }
 };

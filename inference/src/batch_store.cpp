@@ -38,35 +38,49 @@ std::uint32_t BatchStore::intern_name(std::string_view s) {
 // Whether a name is a public suffix (kSuffix / kNotSuffix), or kNotPlain when
 // PublicSuffixList only answers through registered_domain(); computed once per name.
 std::uint8_t BatchStore::suffix_state(std::uint32_t name) {
-  if (suffix_of_name[name] == kSuffixUnknown) {
-    const auto answer = psl.public_suffix_if_plain(names.view(name));
-    suffix_of_name[name] = !answer ? kNotPlain : *answer ? kSuffix : kNotSuffix;
-  }
+  if (suffix_of_name[name] == kSuffixUnknown) suffix_of_name[name] = plain_state(names.view(name));
   return suffix_of_name[name];
 }
 
-// RD of a name not yet cached (PSL lookups are the costly part): for plain names
-// from the parent's answers (PublicSuffixList::public_suffix_if_plain), so
+std::uint8_t BatchStore::plain_state(std::string_view name) const {
+  const auto answer = psl.public_suffix_if_plain(name);
+  return !answer ? kNotPlain : *answer ? kSuffix : kNotSuffix;
+}
+
+std::uint32_t BatchStore::compute_rd(std::uint32_t name) {
+  const std::uint32_t result = rd_of_text(names.view(name), name);
+  rd_of_name[name] = result;  // intern_name may have grown the vector: index again
+  return result;
+}
+
+// RD of a name (PSL lookups are the costly part): for plain names from the
+// parent's answers (PublicSuffixList::public_suffix_if_plain), so
 // mail.example.com costs one lookup once example.com or com is known, and the
 // thousands of names under one provider (x.mail.protection.outlook.com) one each.
-std::uint32_t BatchStore::compute_rd(std::uint32_t name) {
-  const std::string_view spelled = names.view(name);  // pool views stay valid while the pool grows
+// `self` is the name's id, or kNone for a name not interned (an exchange's:
+// millions in a large batch, most with their parent as RD), which is then
+// interned only when it is its own RD.
+std::uint32_t BatchStore::rd_of_text(std::string_view spelled, std::uint32_t self) {
   const auto dot = spelled.find('.');
   std::uint32_t result = kNotComputed;  // kNotComputed below: ask registered_domain()
   if (spelled.starts_with("*.")) {
     // A wildcard keeps the RD of what it covers (*.google.com -> google.com), and
     // "*.co.uk" covers a suffix: no RD.
-    result = rd_of(intern_name(spelled.substr(2)));
-  } else if (dot == std::string_view::npos || suffix_state(name) == kSuffix) {
+    return rd_of(intern_name(spelled.substr(2)));
+  }
+  const std::uint8_t own = dot == std::string_view::npos ? kSuffix
+                           : self != kNone               ? suffix_state(self)
+                                                         : plain_state(spelled);
+  if (own == kSuffix) {
     result = kNone;  // a single label or a public suffix has no RD
-  } else if (suffix_state(name) == kNotSuffix) {
+  } else if (own == kNotSuffix) {
     const std::uint32_t parent = intern_name(spelled.substr(dot + 1));
     const std::uint8_t above = suffix_state(parent);
     if (above == kSuffix) {
       // The name itself, when its TLD is listed (registered_domain's rule: "ac.za"
       // is a suffix but "za" is not, so x.ac.za has none).
       const std::uint32_t tld = intern_name(spelled.substr(spelled.rfind('.') + 1));
-      result = suffix_state(tld) == kSuffix ? name : kNone;
+      result = suffix_state(tld) != kSuffix ? kNone : self != kNone ? self : intern_name(spelled);
     } else if (above == kNotSuffix) {
       result = rd_of(parent);
     }
@@ -75,7 +89,6 @@ std::uint32_t BatchStore::compute_rd(std::uint32_t name) {
     const std::string rd = psl.registered_domain(spelled);
     result = rd.empty() ? kNone : intern_name(rd);
   }
-  rd_of_name[name] = result;  // intern_name may have grown the vector: index again
   return result;
 }
 
@@ -88,7 +101,10 @@ std::uint32_t BatchStore::compute_company(std::uint32_t id) {
 std::uint32_t BatchStore::compute_exchange_rd(std::uint32_t ex) {
   std::uint32_t result = kNone;
   auto name = exchanges.view(ex);
-  if (!is_ip_literal(name)) result = rd_of(intern_name(name));
+  if (!is_ip_literal(name)) {
+    const auto id = names.find(name);
+    result = id ? rd_of(*id) : rd_of_text(name, kNone);
+  }
   rd_of_exchange[ex] = result;
   return result;
 }
@@ -102,11 +118,11 @@ std::uint32_t BatchStore::intern_address(std::string_view a) {
 
 // ---- add() -------------------------------------------------------------------------------
 
-void BatchStore::add_domain(const DomainObs& d, BatchStats& stats) {
+void BatchStore::add_domain(const DomainObs& d, BatchStats& stats, bool keep_text) {
   ++stats.domain_records;
   DomainRec r;
-  r.name = text.store(d.domain);
-  r.error = text.store(d.error);
+  r.name = keep_text ? text.store(d.domain) : std::string_view(d.domain);
+  r.error = keep_text ? text.store(d.error) : std::string_view(d.error);
   r.line = d.line;
   r.status = d.mx_status;
   r.mx_begin = static_cast<std::uint32_t>(mxs.size());
@@ -136,6 +152,29 @@ void BatchStore::add_domain(const DomainObs& d, BatchStats& stats) {
     signals.push_back(std::move(*facts));
   }
   domains.push_back(r);
+}
+
+void BatchStore::count_hosts(BatchStats& stats) const {
+  for (const auto& h : hosts) {
+    if (h.has(HostState::kPresent) && !h.has(HostState::kReferenced)) ++stats.unreferenced_hosts;
+    if (!h.has(HostState::kPresent) && h.has(HostState::kReferenced)) ++stats.missing_hosts;
+  }
+  stats.unique_exchanges = exchanges.size();
+  stats.unique_addresses = addresses.size();
+}
+
+void BatchStore::truncate_domains(std::uint32_t count) {
+  if (domains.size() <= count) return;
+  const std::uint32_t first_mx = domains[count].mx_begin;
+  if (first_mx < mxs.size()) mx_addrs.resize(mxs[first_mx].addr_begin);
+  mxs.resize(first_mx);
+  for (std::size_t i = count; i < domains.size(); ++i) {
+    if (domains[i].signals != kNone) {
+      signals.resize(domains[i].signals);  // appended in domain order
+      break;
+    }
+  }
+  domains.resize(count);
 }
 
 // Interns a trusted certificate's names; kNone when none has an RD.

@@ -98,7 +98,18 @@ struct BatchStore {
 
   BatchStore(const Catalog& c, const PublicSuffixList& p) : catalog(c), psl(p) {}
 
-  void add_domain(const DomainObs& d, BatchStats& stats);
+  // keep_text false: the record's name and error stay views of `d`, for a
+  // record that leaves the store (truncate_domains) before `d` changes.
+  void add_domain(const DomainObs& d, BatchStats& stats, bool keep_text = true);
+  std::size_t certificates() const { return cert_name_begin.size() - 1; }
+  // Frees the certificates' interning keys once no host record can come
+  // (StreamingBatch): only add_host() reads them.
+  void forget_certificate_keys() { cert_keys = StringPool(); }
+
+  // The host and pool figures of `stats`, once every record is in.
+  void count_hosts(BatchStats& stats) const;
+  // Forgets domain records `count` and later with their MX records.
+  void truncate_domains(std::uint32_t count);
   void add_host(const HostObs& h, BatchStats& stats);
 
   std::uint32_t intern_name(std::string_view s);
@@ -134,7 +145,9 @@ struct BatchStore {
 
  private:
   std::uint8_t suffix_state(std::uint32_t name);
+  std::uint8_t plain_state(std::string_view name) const;
   std::uint32_t compute_rd(std::uint32_t name);
+  std::uint32_t rd_of_text(std::string_view spelled, std::uint32_t self);
   std::uint32_t compute_company(std::uint32_t id);
   std::uint32_t compute_exchange_rd(std::uint32_t ex);
   std::uint32_t intern_address(std::string_view a);

@@ -15,6 +15,8 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "batch_store.hpp"
@@ -42,6 +44,15 @@ struct PrimarySets {
   // Builds all of it over the kept domain records `order` (see domain_order.hpp).
   void build(const BatchStore& store, const std::vector<std::uint32_t>& order, BatchStats& stats);
 
+  // The same in pieces, for a store that sees its domain records one at a time
+  // (streaming_batch.hpp): P(d) of record `domain`, counted `delta` times in the
+  // batch counts (0: P(d) only, -1: a record counted before and dropped since);
+  // then step 1 once every count is in.
+  void add(const BatchStore& store, std::uint32_t domain, int delta);
+  void group(const BatchStore& store, BatchStats& stats);
+  // Forgets the P(d) of records `domains` and later (they left the store).
+  void truncate(std::uint32_t domains);
+
   std::span<const PrimaryMx> of(std::uint32_t domain) const {
     return {primaries.data() + primary_begin[domain], primary_count[domain]};
   }
@@ -50,8 +61,9 @@ struct PrimarySets {
   }
 
  private:
-  void group_certificates(const BatchStore& store, const std::vector<char>& cert_used,
-                          BatchStats& stats);
+  std::vector<std::int64_t> cert_uses_;  // certificate id -> domains whose P(d) uses it
+  std::vector<std::uint32_t> domain_ips_, domain_rds_;
+  std::vector<std::pair<std::string_view, std::uint32_t>> members_;  // exchange text, mx index
 };
 
 }  // namespace mxscan::detail

@@ -1,6 +1,7 @@
 #include "mxscan/inference/result.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/inference/dns_errors.hpp"
@@ -93,21 +94,24 @@ void SummaryBuilder::add(const DomainResult& result) {
   for (const auto& [company, amount] : companies) credit(companies_, company, amount);
 }
 
-Summary SummaryBuilder::build() const {
+Summary SummaryBuilder::build() {
   Summary s = base_;
   s.signals = signals_.build();
-  auto row_of = [&](const std::string& key, bool known, const Acc& acc) {
-    ShareRow row{key, known, acc.credit, acc.domains, 0, 0};
+  auto row_of = [&](std::string key, bool known, const Acc& acc) {
+    ShareRow row{std::move(key), known, acc.credit, acc.domains, 0, 0};
     row.share_of_with_provider =
         s.domains_with_provider ? row.credit / static_cast<double>(s.domains_with_provider) : 0;
     row.share_of_all = s.domains_total ? row.credit / static_cast<double>(s.domains_total) : 0;
     return row;
   };
-  for (const auto& [id, acc] : ids_) {
-    s.by_id.push_back(row_of(id, false, acc));
+  s.by_id.reserve(ids_.size());
+  for (auto it = ids_.begin(); it != ids_.end(); it = ids_.erase(it)) {
+    const auto& [id, acc] = *it;
     if (!catalog_->company_of(id)) s.by_company.push_back(row_of(id, false, acc));
+    s.by_id.push_back(row_of(id, false, acc));
   }
   for (const auto& [company, acc] : companies_) s.by_company.push_back(row_of(company, true, acc));
+  companies_.clear();
   std::sort(s.by_id.begin(), s.by_id.end(), by_credit_then_key);
   std::sort(s.by_company.begin(), s.by_company.end(), by_credit_then_key);
   return s;

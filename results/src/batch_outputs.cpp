@@ -15,18 +15,24 @@ namespace mxscan {
 
 Summary write_batch_outputs(Batch& batch, const Catalog& catalog, const std::string& out_dir,
                             RunReport& run) {
+  return write_results([&](const ResultSink& sink) { return batch.finish(sink); }, catalog, out_dir,
+                       run);
+}
+
+Summary write_results(const std::function<BatchStats(const ResultSink&)>& produce,
+                      const Catalog& catalog, const std::string& out_dir, RunReport& run) {
   const std::filesystem::path out(out_dir);
   // Serialising and summarising run on a writer thread beside finish().
   ResultWriter writer((out / "providers.jsonl").string(), catalog);
-  run.batch = batch.finish([&](const DomainResult& result) { writer.add(result); });
+  run.batch = produce([&](const DomainResult& result) { writer.add(result); });
   Summary summary = writer.finish();
   // The two summaries are independent and each walks every ID row (hundreds of
   // thousands for a large list): build them on both cores.
-  auto csv = std::async(std::launch::async,
-                        [&summary, &catalog] { return summary_csv(summary, catalog); });
-  const std::string json = summary_json(summary, catalog, run);
-  write_file((out / "summary.csv").string(), csv.get());
-  write_file((out / "summary.json").string(), json);
+  auto csv = std::async(std::launch::async, [&summary, &catalog, &out] {
+    write_summary_csv((out / "summary.csv").string(), summary, catalog);
+  });
+  write_summary_json((out / "summary.json").string(), summary, catalog, run);
+  csv.get();
   return summary;
 }
 
@@ -37,13 +43,16 @@ void print_summary(const Summary& summary, const Catalog& catalog, const std::st
   // summary.json keeps its documented denominator (domains_total, with
   // by_status.invalid beside it); the printed figures leave them out.
   const std::uint64_t invalid = summary.by_status[static_cast<std::size_t>(DomainOutcome::invalid)];
-  Summary shown = summary;
-  shown.domains_total -= std::min(invalid, shown.domains_total);
-  for (auto* rows : {&shown.by_id, &shown.by_company}) {
-    for (auto& row : *rows) {
-      row.share_of_all =
-          shown.domains_total ? row.credit / static_cast<double>(shown.domains_total) : 0.0;
-    }
+  // Only the rows the table shows are copied: a large merge has millions.
+  Summary shown;
+  shown.domains_total = summary.domains_total - std::min(invalid, summary.domains_total);
+  shown.domains_with_provider = summary.domains_with_provider;
+  shown.by_id.assign(summary.by_id.begin(),
+                     summary.by_id.begin() +
+                         static_cast<std::ptrdiff_t>(std::min(top_rows, summary.by_id.size())));
+  for (auto& row : shown.by_id) {
+    row.share_of_all =
+        shown.domains_total ? row.credit / static_cast<double>(shown.domains_total) : 0.0;
   }
   const double with_share = shown.domains_total
                                 ? 100.0 * static_cast<double>(shown.domains_with_provider) /

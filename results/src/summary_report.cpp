@@ -1,6 +1,7 @@
 #include "mxscan/results/summary_report.hpp"
 
 #include "mxscan/common/json_text.hpp"
+#include "mxscan/common/output_file.hpp"
 #include "mxscan/inference/dns_errors.hpp"
 #include "mxscan/results/signal_summary_report.hpp"
 
@@ -56,13 +57,17 @@ void append_share_fields(std::string& out, const ShareRow& row) {
 
 }  // namespace
 
-std::string summary_csv(const Summary& summary, const Catalog& catalog) {
-  std::string out =
+namespace {
+
+// The CSV into `out`, `row_done()` after each row: a file writer flushes there,
+// so a table of millions of IDs never sits whole in memory.
+template <typename RowDone>
+void csv_into(std::string& out, const Summary& summary, const Catalog& catalog, RowDone row_done) {
+  out.append(
       "level,key,company,credit,domains,share_of_with_provider,share_of_all,"
-      "domains_with_provider,domains_total\n";
+      "domains_with_provider,domains_total\n");
   const std::string denominators =
       fmt::format(",{},{}\n", summary.domains_with_provider, summary.domains_total);
-  out.reserve((summary.by_company.size() + summary.by_id.size()) * 96);
   const auto row_text = [&](std::string_view level, const ShareRow& row, std::string_view company) {
     out.append(level);
     out.push_back(',');
@@ -80,6 +85,7 @@ std::string summary_csv(const Summary& summary, const Catalog& catalog) {
     out.push_back(',');
     json::append_double(out, row.share_of_all);
     out.append(denominators);
+    row_done();
   };
   for (const auto& row : summary.by_company) {
     row_text("company", row, row.known_company ? std::string_view(row.key) : std::string_view());
@@ -89,12 +95,11 @@ std::string summary_csv(const Summary& summary, const Catalog& catalog) {
     append_signal_summary_csv(out, *summary.signals, summary.domains_with_provider,
                               summary.domains_total);
   }
-  return out;
 }
 
-std::string summary_json(const Summary& summary, const Catalog& catalog, const RunReport& run) {
-  std::string out;
-  out.reserve((summary.by_company.size() + summary.by_id.size()) * 160 + 4096);
+template <typename RowDone>
+void json_into(std::string& out, const Summary& summary, const Catalog& catalog,
+               const RunReport& run, RowDone row_done) {
   out.append("{\"schema\":\"");
   out.append(kSummarySchema);
   out.push_back('"');
@@ -178,29 +183,59 @@ std::string summary_json(const Summary& summary, const Catalog& catalog, const R
   out.push_back('}');
 
   append_key(out, "by_company");
-  json::append_array(out, summary.by_company, [](std::string& o, const auto& row) {
+  json::append_array(out, summary.by_company, [&](std::string& o, const auto& row) {
     o.append("\n {\"key\":");
     json::append_string(o, row.key);
     append_key(o, "known_company");
     json::append_bool(o, row.known_company);
     append_share_fields(o, row);
     o.push_back('}');
+    row_done();
   });
   append_key(out, "by_id");
-  json::append_array(out, summary.by_id, [&catalog](std::string& o, const auto& row) {
+  json::append_array(out, summary.by_id, [&](std::string& o, const auto& row) {
     o.append("\n {\"id\":");
     json::append_string(o, row.key);
     append_key(o, "company");
     json::append_string_or_null(o, company_of_id(catalog, row.key));
     append_share_fields(o, row);
     o.push_back('}');
+    row_done();
   });
   if (summary.signals) {
     append_key(out, "signals");
     append_signal_summary_json(out, *summary.signals);
   }
   out.append("}\n");
+}
+
+}  // namespace
+
+std::string summary_csv(const Summary& summary, const Catalog& catalog) {
+  std::string out;
+  out.reserve((summary.by_company.size() + summary.by_id.size()) * 96 + 128);
+  csv_into(out, summary, catalog, [] {});
   return out;
+}
+
+std::string summary_json(const Summary& summary, const Catalog& catalog, const RunReport& run) {
+  std::string out;
+  out.reserve((summary.by_company.size() + summary.by_id.size()) * 160 + 4096);
+  json_into(out, summary, catalog, run, [] {});
+  return out;
+}
+
+void write_summary_csv(const std::string& path, const Summary& summary, const Catalog& catalog) {
+  OutputFile file(path);
+  csv_into(file.buffer(), summary, catalog, [&] { file.flush_if_full(); });
+  file.close();
+}
+
+void write_summary_json(const std::string& path, const Summary& summary, const Catalog& catalog,
+                        const RunReport& run) {
+  OutputFile file(path);
+  json_into(file.buffer(), summary, catalog, run, [&] { file.flush_if_full(); });
+  file.close();
 }
 
 std::string top_table(const Summary& summary, const Catalog& catalog, std::size_t rows) {

@@ -9,7 +9,9 @@
 // real-sized chains (2-3 certificates, 3-5 KB of base64). The DER bytes are
 // random (the inference never parses them; the leaf fields carry the names),
 // everything else is plausible text. Records go through mxscan's own writers,
-// so the files are exactly what the scanner would write.
+// so the files are exactly what the scanner would write. With --shards N the
+// same population is laid out as a campaign would leave it: domain i in
+// resolve-(i mod N)/domains.jsonl, every host record in probe/hosts.jsonl.
 #include "mxscan/common/observation.hpp"
 #include "mxscan/common/observation_jsonl_writer.hpp"
 #include "mxscan/common/output_file.hpp"
@@ -22,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -77,11 +80,13 @@ constexpr std::array<std::string_view, 16> kWords = {
 
 class Generator {
  public:
-  Generator(std::uint64_t domains, std::uint64_t seed, const std::filesystem::path& out)
-      : n_(domains),
-        rng_(seed),
-        domains_out_((out / "domains.jsonl").string()),
-        hosts_out_((out / "hosts.jsonl").string()) {
+  Generator(std::uint64_t domains, std::uint64_t seed, const std::filesystem::path& out,
+            std::uint64_t shards)
+      : n_(domains), rng_(seed), hosts_out_(folder(out, shards, "probe") + "/hosts.jsonl") {
+    for (std::uint64_t i = 0; i < std::max<std::uint64_t>(shards, 1); ++i) {
+      domains_out_.push_back(std::make_unique<OutputFile>(
+          folder(out, shards, fmt::format("resolve-{}", i)) + "/domains.jsonl"));
+    }
     Rng blob_rng(seed ^ 0xC3A5C85C97CB3127ULL);
     blob_.resize(8192);
     for (auto& c : blob_) c = static_cast<char>(blob_rng.next() & 0xFFU);
@@ -98,13 +103,21 @@ class Generator {
     for (std::size_t k = 0; k < pool_used_.size(); ++k) {
       if (pool_used_[k]) pool_host(k);
     }
-    domains_out_.close();
+    for (auto& file : domains_out_) file->close();
     hosts_out_.close();
     std::fprintf(stderr, "mxscan-gen-observations: %llu domains, %llu hosts\n",
                  static_cast<unsigned long long>(n_), static_cast<unsigned long long>(hosts_));
   }
 
  private:
+  // OUT itself without shards, else OUT/NAME (created).
+  static std::string folder(const std::filesystem::path& out, std::uint64_t shards,
+                            const std::string& name) {
+    if (shards == 0) return out.string();
+    std::filesystem::create_directories(out / name);
+    return (out / name).string();
+  }
+
   enum Kind : int {
     google,
     google_custom,
@@ -143,9 +156,9 @@ class Generator {
                  {"mx.google.com", "aspmx.l.google.com", "*.aspmx.l.google.com",
                   "alt1.aspmx.l.google.com", "alt2.aspmx.l.google.com"});
     auto& g6 = providers_.back();
-    for (int k = 0; k < 5; ++k)
-      g6.addresses[static_cast<std::size_t>(2 * k + 1)] =
-          fmt::format("2a00:1450:40{:02x}:c00::1b", k);
+    for (std::size_t k = 0; k < 5; ++k) {
+      g6.addresses[2 * k + 1] = fmt::format("2a00:1450:40{:02x}:c00::1b", k);
+    }
     add_provider(
         "microsoft", 400, 0x34654400U, 8075, "MICROSOFT-CORP-MSN-AS-BLOCK",
         "AM{}PEPF0002.mail.protection.outlook.com", "mail.protection.outlook.com",
@@ -250,8 +263,9 @@ class Generator {
     std::sort(d.mx.begin(), d.mx.end(), [](const MxRecord& a, const MxRecord& b) {
       return a.preference != b.preference ? a.preference < b.preference : a.exchange < b.exchange;
     });
-    append_jsonl(domains_out_.buffer(), d);
-    domains_out_.flush_if_full();
+    auto& file = *domains_out_[i % domains_out_.size()];
+    append_jsonl(file.buffer(), d);
+    file.flush_if_full();
   }
 
   std::string dashed(const std::string& domain) {
@@ -507,7 +521,7 @@ class Generator {
 
   std::uint64_t n_;
   Rng rng_;
-  OutputFile domains_out_;
+  std::vector<std::unique_ptr<OutputFile>> domains_out_;
   OutputFile hosts_out_;
   std::string blob_;
   std::vector<Provider> providers_;
@@ -521,6 +535,7 @@ class Generator {
 int main(int argc, char** argv) {
   std::uint64_t domains = 1000000;
   std::uint64_t seed = 20211102;
+  std::uint64_t shards = 0;
   std::string out;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -529,20 +544,24 @@ int main(int argc, char** argv) {
       domains = std::strtoull(argv[++i], nullptr, 10);
     } else if (arg == "--seed" && has_value) {
       seed = std::strtoull(argv[++i], nullptr, 10);
+    } else if (arg == "--shards" && has_value) {
+      shards = std::strtoull(argv[++i], nullptr, 10);
     } else if ((arg == "-o" || arg == "--out") && has_value) {
       out = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: mxscan-gen-observations -o DIR [--domains N] [--seed S]\n");
+      std::fprintf(stderr,
+                   "usage: mxscan-gen-observations -o DIR [--domains N] [--seed S] [--shards N]\n");
       return 2;
     }
   }
   if (out.empty() || domains == 0) {
-    std::fprintf(stderr, "usage: mxscan-gen-observations -o DIR [--domains N] [--seed S]\n");
+    std::fprintf(stderr,
+                 "usage: mxscan-gen-observations -o DIR [--domains N] [--seed S] [--shards N]\n");
     return 2;
   }
   try {
     std::filesystem::create_directories(out);
-    Generator(domains, seed, out).run();
+    Generator(domains, seed, out, shards).run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan-gen-observations: %s\n", e.what());
     return 1;

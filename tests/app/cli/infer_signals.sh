@@ -68,4 +68,9 @@ diff -u "$work/plain-out.jsonl" "$work/stripped.jsonl" || fail "the paper's fiel
 # summary.csv without signals is a prefix-equal file: the paper's rows are unchanged.
 grep -v '^mailbox,\|^gateway_mailbox,' "$work/with/summary.csv" | diff -u "$work/without/summary.csv" - \
   || fail "summary.csv paper rows changed"
+# Streaming (two passes over the files) gives the same lines, signals included.
+"$mxscan" infer --stream "$fixture" "$hosts" -o "$work/stream" --providers "$providers" \
+  >/dev/null 2>"$work/stderr3" || fail "exit $? with --stream ($(cat "$work/stderr3"))"
+sort "$out" >"$work/batch-sorted"
+sort "$work/stream/providers.jsonl" | diff -u "$work/batch-sorted" - || fail "--stream differs"
 echo "ok"

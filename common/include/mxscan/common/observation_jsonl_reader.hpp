@@ -38,9 +38,20 @@ struct ReadCounts {
   ReadCounts& operator+=(const ReadCounts& other) noexcept;
 };
 
+// Which lines a read looks at. A two-pass reader (the streaming merge) reads
+// the domain records as mxscan writes them (schema first) several times and
+// everything else once: the two filters split every non-blank line between
+// them, so each line is parsed, counted and reported in exactly one of them.
+enum class LineFilter : std::uint8_t {
+  all,
+  mxscan_domains,  // only lines starting {"schema":"mxscan/domain/1", (blank lines not counted)
+  all_but_mxscan_domains,
+};
+
 struct ObservationReadOptions {
   bool decode_chains = true;  // false: TlsObs::chain_der left empty (chain not decoded)
   std::size_t max_line_bytes = std::size_t{64} << 20U;
+  LineFilter filter = LineFilter::all;
 };
 
 // Receives what a reader finds, in file order. Records are the reader's

@@ -126,7 +126,9 @@ class SummaryBuilder {
  public:
   explicit SummaryBuilder(const Catalog& catalog);
   void add(const DomainResult& result);
-  Summary build() const;
+  // Empties the builder: its table is freed as the rows are made (millions
+  // of IDs in a large merge).
+  Summary build();
 
  private:
   struct Acc {

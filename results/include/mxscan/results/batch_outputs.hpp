@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "mxscan/inference/batch.hpp"
@@ -17,6 +18,12 @@ namespace mxscan {
 // filled here. Throws std::runtime_error when an output cannot be written.
 Summary write_batch_outputs(Batch& batch, const Catalog& catalog, const std::string& out_dir,
                             RunReport& run);
+
+// The same outputs from any producer of results: `produce` hands every result
+// to its argument and returns the batch stats (StreamingBatch's passes).
+using ResultSink = std::function<void(const DomainResult&)>;
+Summary write_results(const std::function<BatchStats(const ResultSink&)>& produce,
+                      const Catalog& catalog, const std::string& out_dir, RunReport& run);
 
 // "N domains, M with a provider (x%); outputs in DIR" and the top-N table, on stdout.
 void print_summary(const Summary& summary, const Catalog& catalog, const std::string& out_dir,

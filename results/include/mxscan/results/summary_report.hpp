@@ -41,6 +41,11 @@ struct RunReport {
 
 std::string summary_csv(const Summary& summary, const Catalog& catalog);
 std::string summary_json(const Summary& summary, const Catalog& catalog, const RunReport& run);
+// The same text straight into a file, flushed as it grows (millions of IDs);
+// throw std::runtime_error when the file cannot be written.
+void write_summary_csv(const std::string& path, const Summary& summary, const Catalog& catalog);
+void write_summary_json(const std::string& path, const Summary& summary, const Catalog& catalog,
+                        const RunReport& run);
 // Aligned plain text: the `rows` IDs with most credit, with their company.
 std::string top_table(const Summary& summary, const Catalog& catalog, std::size_t rows);
 
