@@ -110,6 +110,7 @@ std::optional<SignalSummary> SignalSummaryBuilder::build() const {
   s.gateway_share = static_cast<double>(s.behind_gateway) / n;
   auto rows = [&](const auto& table) {
     std::vector<SignalShareRow> out;
+    out.reserve(table.size());
     for (const auto& [key, acc] : table)
       out.push_back({key, acc.credit, acc.domains, acc.credit / n});
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
@@ -119,6 +120,7 @@ std::optional<SignalSummary> SignalSummaryBuilder::build() const {
   };
   s.by_mx = rows(by_mx_);
   s.by_mailbox = rows(by_mailbox_);
+  s.gateway_mailbox.reserve(cells_.size());
   for (const auto& [k, acc] : cells_) {
     s.gateway_mailbox.push_back({k.first, k.second, acc.credit, acc.domains});
   }
@@ -126,6 +128,7 @@ std::optional<SignalSummary> SignalSummaryBuilder::build() const {
     if (a.credit != b.credit) return a.credit > b.credit;
     return std::tie(a.gateway, a.mailbox) < std::tie(b.gateway, b.mailbox);
   });
+  s.by_inbound.reserve(inbound_.size());
   for (const auto& [key, row] : inbound_) {
     s.by_inbound.push_back(row);
     s.by_inbound.back().key = key;
