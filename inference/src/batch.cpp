@@ -34,7 +34,7 @@ struct Batch::Impl {
     sets.build(store, order, stats);
     store.count_hosts(stats);
     detail::ProviderIds ids(store, sets, options);
-    for (auto di : order) sink(detail::result_of(store, sets, ids, di));
+    for (auto di : order) sink(detail::result_with_signals(store, sets, ids, di));
     return stats;
   }
 };

@@ -147,6 +147,10 @@ void BatchStore::add_domain(const DomainObs& d, BatchStats& stats, bool keep_tex
     mxs.push_back(rec);
   }
   r.mx_count = static_cast<std::uint32_t>(mxs.size()) - r.mx_begin;
+  if (auto facts = signal_facts(d, catalog, psl)) {
+    r.signals = static_cast<std::uint32_t>(signals.size());
+    signals.push_back(std::move(*facts));
+  }
   domains.push_back(r);
 }
 
@@ -164,6 +168,12 @@ void BatchStore::truncate_domains(std::uint32_t count) {
   const std::uint32_t first_mx = domains[count].mx_begin;
   if (first_mx < mxs.size()) mx_addrs.resize(mxs[first_mx].addr_begin);
   mxs.resize(first_mx);
+  for (std::size_t i = count; i < domains.size(); ++i) {
+    if (domains[i].signals != kNone) {
+      signals.resize(domains[i].signals);  // appended in domain order
+      break;
+    }
+  }
   domains.resize(count);
 }
 

@@ -24,6 +24,7 @@
 #include "mxscan/common/observation.hpp"
 #include "mxscan/inference/catalog.hpp"
 #include "mxscan/inference/result.hpp"
+#include "mxscan/inference/signal_facts.hpp"
 #include "string_pool.hpp"
 
 namespace mxscan::detail {
@@ -63,6 +64,7 @@ struct DomainRec {
   std::uint32_t mx_count = 0;
   DnsStatus status = DnsStatus::not_queried;
   bool dropped = false;  // a duplicate of a kept record
+  std::uint32_t signals = kNone;  // index into BatchStore::signals
 };
 
 // Plain data read by every step; only add() and the per-name caches write it.
@@ -92,6 +94,7 @@ struct BatchStore {
   std::vector<DomainRec> domains;
   std::vector<MxRec> mxs;
   std::vector<std::uint32_t> mx_addrs;
+  std::vector<SignalFacts> signals;  // of the domains that carry any (signal_facts.hpp)
 
   BatchStore(const Catalog& c, const PublicSuffixList& p) : catalog(c), psl(p) {}
 

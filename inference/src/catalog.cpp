@@ -31,6 +31,8 @@ struct Catalog::State {
   std::vector<Company> companies;
   std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> exact_ids;
   std::vector<std::pair<std::string, std::size_t>> glob_ids;  // file order
+  std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> exact_spf;
+  std::vector<std::pair<std::string, std::size_t>> glob_spf;  // file order
   struct Relabel {
     std::string id;
     std::vector<std::uint32_t> asns;  // sorted
@@ -138,6 +140,16 @@ class Loader {
     return out;
   }
 
+  CompanyKind kind_of(const toml::node& node) const {
+    std::string s = string_of(node, "kind");
+    for (auto k :
+         {CompanyKind::mailbox, CompanyKind::filtering, CompanyKind::hosting, CompanyKind::other}) {
+      if (s == to_string(k)) return k;
+    }
+    fail(node.source(),
+         "'kind' must be \"mailbox\", \"filtering\", \"hosting\" or \"other\", not \"" + s + "\"");
+  }
+
   NameClass class_of(const toml::node& node, std::string_view key) const {
     std::string s = string_of(node, key);
     if (s == "vps") return NameClass::vps;
@@ -156,7 +168,8 @@ class Loader {
   }
 
   void load_company(const toml::table& t, State& st) const {
-    check_keys(t, {"name", "ids", "asns", "hosted_asns", "sources", "examples"}, "[[company]]");
+    check_keys(t, {"name", "ids", "asns", "hosted_asns", "sources", "examples", "kind", "spf"},
+               "[[company]]");
     Company c;
     c.line = t.source().begin.line;
     c.name = string_of(require(t, "name", "[[company]]"), "name");
@@ -169,7 +182,19 @@ class Loader {
     if (const auto* n = t.get("hosted_asns")) c.hosted_asns = asns_of(*n, "hosted_asns");
     if (const auto* n = t.get("sources")) c.sources = texts_of(*n, "sources");
     if (const auto* n = t.get("examples")) c.examples = names_of(*n, "examples");
+    if (const auto* n = t.get("kind")) c.kind = kind_of(*n);
     std::size_t index = st.companies.size();
+    if (const auto* n = t.get("spf")) {
+      c.spf = names_of(*n, "spf");
+      for (const auto& name : c.spf) {
+        if (is_glob(name)) {
+          st.glob_spf.emplace_back(name, index);
+        } else if (auto [it, fresh] = st.exact_spf.emplace(name, index); !fresh) {
+          // Two owners would make the mailbox behind a gateway depend on file order.
+          fail(n->source(), "SPF name '" + name + "' belongs to two companies");
+        }
+      }
+    }
     for (const auto& id : c.ids) {
       if (is_glob(id)) {
         st.glob_ids.emplace_back(id, index);
@@ -396,6 +421,37 @@ std::optional<std::string_view> Catalog::company_of(std::string_view id) const {
 }
 
 const std::vector<Company>& Catalog::companies() const noexcept { return state_->companies; }
+
+std::optional<std::size_t> Catalog::spf_company(std::string_view name) const {
+  if (name.empty()) return std::nullopt;
+  if (auto it = state_->exact_spf.find(name); it != state_->exact_spf.end()) return it->second;
+  for (const auto& [pattern, index] : state_->glob_spf) {
+    if (glob_match(pattern, name)) return index;
+  }
+  return std::nullopt;
+}
+
+std::optional<CompanyKind> parse_company_kind(std::string_view s) noexcept {
+  for (auto k :
+       {CompanyKind::mailbox, CompanyKind::filtering, CompanyKind::hosting, CompanyKind::other}) {
+    if (s == to_string(k)) return k;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(CompanyKind k) noexcept {
+  switch (k) {
+    case CompanyKind::mailbox:
+      return "mailbox";
+    case CompanyKind::filtering:
+      return "filtering";
+    case CompanyKind::hosting:
+      return "hosting";
+    case CompanyKind::other:
+      break;
+  }
+  return "other";
+}
 
 bool Catalog::company_has_asn(std::size_t company, std::uint32_t asn) const noexcept {
   if (company >= state_->companies.size()) return false;

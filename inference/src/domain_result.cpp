@@ -101,4 +101,12 @@ DomainResult result_of(const BatchStore& store, const PrimarySets& sets, Provide
   return r;
 }
 
+DomainResult result_with_signals(const BatchStore& store, const PrimarySets& sets, ProviderIds& ids,
+                                 std::uint32_t di) {
+  DomainResult r = result_of(store, sets, ids, di);
+  if (const auto si = store.domains[di].signals; si != kNone)
+    attach_signals(r, store.signals[si], store.catalog);
+  return r;
+}
+
 }  // namespace mxscan::detail

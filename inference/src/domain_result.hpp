@@ -20,4 +20,9 @@ namespace mxscan::detail {
 DomainResult result_of(const BatchStore& store, const PrimarySets& sets, ProviderIds& ids,
                        std::uint32_t domain);
 
+// result_of with the domain's signal facts attached beside the paper's result
+// (signal_facts.hpp): what Batch and StreamingBatch hand to their sinks.
+DomainResult result_with_signals(const BatchStore& store, const PrimarySets& sets, ProviderIds& ids,
+                                 std::uint32_t domain);
+
 }  // namespace mxscan::detail

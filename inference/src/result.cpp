@@ -66,6 +66,7 @@ void SummaryBuilder::add(const DomainResult& result) {
   ++base_.domains_total;
   ++base_.by_status[static_cast<std::size_t>(result.status)];
   if (result.status == DomainOutcome::dns_error) ++base_.dns_error_causes[dns_error_cause(result)];
+  signals_.add(result);
   if (result.status != DomainOutcome::ok || result.providers.empty()) return;
   ++base_.domains_with_provider;
   // Credit per ID and per company of this domain (an ID may sit on several MXes,
@@ -95,6 +96,7 @@ void SummaryBuilder::add(const DomainResult& result) {
 
 Summary SummaryBuilder::build() {
   Summary s = base_;
+  s.signals = signals_.build();
   auto row_of = [&](std::string key, bool known, const Acc& acc) {
     ShareRow row{std::move(key), known, acc.credit, acc.domains, 0, 0};
     row.share_of_with_provider =

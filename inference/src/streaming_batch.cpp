@@ -109,7 +109,7 @@ struct StreamingBatch::Impl {
     const std::uint32_t slot = held();
     store.add_domain(d, ignored, false);
     sets.add(store, slot, 0);
-    sink(detail::result_of(store, sets, *ids, slot));
+    sink(detail::result_with_signals(store, sets, *ids, slot));
     sets.truncate(slot);
     store.truncate_domains(slot);
   }
@@ -117,7 +117,7 @@ struct StreamingBatch::Impl {
   BatchStats finish(const Sink& sink) {
     start_results();
     phase = Phase::spent;
-    for (auto di : held_order) sink(detail::result_of(store, sets, *ids, di));
+    for (auto di : held_order) sink(detail::result_with_signals(store, sets, *ids, di));
     return stats;
   }
 };

@@ -4,6 +4,7 @@
 #include "mxscan/common/ip_address.hpp"
 #include "mxscan/common/names.hpp"
 #include "mxscan/common/x509.hpp"
+#include "zdns_txt.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -13,6 +14,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <tuple>
+#include <unordered_map>
+#include <variant>
 
 namespace mxscan {
 
@@ -427,8 +430,74 @@ ParsedLine import_censys_line(std::string_view line) {
   });
 }
 
+namespace {
+
+struct TxtLine {
+  detail::TxtOwner owner;
+  DnsStatus status = DnsStatus::not_queried;
+  std::vector<std::string> answers;
+};
+
+// A ZDNS TXT module line (v2: results.TXT; v1: flat with data.answers, or an
+// owner name of a signal such as _dmarc.): the TXT line, a MalformedLine, or
+// monostate for any other line (MXLOOKUP).
+std::variant<std::monostate, TxtLine, MalformedLine> zdns_txt_line(std::string_view line) {
+  thread_local simdjson::dom::parser parser;
+  try {
+    const element doc = parse_object(parser, line);
+    const std::string name = text_at(doc, "name");
+    const std::optional<element> nested = at(doc, "results.TXT");
+    const bool flat = !nested && !at(doc, "results.MXLOOKUP") && !at(doc, "data.exchanges") &&
+                      (at(doc, "data.answers") || name.starts_with('_'));
+    if (!nested && !flat) return std::monostate{};
+    if (name.empty()) throw Bad("missing field \"name\"");
+    const element lookup = nested ? *nested : doc;
+    const std::string status_text = text_at(lookup, "status");
+    const auto status = zdns_status(status_text);
+    if (!status) throw Bad(fmt::format("unknown ZDNS status \"{}\"", status_text));
+    TxtLine t{detail::txt_owner(normalise_name(name)), *status, {}};
+    if (auto answers = at(lookup, "data.answers")) {
+      simdjson::dom::array items;
+      if (answers->get(items) != simdjson::SUCCESS)
+        throw Bad("field \"data.answers\" is not an array");
+      for (auto item : items) {
+        if (!item.is_object()) throw Bad("data.answers[] entry is not an object");
+        if (text_at(item, "type") != "TXT") continue;  // CNAMEs on the way
+        t.answers.push_back(text_at(item, "answer"));
+      }
+    }
+    return t;
+  } catch (const Bad& e) {
+    return MalformedLine{e.what()};
+  } catch (const simdjson::simdjson_error& e) {
+    return MalformedLine{e.what()};
+  }
+}
+
+// First pass over a ZDNS file: the signals its TXT lines give, per domain. The
+// MX lines are read in the second pass and take them along, so MX and TXT output
+// may come in any order in one file.
+std::unordered_map<std::string, DomainSignals> zdns_signals(const std::string& path) {
+  std::unordered_map<std::string, DomainSignals> out;
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find("TXT") == std::string::npos && line.find("\"_") == std::string::npos) continue;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto t = zdns_txt_line(line);
+    if (auto* txt = std::get_if<TxtLine>(&t)) {
+      detail::apply_txt(out[txt->owner.domain], txt->owner.signal, txt->status, txt->answers);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 ReadCounts import_file(ImportFormat format, const std::string& path, ObservationHandler& handler,
                        const AsnSource* asn) {
+  std::unordered_map<std::string, DomainSignals> signals;
+  if (format == ImportFormat::zdns) signals = zdns_signals(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);
   ReadCounts counts;
@@ -443,11 +512,21 @@ ReadCounts import_file(ImportFormat format, const std::string& path, Observation
       ++counts.blank;
       continue;
     }
+    if (format == ImportFormat::zdns && !signals.empty()) {
+      auto t = zdns_txt_line(line);
+      if (auto* bad = std::get_if<MalformedLine>(&t)) {
+        ++counts.malformed;
+        handler.on_malformed({path, line_no, bad->reason});
+        continue;
+      }
+      if (std::holds_alternative<TxtLine>(t)) continue;  // taken in the first pass
+    }
     ParsedLine parsed = format == ImportFormat::zdns     ? import_zdns_line(line, line_no)
                         : format == ImportFormat::zgrab2 ? import_zgrab2_line(line)
                                                          : import_censys_line(line);
     if (auto* d = std::get_if<DomainObs>(&parsed)) {
       ++counts.domains;
+      if (auto it = signals.find(d->domain); it != signals.end()) d->signals = it->second;
       handler.on_domain(*d);
     } else if (auto* h = std::get_if<HostObs>(&parsed)) {
       ++counts.hosts;

@@ -1,6 +1,7 @@
 #include "mxscan/results/providers_json.hpp"
 
 #include "mxscan/common/json_text.hpp"
+#include "mxscan/results/signals_json.hpp"
 
 namespace mxscan {
 
@@ -46,6 +47,7 @@ void append_jsonl(std::string& out, const DomainResult& result) {
   json::append_string_or_null(out, result.reason);
   json::append_raw(out, ",\"line\":");
   json::append_uint(out, result.line);
+  append_signal_fields(out, result.signals);
   json::append_raw(out, ",\"schema\":");
   out.push_back('"');
   out.append(kProvidersSchema);

@@ -107,6 +107,7 @@ std::string percent(double part, double whole) {
 }
 
 void ReportBuilder::add(const DomainResult& r) {
+  signals_.add(r);
   ++base_.domains_total;
   ++base_.by_status[static_cast<std::size_t>(r.status)];
   if (base_.domain_sample.size() < kDomainSample) {
@@ -205,6 +206,7 @@ void ReportBuilder::add_problem(const ReadProblem& problem) {
 
 ReportData ReportBuilder::build(std::string folder, FlatJson manifest, bool has_hosts) const {
   ReportData d = base_;
+  d.signals = signals_.build();
   d.folder = std::move(folder);
   d.manifest = std::move(manifest);
   d.has_hosts = has_hosts;

@@ -1,5 +1,7 @@
 #include "mxscan/results/report_figures.hpp"
 
+#include "mxscan/results/report_signals.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -197,6 +199,7 @@ std::vector<NamedTable> report_tables(const ReportData& d, std::size_t rows) {
     }
     out.push_back({"ases", std::move(ases)});
   }
+  append_signal_tables(d, rows, out);
   return out;
 }
 

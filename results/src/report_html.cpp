@@ -3,6 +3,7 @@
 #include "mxscan/common/base64.hpp"
 #include "mxscan/common/x509.hpp"
 #include "mxscan/results/report_figures.hpp"
+#include "mxscan/results/report_signals.hpp"
 
 #include <fmt/format.h>
 
@@ -451,6 +452,8 @@ std::string render_html(const ReportData& d, const Comparison* comparison, std::
   out += chart_of(figures, "id");
   out += share_table(d.by_id, rows, d, true);
   out += "</section>\n";
+
+  out += signals_section(d, rows);
 
   out += "<section id=\"outside\"><h2>Outside the catalog</h2>\n";
   out +=

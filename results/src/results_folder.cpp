@@ -1,6 +1,7 @@
 #include "mxscan/results/results_folder.hpp"
 
 #include "mxscan/results/providers_json.hpp"
+#include "signals_json_reader.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -170,6 +171,11 @@ std::optional<DomainResult> parse_providers_line(std::string_view line, std::str
     for (auto p : providers) {
       if (!p.is_object()) throw Bad("providers[] entry is not an object");
       r.providers.push_back(parse_assignment(p));
+    }
+    try {
+      r.signals = detail::parse_signal_fields(doc);
+    } catch (const std::runtime_error& e) {
+      throw Bad(e.what());
     }
     return r;
   } catch (const Bad& e) {

@@ -3,6 +3,7 @@
 #include "mxscan/common/json_text.hpp"
 #include "mxscan/common/output_file.hpp"
 #include "mxscan/inference/dns_errors.hpp"
+#include "mxscan/results/signal_summary_report.hpp"
 
 #include <fmt/format.h>
 
@@ -90,6 +91,10 @@ void csv_into(std::string& out, const Summary& summary, const Catalog& catalog, 
     row_text("company", row, row.known_company ? std::string_view(row.key) : std::string_view());
   }
   for (const auto& row : summary.by_id) row_text("id", row, company_of_id(catalog, row.key));
+  if (summary.signals) {
+    append_signal_summary_csv(out, *summary.signals, summary.domains_with_provider,
+                              summary.domains_total);
+  }
 }
 
 template <typename RowDone>
@@ -197,6 +202,10 @@ void json_into(std::string& out, const Summary& summary, const Catalog& catalog,
     o.push_back('}');
     row_done();
   });
+  if (summary.signals) {
+    append_key(out, "signals");
+    append_signal_summary_json(out, *summary.signals);
+  }
   out.append("}\n");
 }
 

@@ -103,8 +103,10 @@ def check_export(figs, out):
                            stdin=subprocess.DEVNULL, timeout=120)
         if p.returncode != 0:
             fail(f"{t} does not compile:\n{p.stdout[-1500:]}")
-    if len(tables) != 6:
-        fail(f"expected 6 tables, got {tables}")
+    # The lab scan collects signals (on by default): the three tables beside the method's.
+    signal_tables = {"table-mailbox.tex", "table-gateway_mailbox.tex", "table-inbound_signals.tex"}
+    if len(tables) != 9 or not signal_tables <= set(tables):
+        fail(f"expected 6 tables and the 3 signal tables, got {tables}")
 
     classes, candidates, ok = expected(out)
     got = {r["label"]: float(r["credit"]) for r in rows(os.path.join(figs, "classes.csv"))}

@@ -17,6 +17,9 @@ command -v pdfinfo >/dev/null || fail "pdfinfo is not installed: run scripts/set
 # The bundled sample, plus domains whose names and IDs are long (a wide ID
 # table at 700 px) and a provider the catalog does not list (a candidate).
 cp "$src/tests/data/sample/domains.jsonl" "$src/tests/data/sample/hosts.jsonl" "$work/obs/"
+# Domains with signals (tests/data/signals, renamed): the "Beyond the MX" tables are laid out too.
+jq -c '.domain |= "signals-" + . | .line += 1000' "$src/tests/data/signals/domains.jsonl" \
+  >>"$work/obs/domains.jsonl"
 "$mxscan" infer "$work/obs" -o "$work/res" --providers "$src/configs/providers.toml" >"$work/infer.out" 2>&1 \
   || fail "mxscan infer: $(cat "$work/infer.out")"
 python3 - "$work/res/providers.jsonl" <<'PY'
@@ -35,6 +38,7 @@ PY
 html=$work/res/report.html
 [ -s "$html" ] || fail "no report.html"
 [ -s "$work/res/report-domains.csv" ] || fail "no report-domains.csv beside report.html"
+grep -q 'id="gateway-mailbox"' "$html" || fail "no gateway x mailbox table in report.html"
 expected_charts=$(grep -o 'data-chart="[a-z_-]*"' "$html" | sort -u | wc -l)
 [ "$expected_charts" -ge 8 ] || fail "only $expected_charts charts in report.html"
 

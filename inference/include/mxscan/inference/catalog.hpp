@@ -24,6 +24,15 @@ namespace mxscan {
 // names vs its certificate names).
 enum class NameSource : std::uint8_t { banner, certificate };
 
+// What a company is to a domain's mail, for the inference beside the paper's
+// (docs/method.md, "Beyond the paper"): a filtering gateway in front of a mailbox
+// provider, the mailbox provider itself, a web host that also serves mail, or
+// something else (a bulk sender, a cloud).
+enum class CompanyKind : std::uint8_t { mailbox, filtering, hosting, other };
+
+std::string_view to_string(CompanyKind k) noexcept;
+std::optional<CompanyKind> parse_company_kind(std::string_view s) noexcept;
+
 // How a name of a known hosting RD is classified by the VPS rules.
 enum class NameClass : std::uint8_t { dedicated, vps };
 
@@ -36,7 +45,11 @@ struct Company {
   std::vector<std::uint32_t> hosted_asns;  // sorted, unique
   std::vector<std::string> sources;        // where the facts come from (URLs, citations)
   std::vector<std::string> examples;       // documented MX/certificate/banner names
-  std::uint32_t line = 0;                  // config line, for diagnostics
+  CompanyKind kind = CompanyKind::other;   // `kind`; absent: other
+  // Names the company documents for its customers' SPF include: ('*' and '?' glob);
+  // a name reached while following a domain's SPF record names the company.
+  std::vector<std::string> spf;
+  std::uint32_t line = 0;  // config line, for diagnostics
 };
 
 // A provider ID claimed by a second company; only a lenient load keeps going
@@ -77,6 +90,10 @@ class Catalog {
   std::optional<std::size_t> company_index(std::string_view id) const;
   std::optional<std::string_view> company_of(std::string_view id) const;
   const std::vector<Company>& companies() const noexcept;
+
+  // Company whose `spf` names hold an SPF name reached from a domain's record
+  // (lower case, no trailing dot): exact names first, then globs in file order.
+  std::optional<std::size_t> spf_company(std::string_view name) const;
 
   // True when `asn` is one of the company's ASes or of the ASes it is hosted in,
   // or when the catalog lists no AS at all for the company (ASes unknown).

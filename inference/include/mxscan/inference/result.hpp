@@ -17,6 +17,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "mxscan/inference/signal_facts.hpp"
+#include "mxscan/inference/signal_summary.hpp"
+
 namespace mxscan {
 
 class Catalog;
@@ -66,6 +69,8 @@ struct DomainResult {
   DomainOutcome status = DomainOutcome::no_smtp;
   std::vector<ProviderAssignment> providers;  // P(d) in exchange order; empty unless ok
   std::string reason;                         // human text for a non-ok status
+  // Beside the paper's result, never changing it: set only when signals were observed.
+  std::optional<SignalView> signals;
 
   bool operator==(const DomainResult&) const = default;
 };
@@ -113,6 +118,7 @@ struct Summary {
   std::map<std::string, std::uint64_t> dns_error_causes;  // dns_errors.hpp: cause -> domains
   std::vector<ShareRow> by_id;                            // sorted by credit desc, then key
   std::vector<ShareRow> by_company;  // companies; IDs of no known company stand alone
+  std::optional<SignalSummary> signals;  // beside the paper's: only when signals were observed
 };
 
 // Streaming aggregation, for writers that never hold all results.
@@ -140,6 +146,7 @@ class SummaryBuilder {
 
   const Catalog* catalog_;
   Summary base_;
+  SignalSummaryBuilder signals_;
   Table ids_;
   Table companies_;  // known companies only; an ID of no company is its own row
 };

@@ -20,12 +20,14 @@
 #include "mxscan/common/observation_jsonl_reader.hpp"
 #include "mxscan/inference/dns_errors.hpp"
 #include "mxscan/inference/result.hpp"
+#include "mxscan/inference/signal_summary.hpp"
 #include "mxscan/results/company_class.hpp"
 #include "mxscan/results/results_folder.hpp"
 
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -113,6 +115,7 @@ struct ReportData {
   bool has_hosts = false;             // hosts.jsonl was there
   std::vector<ReadProblem> problems;  // malformed lines (first ones kept)
   std::uint64_t malformed_lines = 0;
+  std::optional<SignalSummary> signals;  // when providers.jsonl carried signals
 };
 
 class ReportBuilder {
@@ -142,6 +145,7 @@ class ReportBuilder {
   std::map<std::string, Acc> ids_;
   std::map<std::pair<std::string, std::string>, Drill> drill_;
   std::map<std::uint32_t, AsRow> ases_;
+  SignalSummaryBuilder signals_;
 };
 
 // Reads DIR/providers.jsonl (required), DIR/hosts.jsonl and DIR/manifest.json
