@@ -8,6 +8,7 @@
 #include "mxscan/scanner/run/probe_inputs.hpp"
 #include "mxscan/scanner/run/scan_preflight.hpp"
 #include "scan_command.hpp"
+#include "scan_options.hpp"
 
 namespace mxscan {
 namespace {
@@ -69,6 +70,21 @@ int run_phase(const ScanPlan& plan) {
                 plan.out_dir.c_str());
   }
   return kExitOk;
+}
+
+void set_phase_output(ScanPlan& plan, const std::string& output, const std::string& shard, int argc,
+                      char** argv) {
+  plan.out_dir = output;
+  if (std::filesystem::exists(plan.out_dir)) {
+    throw ScanUsageError(output_folder_exists_message(output));
+  }
+  if (!shard.empty()) {
+    std::string error;
+    const auto parsed = parse_shard(shard, error);
+    if (!parsed) throw ScanUsageError(error);
+    plan.shard = *parsed;
+  }
+  plan.command_line = command_line(argc, argv);
 }
 
 }  // namespace mxscan

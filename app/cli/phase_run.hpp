@@ -5,10 +5,17 @@
 // (nothing written or contacted); 3 interrupted, resumable with --resume.
 #pragma once
 
+#include <string>
+
 #include "mxscan/scanner/run/scan_engine.hpp"
 
 namespace mxscan {
 
 int run_phase(const ScanPlan& plan);
+
+// The output folder (refused when it exists), the shard ("" keeps 0/1) and the
+// command line of a new phase; throws ScanUsageError with the message to say.
+void set_phase_output(ScanPlan& plan, const std::string& output, const std::string& shard, int argc,
+                      char** argv);
 
 }  // namespace mxscan

@@ -52,15 +52,7 @@ int ProbeCommand::run(int argc, char** argv) const {
     for (const auto& dir : *resolve_dirs_) {
       plan.resolve_dirs.push_back(fs::absolute(dir).lexically_normal().string());
     }
-    plan.out_dir = o.output;
-    if (fs::exists(plan.out_dir)) throw ScanUsageError(output_folder_exists_message(o.output));
-    if (!o.shard.empty()) {
-      std::string error;
-      const auto shard = parse_shard(o.shard, error);
-      if (!shard) throw ScanUsageError(error);
-      plan.shard = *shard;
-    }
-    plan.command_line = command_line(argc, argv);
+    set_phase_output(plan, o.output, o.shard, argc, argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan probe: %s\n", e.what());
     return kExitUsage;

@@ -46,15 +46,7 @@ int ResolveCommand::run(int argc, char** argv) const {
     if (o.domains != "-" && !fs::exists(plan.domains_file)) {
       throw ScanUsageError("--domains " + o.domains + ": no such file");
     }
-    plan.out_dir = o.output;
-    if (fs::exists(plan.out_dir)) throw ScanUsageError(output_folder_exists_message(o.output));
-    if (!o.shard.empty()) {
-      std::string error;
-      const auto shard = parse_shard(o.shard, error);
-      if (!shard) throw ScanUsageError(error);
-      plan.shard = *shard;
-    }
-    plan.command_line = command_line(argc, argv);
+    set_phase_output(plan, o.output, o.shard, argc, argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mxscan resolve: %s\n", e.what());
     return kExitUsage;

@@ -1,6 +1,7 @@
 #include "mxscan/results/figure.hpp"
 
 #include "mxscan/results/csv_text.hpp"
+#include "mxscan/results/report_html.hpp"
 
 #include <fmt/format.h>
 
@@ -36,30 +37,8 @@ std::string shorten(std::string_view text, std::size_t max) {
 }  // namespace
 
 std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
+  // XML needs exactly the five entities HTML text and attributes do.
+  return html_escape(text);
 }
 
 std::string figure_svg(const Figure& f, double width_inches) {
