@@ -63,7 +63,7 @@ struct DomainRec {
   std::uint32_t mx_begin = 0;
   std::uint32_t mx_count = 0;
   DnsStatus status = DnsStatus::not_queried;
-  bool dropped = false;  // a duplicate of a kept record
+  bool dropped = false;           // a duplicate of a kept record
   std::uint32_t signals = kNone;  // index into BatchStore::signals
 };
 

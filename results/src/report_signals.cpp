@@ -60,10 +60,9 @@ std::string signals_section(const ReportData& d, std::size_t rows) {
       "<th>gateway</th><th>mailbox (SPF)</th><th>domains</th><th>credit</th></tr></thead><tbody>\n";
   for (std::size_t i = 0; i < s.gateway_mailbox.size() && i < rows; ++i) {
     const auto& c = s.gateway_mailbox[i];
-    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                       html_escape(c.gateway), c.mailbox.empty() ? "(none named)"
-                                                                 : html_escape(c.mailbox),
-                       c.domains, number(c.credit));
+    out += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", html_escape(c.gateway),
+        c.mailbox.empty() ? "(none named)" : html_escape(c.mailbox), c.domains, number(c.credit));
   }
   out += "</tbody></table>\n";
   out +=
@@ -86,8 +85,7 @@ std::string signals_section(const ReportData& d, std::size_t rows) {
     out += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
         html_escape(r.key), r.domains, percent(of(r.spf_agree), of(r.spf_compared)),
-        mta_sts_text(r), percent(of(r.tls_rpt), of(r.domains)),
-        percent(of(r.dane), of(r.domains)));
+        mta_sts_text(r), percent(of(r.tls_rpt), of(r.domains)), percent(of(r.dane), of(r.domains)));
   }
   out += "</tbody></table>\n</section>\n";
   return out;
@@ -109,11 +107,12 @@ void append_signal_tables(const ReportData& d, std::size_t rows, std::vector<Nam
                             percent(rows_mb[i].mailbox, of(s.domains))});
   }
   out.push_back({"mailbox", std::move(mailbox)});
-  LatexTable matrix{"Domains behind a filtering gateway by the mailbox company their SPF names; "
-                    "mxscan report",
-                    {"Gateway", "Mailbox", "Domains", "Credit"},
-                    "llrr",
-                    {}};
+  LatexTable matrix{
+      "Domains behind a filtering gateway by the mailbox company their SPF names; "
+      "mxscan report",
+      {"Gateway", "Mailbox", "Domains", "Credit"},
+      "llrr",
+      {}};
   for (std::size_t i = 0; i < s.gateway_mailbox.size() && i < rows; ++i) {
     const auto& c = s.gateway_mailbox[i];
     matrix.rows.push_back({c.gateway, c.mailbox.empty() ? "--" : c.mailbox,
@@ -127,12 +126,10 @@ void append_signal_tables(const ReportData& d, std::size_t rows, std::vector<Nam
       {}};
   for (std::size_t i = 0; i < s.by_inbound.size() && i < rows; ++i) {
     const auto& r = s.by_inbound[i];
-    inbound.rows.push_back({r.key, std::to_string(r.domains),
-                            percent(of(r.spf_agree), of(r.spf_compared)),
-                            percent(of(r.mta_sts_txt), of(r.domains)),
-                            std::to_string(r.mta_sts_enforce),
-                            percent(of(r.tls_rpt), of(r.domains)),
-                            percent(of(r.dane), of(r.domains))});
+    inbound.rows.push_back(
+        {r.key, std::to_string(r.domains), percent(of(r.spf_agree), of(r.spf_compared)),
+         percent(of(r.mta_sts_txt), of(r.domains)), std::to_string(r.mta_sts_enforce),
+         percent(of(r.tls_rpt), of(r.domains)), percent(of(r.dane), of(r.domains))});
   }
   out.push_back({"inbound_signals", std::move(inbound)});
 }

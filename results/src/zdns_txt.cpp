@@ -101,7 +101,8 @@ void fill_spf(SpfObs& spf, DnsStatus status, const std::vector<std::string>& ans
     }
     ++spf.lookups;
     while (!name.empty() && name.back() == '.') name.pop_back();
-    if (!name.empty() && std::find(spf.reached.begin(), spf.reached.end(), name) == spf.reached.end())
+    if (!name.empty() &&
+        std::find(spf.reached.begin(), spf.reached.end(), name) == spf.reached.end())
       spf.reached.push_back(std::move(name));
   }
 }
@@ -110,9 +111,9 @@ void fill_spf(SpfObs& spf, DnsStatus status, const std::vector<std::string>& ans
 
 TxtOwner txt_owner(std::string_view name) {
   const std::string n = lower(name);
-  for (auto [prefix, signal] : {std::pair{"_mta-sts.", TxtSignal::mta_sts},
-                                std::pair{"_smtp._tls.", TxtSignal::tls_rpt},
-                                std::pair{"_dmarc.", TxtSignal::dmarc}}) {
+  for (auto [prefix, signal] :
+       {std::pair{"_mta-sts.", TxtSignal::mta_sts}, std::pair{"_smtp._tls.", TxtSignal::tls_rpt},
+        std::pair{"_dmarc.", TxtSignal::dmarc}}) {
     const std::string_view p(prefix);
     if (n.starts_with(p)) return {n.substr(p.size()), signal};
   }

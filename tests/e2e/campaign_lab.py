@@ -326,7 +326,7 @@ def refusals(resolves, base):
     # An unfinished resolve folder: stopped by SIGTERM once its manifest is there (slow DNS).
     unfinished = w("R0-unfinished")
     proc = subprocess.Popen([MXSCAN, "resolve", "--domains", domains(), "--shard", "0/4",
-                             *settings(), "--dns-rate", "2", "-o", unfinished],
+                             *settings(), "--dns-rate", "10", "-o", unfinished],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     wait_for("the resolve's manifest", lambda: os.path.exists(os.path.join(unfinished,

@@ -104,8 +104,7 @@ TEST_CASE("signal view: gateway, mailbox and agreement from the inbound companie
   CHECK_FALSE(v.gateway);
   CHECK_FALSE(v.agreement);
   // A record that could not be followed does not vote.
-  auto broken =
-      *signal_facts(observed({"_spf.mb.example"}, "permerror"), catalog(), psl());
+  auto broken = *signal_facts(observed({"_spf.mb.example"}, "permerror"), catalog(), psl());
   v = signal_view(broken, {"Gateway"}, true, catalog());
   CHECK_FALSE(v.agreement);
   REQUIRE(v.mailbox);
@@ -120,8 +119,11 @@ TEST_CASE("signal facts: report URIs become registered domains") {
   CHECK(report_uri_domain("ftp://x.example.com", psl()).empty());
 
   auto d = observed({});
-  d.signals->dmarc = DmarcObs{DnsStatus::ok, "v=DMARC1; p=reject", "reject",
-                              {"mailto:a@x.example.com", "mailto:b@y.example.com"}, {}};
+  d.signals->dmarc = DmarcObs{DnsStatus::ok,
+                              "v=DMARC1; p=reject",
+                              "reject",
+                              {"mailto:a@x.example.com", "mailto:b@y.example.com"},
+                              {}};
   d.signals->tls_rpt = TlsRptObs{DnsStatus::nodata, "", {}};
   d.signals->mta_sts.status = DnsStatus::ok;
   d.signals->mta_sts.record = "v=STSv1; id=1";

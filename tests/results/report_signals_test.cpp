@@ -53,16 +53,14 @@ TEST_CASE("report signals: gateway x mailbox matrix, by mailbox next to by MX, p
   CHECK(html.find("<b>3</b> are behind a filtering gateway (100.00%)") != std::string::npos);
   CHECK(html.find("<tr><td>ProofPoint</td><td>Microsoft</td><td>2</td><td>2</td></tr>") !=
         std::string::npos);
-  CHECK(html.find("<tr><td>Microsoft</td><td>0.00%</td><td>66.67%</td></tr>") !=
-        std::string::npos);
+  CHECK(html.find("<tr><td>Microsoft</td><td>0.00%</td><td>66.67%</td></tr>") != std::string::npos);
   CHECK(html.find("<tr><td>ProofPoint</td><td>100.00%</td><td>0.00%</td></tr>") !=
         std::string::npos);
   std::vector<NamedTable> tables;
   append_signal_tables(d, 10, tables);
   REQUIRE(tables.size() == 3);
   CHECK(tables[0].name == "mailbox");
-  CHECK(tables[1].table.rows.at(1) ==
-        std::vector<std::string>{"ProofPoint", "Google", "1", "1"});
+  CHECK(tables[1].table.rows.at(1) == std::vector<std::string>{"ProofPoint", "Google", "1", "1"});
   CHECK(tables[2].table.rows.at(0).at(6) == "100.00%");  // DANE on every domain
 }
 

@@ -117,7 +117,7 @@ struct Summary {
   std::uint64_t flagged_assignments = 0;
   std::map<std::string, std::uint64_t> dns_error_causes;  // dns_errors.hpp: cause -> domains
   std::vector<ShareRow> by_id;                            // sorted by credit desc, then key
-  std::vector<ShareRow> by_company;  // companies; IDs of no known company stand alone
+  std::vector<ShareRow> by_company;      // companies; IDs of no known company stand alone
   std::optional<SignalSummary> signals;  // beside the paper's: only when signals were observed
 };
 
