@@ -37,7 +37,7 @@ CAMPAIGN = os.path.join(WORK, "campaign")
 CLUSTER = os.path.join(SRC, "scripts", "cluster")
 NRESOLVE, NPROBE = 4, 3
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labkit import LabKit, jsonl  # noqa: E402
+from labkit import LabKit, journal as read_journal, jsonl  # noqa: E402
 
 kit = LabKit(SRC, BUILD, LAB, "campaign")
 fail, step, lab, run = kit.fail, kit.step, kit.lab, kit.run
@@ -169,17 +169,7 @@ def host_rows(rows):
 
 
 def journal(path):
-    """Every line of a journal, each parsed: a truncated or unparsable line fails."""
-    rows = []
-    with open(path) as f:
-        for n, line in enumerate(f, 1):
-            if not line.endswith("\n"):
-                fail(f"{path}:{n}: last line has no newline (truncated)")
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                fail(f"{path}:{n}: not JSON ({e})")
-    return rows
+    return read_journal(path, fail)
 
 
 def folder(kind, i):

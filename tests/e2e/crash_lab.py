@@ -42,7 +42,7 @@ MXSCAN = os.path.join(BUILD, "mxscan")
 LAB = os.path.join(WORK, "lab")
 rng = random.Random(SEED)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labkit import LabKit  # noqa: E402
+from labkit import LabKit, journal as read_journal  # noqa: E402
 
 kit = LabKit(SRC, BUILD, LAB, "crash", SEED)
 fail, step, lab, run, lab_env = kit.fail, kit.step, kit.lab, kit.run, kit.env
@@ -59,17 +59,7 @@ def scan_args(out, extra=()):
 
 
 def journal(path):
-    """Every line of a journal, each parsed: a truncated line fails."""
-    rows = []
-    with open(path) as f:
-        for n, line in enumerate(f, 1):
-            if not line.endswith("\n"):
-                fail(f"{path}:{n}: last line has no newline (truncated)")
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                fail(f"{path}:{n}: not JSON ({e}): {line[:200]!r}")
-    return rows
+    return read_journal(path, fail)
 
 
 def check_journals(out):

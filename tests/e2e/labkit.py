@@ -85,6 +85,21 @@ def jsonl(path):
         return [json.loads(line) for line in f]
 
 
+def journal(path, fail):
+    """Every line of a results journal, each parsed; `fail` is called for a
+    truncated (no newline) or unparsable line."""
+    rows = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if not line.endswith("\n"):
+                fail(f"{path}:{n}: last line has no newline (truncated)")
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                fail(f"{path}:{n}: not JSON ({e}): {line[:200]!r}")
+    return rows
+
+
 def host_lines(out):
     """Host records without their timing: the same on every run."""
     rows = []
